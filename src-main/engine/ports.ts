@@ -1,0 +1,61 @@
+import type { DestinationKind, Job, UploadResult } from '../../src-shared/model/job.js';
+
+/**
+ * Ports the engine depends on. The composition root (hosts/compose.ts) supplies real
+ * implementations; tests supply real ones too (local cloud, temp dirs), never stubs of our own
+ * logic, except the Clock where a test needs to control time.
+ */
+
+/** Wall clock in epoch ms. Injected so the state machine and progress math stay testable. */
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The file a job uploads. Providers read it by range; they never load it whole. */
+export type UploadSource = {
+  readonly path: string;
+  /** Remote file name (already sanitised). */
+  readonly name: string;
+  /** Path relative to the dropped folder with `/` separators, or null. */
+  readonly relativePath: string | null;
+  readonly size: number;
+  readonly mimetype: string;
+};
+
+/**
+ * Provider-specific resumable state (e.g. a multipart session and its confirmed parts), stored
+ * by the engine's journal per job. Providers validate what `load()` returns: it may be from an
+ * older version or corrupt.
+ */
+export interface UploadCheckpoint {
+  load(): unknown;
+  save(state: unknown): void;
+  clear(): void;
+}
+
+export type UploadContext = {
+  readonly signal: AbortSignal;
+  /** Total bytes of this file acknowledged or in flight; monotonic within one attempt. */
+  readonly onProgress: (bytesSent: number) => void;
+  readonly checkpoint: UploadCheckpoint;
+};
+
+/** One upload service. `upload` resolves only after the provider has verified the stored object. */
+export interface Provider {
+  readonly kind: DestinationKind;
+  upload(source: UploadSource, ctx: UploadContext): Promise<UploadResult>;
+}
+
+/** Durable job list. Synchronous on purpose: a write returns only once it is safe. */
+export interface JobStore {
+  loadAll(): Job[];
+  put(job: Job): void;
+  remove(id: string): void;
+  checkpoint(jobId: string): UploadCheckpoint;
+}

@@ -1,0 +1,85 @@
+import { appError, fail, ok, type AppError, type Result } from '../../src-shared/errors.js';
+import type { Job, UploadResult } from '../../src-shared/model/job.js';
+
+/** Everything that can happen to a job, in past tense. `at` is epoch ms, supplied by the caller. */
+export type JobEvent =
+  | { type: 'started' }
+  | { type: 'progressed'; bytesSent: number }
+  | { type: 'uploaded' }
+  | { type: 'verified'; result: UploadResult }
+  /** `retryAt` set: the engine will try again then; absent: the failure is final. */
+  | { type: 'failed'; error: AppError; retryAt?: number }
+  | { type: 'auth-refused'; error: AppError }
+  | { type: 'paused' }
+  | { type: 'became-unstable'; error: AppError }
+  | { type: 'resumed' }
+  | { type: 'canceled' }
+  | { type: 'retried' }
+  /** The journal brought an unfinished job back after a restart. */
+  | { type: 'restored' };
+
+/**
+ * The one pure function that changes job status. It never reads the clock or does I/O, so it is
+ * table-tested exhaustively. An event that makes no sense in the current state is refused with
+ * `invalid_transition` (the caller logs it; the job is unchanged).
+ */
+export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
+  const s = job.status;
+  const next = (patch: Partial<Job>): Result<Job> => ok({ ...job, ...patch, updatedAt: at });
+  const refuse = (): Result<Job> =>
+    fail(appError('invalid_transition', `Cannot apply "${event.type}" to a ${s.kind} job.`, { details: { jobId: job.id } }));
+
+  switch (event.type) {
+    case 'started':
+      if (s.kind !== 'queued' && s.kind !== 'retrying') return refuse();
+      return next({ status: { kind: 'uploading' }, attempts: job.attempts + 1 });
+    case 'progressed':
+      if (s.kind !== 'uploading') return refuse();
+      return next({ bytesSent: clamp(event.bytesSent, 0, job.size) });
+    case 'uploaded':
+      if (s.kind !== 'uploading') return refuse();
+      return next({ status: { kind: 'verifying' }, bytesSent: job.size });
+    case 'verified':
+      if (s.kind !== 'verifying') return refuse();
+      return next({ status: { kind: 'done', result: event.result, verifiedAt: at } });
+    case 'failed':
+      if (s.kind !== 'uploading' && s.kind !== 'verifying' && s.kind !== 'queued') return refuse();
+      if (event.retryAt !== undefined && event.error.retryable) {
+        return next({ status: { kind: 'retrying', attempt: job.attempts, retryAt: event.retryAt, error: event.error } });
+      }
+      return next({ status: { kind: 'failed', error: event.error } });
+    case 'auth-refused':
+      if (s.kind !== 'uploading' && s.kind !== 'verifying' && s.kind !== 'queued' && s.kind !== 'retrying') return refuse();
+      return next({ status: { kind: 'paused', reason: 'auth', error: event.error } });
+    case 'paused':
+      if (s.kind !== 'queued' && s.kind !== 'uploading' && s.kind !== 'retrying') return refuse();
+      return next({ status: { kind: 'paused', reason: 'user' } });
+    case 'became-unstable':
+      if (s.kind !== 'queued' && s.kind !== 'uploading' && s.kind !== 'retrying' && s.kind !== 'verifying') return refuse();
+      return next({ status: { kind: 'paused', reason: 'unstable', error: event.error }, bytesSent: 0 });
+    case 'resumed':
+      if (s.kind !== 'paused') return refuse();
+      return next({ status: { kind: 'queued' } });
+    case 'canceled':
+      if (s.kind === 'done' || s.kind === 'canceled') return refuse();
+      return next({ status: { kind: 'canceled' } });
+    case 'retried':
+      if (s.kind !== 'failed' && s.kind !== 'canceled') return refuse();
+      return next({ status: { kind: 'queued' }, bytesSent: 0 });
+    case 'restored':
+      // A job that was mid-flight when the process died goes back to the queue; its multipart
+      // session (if journaled) lets it resume rather than restart.
+      if (s.kind !== 'uploading' && s.kind !== 'verifying' && s.kind !== 'retrying') return refuse();
+      return next({ status: { kind: 'queued' } });
+    default:
+      return assertNever(event);
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled job event: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.js';
+
+/** Wire schema of AppError (see errors.ts); details stay flat and serialisable. */
+export const appErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  retryable: z.boolean(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+
+/** Where a job goes. `local` is the embedded local cloud, the default on first launch. */
+export const destinationKindSchema = z.enum(['local', 'filestack', 'imagekit']);
+export type DestinationKind = z.infer<typeof destinationKindSchema>;
+
+/** What a verified upload produced. `url` is the link users copy. */
+export const uploadResultSchema = z.object({
+  url: z.string(),
+  /** Filestack handle or ImageKit fileId. */
+  remoteId: z.string(),
+  /** Bytes stored remotely; equals the source size when verified. */
+  size: z.number().int().nonnegative(),
+  mimetype: z.string(),
+  filename: z.string(),
+  /** Lowercase hex MD5 of the stored bytes when the server reported one. */
+  md5: z.string().optional(),
+});
+export type UploadResult = z.infer<typeof uploadResultSchema>;
+
+/**
+ * Job status is one discriminated union; only `transition()` in the engine changes it.
+ * Times are epoch milliseconds.
+ */
+export const jobStatusSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('queued') }),
+  z.object({ kind: z.literal('uploading') }),
+  z.object({ kind: z.literal('verifying') }),
+  z.object({
+    kind: z.literal('retrying'),
+    attempt: z.number().int().positive(),
+    retryAt: z.number(),
+    error: appErrorSchema,
+  }),
+  z.object({
+    kind: z.literal('paused'),
+    /** `user`: paused by hand; `auth`: credentials refused, waits for the user; `unstable`: file still changing. */
+    reason: z.enum(['user', 'auth', 'unstable']),
+    error: appErrorSchema.optional(),
+  }),
+  z.object({ kind: z.literal('done'), result: uploadResultSchema, verifiedAt: z.number() }),
+  z.object({ kind: z.literal('failed'), error: appErrorSchema }),
+  z.object({ kind: z.literal('canceled') }),
+]);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+export type JobStatusKind = JobStatus['kind'];
+
+/** A job as the engine keeps it. `sourcePath` never leaves the main process in views. */
+export type Job = {
+  readonly id: string;
+  /** Display and remote file name (sanitised). */
+  readonly name: string;
+  /** Path relative to a dropped folder, with `/` separators; null for single files. */
+  readonly relativePath: string | null;
+  readonly sourcePath: string;
+  /** Source size in bytes when queued. */
+  readonly size: number;
+  readonly destination: DestinationKind;
+  readonly status: JobStatus;
+  /** Bytes confirmed or in flight for the current attempt (0..size). */
+  readonly bytesSent: number;
+  /** Upload attempts started so far (1 on the first try). */
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+};
+
+/** The renderer's view of a job: no local paths, plus live rates from the progress tracker. */
+export const jobViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  relativePath: z.string().nullable(),
+  size: z.number(),
+  destination: destinationKindSchema,
+  status: jobStatusSchema,
+  bytesSent: z.number(),
+  attempts: z.number(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Smoothed bytes per second while uploading, else 0. */
+  speedBps: z.number(),
+  /** Seconds left at the current speed, or null when unknown. */
+  etaSeconds: z.number().nullable(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+/** Terminal states never change again except by an explicit user retry. */
+export function isTerminal(status: JobStatus): boolean {
+  return status.kind === 'done' || status.kind === 'failed' || status.kind === 'canceled';
+}
