@@ -32,6 +32,8 @@ export function retryDelay(
   return Math.round(delay);
 }
 
+const HTTP_DATE_SHAPE = /^(?=.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b)(?=.*\b\d{2}:\d{2}:\d{2}\b)/i;
+
 /**
  * Parses an HTTP Retry-After header (delta-seconds or HTTP-date) into milliseconds from `now`.
  * Returns null when absent or unparseable; past dates give 0.
@@ -41,7 +43,11 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
   const value = header.trim();
   if (value === '') return null;
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
+  // V8's Date.parse is lenient ("-1", "soon 5" and "x 2020" parse as dates), so only hand it
+  // values shaped like one of the three HTTP-date forms: a month name and an hh:mm:ss time.
+  if (!HTTP_DATE_SHAPE.test(value)) return null;
+  // asctime dates carry no zone and HTTP dates are always GMT; Date.parse would read local time.
+  const date = Date.parse(/\b(?:GMT|UTC)\b/i.test(value) ? value : `${value} GMT`);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appErrorSchema } from '../model/job.js';
+import type { AppError } from '../errors.js';
 
 /**
  * Messages of the web host's WebSocket transport. The Electron host needs none of this: it maps
@@ -20,13 +20,10 @@ export const wireCallSchema = z.strictObject({
 export type WireCall = z.infer<typeof wireCallSchema>;
 
 /** host → renderer */
-export type WireReply = { t: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: z.infer<typeof appErrorSchema> } };
+export type WireReply = { t: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: AppError } };
 export type WireEvent = { t: 'event'; name: string; payload: unknown };
 /** Sent when a message cannot even be matched to a call (bad JSON, bad envelope). */
-export type WireError = { t: 'error'; error: z.infer<typeof appErrorSchema> };
+export type WireError = { t: 'error'; error: AppError };
 export type WireOut = WireReply | WireEvent | WireError;
 
-/** HTTP path (web host) that receives dropped files' bytes, one file per POST. */
-export const FILE_STREAM_PATH = '/files';
-/** Request headers for FILE_STREAM_PATH: values are encodeURIComponent'd. */
-export const FILE_HEADERS = { token: 'x-ferry-token', name: 'x-ferry-name', relativePath: 'x-ferry-relative-path' } as const;
+export { FILE_HEADERS, FILE_STREAM_PATH } from './file-stream.js';

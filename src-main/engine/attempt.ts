@@ -1,0 +1,82 @@
+import { lookup } from 'mime-types';
+import { appError, type AppError } from '../../src-shared/errors.js';
+import type { Job, UploadResult } from '../../src-shared/model/job.js';
+import { classifyFailure } from './classify.js';
+import type { EngineFs } from './file-system.js';
+import type { JobStore, Provider, UploadSource } from './ports.js';
+import type { JobEvent } from './transition.js';
+
+/** What one attempt may touch; the engine supplies it. */
+export type AttemptContext = {
+  readonly fs: EngineFs;
+  readonly store: JobStore;
+  readonly provider: Provider;
+  readonly signal: AbortSignal;
+  /** False once the attempt was paused, canceled or superseded: its results are then ignored. */
+  readonly isCurrent: () => boolean;
+  readonly get: () => Job | undefined;
+  readonly apply: (event: JobEvent) => Job | undefined;
+  /** Updates a job field that is not status (the source size); persists and pushes it. */
+  readonly patch: (patch: Partial<Pick<Job, 'size'>>) => void;
+};
+
+export type AttemptOutcome = { kind: 'done' } | { kind: 'ignored' } | { kind: 'failed'; error: AppError };
+
+/**
+ * Runs one upload attempt of a job already marked `uploading`: re-checks the source (it may have
+ * been emptied, removed or locked since it was queued), then hands it to the provider, which
+ * resolves only after verifying the stored object. Never throws.
+ */
+export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
+  try {
+    const job = ctx.get();
+    if (!job) return { kind: 'ignored' };
+    const facts = await ctx.fs.stat(job.sourcePath);
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
+    if (!facts.isFile()) return failed(appError('not_a_file', 'The path is not a regular file.', { retryable: false }));
+    if (facts.size === 0) return failed(emptyFileError());
+    // Upload what is there now; a file that changed size since it was queued is not an error.
+    if (facts.size !== job.size) ctx.patch({ size: facts.size });
+    // Probe readability up front so a locked file fails as `permission`, without a retry loop.
+    const handle = await ctx.fs.open(job.sourcePath);
+    await handle.close();
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
+
+    const source: UploadSource = {
+      path: job.sourcePath,
+      name: job.name,
+      relativePath: job.relativePath,
+      size: facts.size,
+      mimetype: mimetypeFor(job.name),
+    };
+    const result: UploadResult = await ctx.provider.upload(source, {
+      signal: ctx.signal,
+      onProgress: (bytesSent) => {
+        if (ctx.isCurrent()) ctx.apply({ type: 'progressed', bytesSent });
+      },
+      checkpoint: ctx.store.checkpoint(job.id),
+    });
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
+    ctx.apply({ type: 'uploaded' });
+    ctx.apply({ type: 'verified', result });
+    ctx.store.checkpoint(job.id).clear();
+    return { kind: 'done' };
+  } catch (thrown) {
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
+    return failed(classifyFailure(thrown));
+  }
+}
+
+/** The decided outcome for zero-byte files: visible, final, not retried. */
+export function emptyFileError(): AppError {
+  return appError('empty_file', 'Skipped: the file is empty', { retryable: false });
+}
+
+/** Content type from the name's extension, else a generic binary type. */
+export function mimetypeFor(name: string): string {
+  return lookup(name) || 'application/octet-stream';
+}
+
+function failed(error: AppError): AttemptOutcome {
+  return { kind: 'failed', error };
+}

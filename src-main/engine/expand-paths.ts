@@ -1,0 +1,96 @@
+import { basename, join } from 'node:path';
+import { errnoCode, type EngineFs } from './file-system.js';
+
+/** One regular file found under what the user added. */
+export type FoundFile = {
+  readonly path: string;
+  /** `<dropped dir name>/<sub/path>` with `/` separators; null for a file added directly. */
+  readonly relativePath: string | null;
+  readonly size: number;
+};
+
+export type Expansion = {
+  readonly files: FoundFile[];
+  readonly skipped: { path: string; reason: string }[];
+};
+
+/**
+ * Expands user-added paths into regular files. Directories are walked recursively; symlinks are
+ * followed, but each directory (by dev:ino) is entered at most once, so `ln -s .. loop` cannot
+ * recurse forever and a file reachable twice is added once. Sockets, FIFOs and devices are
+ * skipped, as are dangling links inside a directory.
+ */
+export async function expandPaths(fs: EngineFs, paths: readonly string[]): Promise<Expansion> {
+  const files: FoundFile[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+
+  const addFile = (path: string, relativePath: string | null, facts: { size: number; dev: number; ino: number }) => {
+    const key = `${facts.dev}:${facts.ino}`;
+    if (seenFiles.has(key)) return;
+    seenFiles.add(key);
+    files.push({ path, relativePath, size: facts.size });
+  };
+
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch (thrown) {
+      skipped.push({ path: dir, reason: reasonFor(thrown) });
+      return;
+    }
+    names.sort();
+    for (const name of names) {
+      const path = join(dir, name);
+      const childRel = `${rel}/${name}`;
+      let facts;
+      try {
+        facts = await fs.stat(path);
+      } catch (thrown) {
+        skipped.push({ path, reason: reasonFor(thrown) });
+        continue;
+      }
+      if (facts.isDirectory()) {
+        const key = `${facts.dev}:${facts.ino}`;
+        if (seenDirs.has(key)) continue;
+        seenDirs.add(key);
+        await walk(path, childRel);
+      } else if (facts.isFile()) {
+        addFile(path, childRel, facts);
+      } else {
+        skipped.push({ path, reason: 'not a regular file' });
+      }
+    }
+  };
+
+  for (const path of paths) {
+    let facts;
+    try {
+      facts = await fs.stat(path);
+    } catch (thrown) {
+      skipped.push({ path, reason: reasonFor(thrown) });
+      continue;
+    }
+    if (facts.isDirectory()) {
+      const key = `${facts.dev}:${facts.ino}`;
+      if (seenDirs.has(key)) continue;
+      seenDirs.add(key);
+      await walk(path, basename(path) || 'folder');
+    } else if (facts.isFile()) {
+      addFile(path, null, facts);
+    } else {
+      skipped.push({ path, reason: 'not a regular file' });
+    }
+  }
+  return { files, skipped };
+}
+
+function reasonFor(thrown: unknown): string {
+  const code = errnoCode(thrown);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'not found';
+  if (code === 'ELOOP') return 'symlink loop';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? 'unreadable';
+}

@@ -1,0 +1,22 @@
+import type { AppInfo } from '../../src-shared/ipc/channels.js';
+import type { Handlers } from '../../src-shared/ipc/dispatch.js';
+import type { Engine } from './types.js';
+
+/**
+ * Maps every contract channel onto the engine. Both hosts use this one object through
+ * `dispatch()`, which has already validated the payload against the channel's schema.
+ */
+export function createHandlers(engine: Engine, info: AppInfo): Handlers {
+  return {
+    'app:info': () => info,
+    'jobs:list': () => ({ jobs: engine.list() }),
+    'jobs:add-paths': (req) => engine.addPaths(req.paths, req.destination),
+    'jobs:pause': (req) => (engine.pause(req.id), null),
+    'jobs:resume': (req) => (engine.resume(req.id), null),
+    'jobs:cancel': (req) => (engine.cancel(req.id), null),
+    'jobs:retry': (req) => (engine.retry(req.id), null),
+    'jobs:pause-all': () => (engine.pauseAll(), null),
+    'jobs:resume-all': () => (engine.resumeAll(), null),
+    'jobs:clear-finished': () => (engine.clearFinished(), null),
+  };
+}

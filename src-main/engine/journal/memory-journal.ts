@@ -1,0 +1,106 @@
+import { appError, FerryError } from '../../../src-shared/errors.js';
+import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
+import type { Logger, UploadCheckpoint } from '../ports.js';
+import { parseHistoryRow, storedJobSchema } from './row-schemas.js';
+import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
+
+/**
+ * The degraded journal used when the data dir cannot hold a database. Same semantics as the
+ * SQLite one (values are copied through JSON, so callers cannot mutate stored state), nothing
+ * survives a restart.
+ */
+export function createMemoryJournal(status: JournalStatus, logger: Logger): Journal {
+  const jobs = new Map<string, string>();
+  const checkpoints = new Map<string, string>();
+  /** By job id; `seq` breaks finishedAt ties like the SQLite rowid does. */
+  const history = new Map<string, { entry: UploadHistoryEntry; seq: number }>();
+  let closed = false;
+  let seq = 0;
+
+  const assertOpen = (): void => {
+    if (closed) throw new FerryError(appError('internal', 'The upload journal is closed.'));
+  };
+  const validJob = (job: Job): string => {
+    if (!storedJobSchema.safeParse(job).success) throw new FerryError(appError('internal', 'Refusing to journal an invalid job.'));
+    return JSON.stringify(job);
+  };
+  const appendHistory = (e: UploadHistoryEntry): void => {
+    const entry = parseHistoryRow({
+      job_id: e.jobId,
+      destination: e.destination,
+      source_path: e.sourcePath,
+      size: e.size,
+      sha256: e.sha256.toLowerCase(),
+      url: e.url,
+      remote_id: e.remoteId,
+      finished_at: e.finishedAt,
+    });
+    if (!entry) throw new FerryError(appError('internal', 'Refusing to journal an invalid history entry.'));
+    history.set(e.jobId, { entry, seq: seq++ });
+  };
+  const newestFirst = (filter: (e: UploadHistoryEntry) => boolean): UploadHistoryEntry[] =>
+    [...history.values()]
+      .filter((h) => filter(h.entry))
+      .sort((a, b) => b.entry.finishedAt - a.entry.finishedAt || b.seq - a.seq)
+      .map((h) => h.entry);
+
+  return {
+    status,
+    history: {
+      append: (entry) => {
+        assertOpen();
+        appendHistory(entry);
+      },
+      recent: (limit) => {
+        assertOpen();
+        return newestFirst(() => true).slice(0, Math.max(0, Math.floor(limit)));
+      },
+      findUploaded: (sha256: string, destination: DestinationKind) => {
+        assertOpen();
+        const hash = sha256.toLowerCase();
+        return newestFirst((e) => e.sha256 === hash && e.destination === destination)[0] ?? null;
+      },
+    },
+    loadAll: () => {
+      assertOpen();
+      return [...jobs.values()].map((text) => JSON.parse(text) as Job);
+    },
+    put: (job) => {
+      assertOpen();
+      jobs.set(job.id, validJob(job));
+    },
+    remove: (id) => {
+      assertOpen();
+      jobs.delete(id);
+      checkpoints.delete(id);
+    },
+    checkpoint: (jobId): UploadCheckpoint => ({
+      load: () => {
+        assertOpen();
+        const text = checkpoints.get(jobId);
+        return text === undefined ? undefined : (JSON.parse(text) as unknown);
+      },
+      save: (state) => {
+        assertOpen();
+        const text = JSON.stringify(state) as string | undefined;
+        if (text === undefined) checkpoints.delete(jobId);
+        else checkpoints.set(jobId, text);
+      },
+      clear: () => {
+        assertOpen();
+        checkpoints.delete(jobId);
+      },
+    }),
+    commitDone: (job, entry) => {
+      assertOpen();
+      const text = validJob(job);
+      jobs.set(job.id, text);
+      checkpoints.delete(job.id);
+      appendHistory(entry);
+    },
+    close: () => {
+      if (!closed) logger.info('journal: in-memory journal closed; its contents are gone');
+      closed = true;
+    },
+  };
+}

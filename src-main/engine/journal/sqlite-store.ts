@@ -1,0 +1,216 @@
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { appError, FerryError } from '../../../src-shared/errors.js';
+import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
+import type { Clock, Logger, UploadCheckpoint } from '../ports.js';
+import { createMemoryJournal } from './memory-journal.js';
+import { openDurable } from './open-db.js';
+import { parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
+import type { Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+
+export type { Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+
+/** The journal's file name inside the data dir. */
+export const JOURNAL_FILE = 'journal.db';
+
+const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const systemClock: Clock = { now: () => Date.now() };
+
+export type OpenJournalOptions = { readonly dir: string; readonly logger?: Logger; readonly clock?: Clock };
+
+/**
+ * Opens the durable journal at `<dir>/journal.db`. Never throws: a damaged file is moved aside
+ * and replaced, and an unwritable dir gives an in-memory journal whose `status` says why.
+ */
+export function openJournal(opts: OpenJournalOptions): Journal {
+  const logger = opts.logger ?? silentLogger;
+  const clock = opts.clock ?? systemClock;
+  const file = path.join(opts.dir, JOURNAL_FILE);
+  const opened = openDurable(opts.dir, file, logger, clock);
+  if (!opened.ok) {
+    logger.error('journal: running in memory, the queue will not survive a restart', { ...opened.error.details, code: opened.error.code });
+    return createMemoryJournal({ mode: 'memory', error: opened.error }, logger);
+  }
+  return new SqliteJournal(opened.db, { mode: 'sqlite', path: file, recovered: opened.recovered }, logger, clock);
+}
+
+/** Runs a write; SQLite failures (disk full, I/O) become a typed error the engine can report. */
+function guarded<T>(logger: Logger, what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof FerryError) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: unknown }).code;
+    logger.error(`journal: ${what} failed`, { message, code });
+    throw new FerryError(
+      appError('internal', `The upload journal could not ${what}: ${message}`, {
+        retryable: false,
+        details: { code: typeof code === 'string' ? code : null },
+      }),
+    );
+  }
+}
+
+/** Every statement the journal runs, prepared once. */
+function prepareStatements(db: Database.Database) {
+  return {
+    allJobs: db.prepare<[], { id: string; data: string }>('SELECT id, data FROM jobs ORDER BY rowid'),
+    // Upsert, not REPLACE: keeps the rowid, so loadAll returns jobs in the order they were added.
+    putJob: db.prepare(
+      'INSERT INTO jobs (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
+    ),
+    deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
+    getCheckpoint: db.prepare<[string], { state: string }>('SELECT state FROM checkpoints WHERE job_id = ?'),
+    putCheckpoint: db.prepare(
+      'INSERT INTO checkpoints (job_id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+    ),
+    deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE job_id = ?'),
+    putHistory: db.prepare(
+      `INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at)
+       VALUES (@job_id, @destination, @source_path, @size, @sha256, @url, @remote_id, @finished_at)
+       ON CONFLICT (job_id) DO UPDATE SET destination = excluded.destination, source_path = excluded.source_path,
+         size = excluded.size, sha256 = excluded.sha256, url = excluded.url, remote_id = excluded.remote_id,
+         finished_at = excluded.finished_at`,
+    ),
+    recentHistory: db.prepare<[number]>('SELECT * FROM history ORDER BY finished_at DESC, id DESC LIMIT ?'),
+    findHistory: db.prepare<[string, string]>(
+      'SELECT * FROM history WHERE sha256 = ? AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1',
+    ),
+  };
+}
+
+class SqliteJournal implements Journal {
+  readonly status: JournalStatus;
+  readonly history: UploadHistory;
+  readonly #db: Database.Database;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #s: ReturnType<typeof prepareStatements>;
+  #closed = false;
+
+  constructor(db: Database.Database, status: JournalStatus, logger: Logger, clock: Clock) {
+    this.#db = db;
+    this.status = status;
+    this.#logger = logger;
+    this.#clock = clock;
+    this.#s = prepareStatements(db);
+    this.history = {
+      append: (entry) => this.#write('record the upload', () => this.#putHistory(entry)),
+      recent: (limit) => this.#read(() => this.#s.recentHistory.all(Math.max(0, Math.floor(limit))).flatMap((r) => this.#historyRow(r))),
+      findUploaded: (sha256: string, destination: DestinationKind) =>
+        this.#read(() => this.#historyRow(this.#s.findHistory.get(sha256.toLowerCase(), destination))[0] ?? null),
+    };
+  }
+
+  loadAll(): Job[] {
+    return this.#read(() => {
+      const jobs: Job[] = [];
+      const bad: string[] = [];
+      for (const row of this.#s.allJobs.all()) {
+        const parsed = parseJobRow(row.id, row.data);
+        if (parsed.ok) jobs.push(parsed.job);
+        else {
+          bad.push(row.id);
+          this.#logger.warn('journal: dropped an invalid job row', { id: row.id, reason: parsed.reason });
+        }
+      }
+      // Drop them for good so the warning is not repeated on every start.
+      if (bad.length > 0) this.#write('drop invalid rows', () => bad.forEach((id) => this.#removeRows(id)));
+      return jobs;
+    });
+  }
+
+  put(job: Job): void {
+    const valid = storedJobSchema.safeParse(job);
+    if (!valid.success) {
+      // A programming error upstream; refusing it now beats silently losing the job on next start.
+      throw new FerryError(appError('internal', `Refusing to journal an invalid job: ${valid.error.issues[0]?.message ?? ''}`));
+    }
+    this.#write('save the job', () => this.#s.putJob.run(job.id, JSON.stringify(job), this.#clock.now()));
+  }
+
+  remove(id: string): void {
+    this.#write('remove the job', () => this.#removeRows(id));
+  }
+
+  checkpoint(jobId: string): UploadCheckpoint {
+    return {
+      load: () =>
+        this.#read(() => {
+          const row = this.#s.getCheckpoint.get(jobId);
+          if (!row) return undefined;
+          try {
+            return JSON.parse(row.state) as unknown;
+          } catch {
+            this.#logger.warn('journal: unreadable checkpoint ignored', { jobId });
+            return undefined;
+          }
+        }),
+      save: (state) => {
+        const text = JSON.stringify(state) as string | undefined;
+        if (text === undefined) return this.#write('clear the checkpoint', () => this.#s.deleteCheckpoint.run(jobId));
+        this.#write('save the checkpoint', () => this.#s.putCheckpoint.run(jobId, text, this.#clock.now()));
+      },
+      clear: () => this.#write('clear the checkpoint', () => this.#s.deleteCheckpoint.run(jobId)),
+    };
+  }
+
+  commitDone(job: Job, entry: UploadHistoryEntry): void {
+    const valid = storedJobSchema.safeParse(job);
+    if (!valid.success) throw new FerryError(appError('internal', 'Refusing to journal an invalid job.'));
+    this.#write('record the upload', () => {
+      this.#s.putJob.run(job.id, JSON.stringify(job), this.#clock.now());
+      this.#s.deleteCheckpoint.run(job.id);
+      this.#putHistory(entry);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #putHistory(e: UploadHistoryEntry): void {
+    const row = {
+      job_id: e.jobId,
+      destination: e.destination,
+      source_path: e.sourcePath,
+      size: e.size,
+      sha256: e.sha256.toLowerCase(),
+      url: e.url,
+      remote_id: e.remoteId,
+      finished_at: e.finishedAt,
+    };
+    if (!parseHistoryRow(row)) throw new FerryError(appError('internal', 'Refusing to journal an invalid history entry.'));
+    this.#s.putHistory.run(row);
+  }
+
+  #historyRow(row: unknown): UploadHistoryEntry[] {
+    if (row === undefined) return [];
+    const entry = parseHistoryRow(row);
+    if (!entry) this.#logger.warn('journal: skipped an invalid history row', { id: (row as { id?: unknown }).id });
+    return entry ? [entry] : [];
+  }
+
+  #removeRows(id: string): void {
+    this.#s.deleteCheckpoint.run(id);
+    this.#s.deleteJob.run(id);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FerryError(appError('internal', 'The upload journal is closed.'));
+  }
+
+  #read<T>(fn: () => T): T {
+    this.#assertOpen();
+    return guarded(this.#logger, 'read', fn);
+  }
+
+  /** One transaction per logical write: it is on disk (synchronous=FULL) when this returns. */
+  #write<T>(what: string, fn: () => T): T {
+    this.#assertOpen();
+    return guarded(this.#logger, what, () => this.#db.transaction(fn).immediate());
+  }
+}

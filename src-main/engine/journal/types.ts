@@ -1,0 +1,53 @@
+import type { AppError } from '../../../src-shared/errors.js';
+import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
+import type { JobStore } from '../ports.js';
+
+/** One verified upload, kept for the history view and for content-hash de-duplication. */
+export type UploadHistoryEntry = {
+  readonly jobId: string;
+  readonly destination: DestinationKind;
+  readonly sourcePath: string;
+  /** Bytes uploaded. */
+  readonly size: number;
+  /** Lowercase hex SHA-256 of the uploaded bytes. */
+  readonly sha256: string;
+  readonly url: string;
+  /** Filestack handle or ImageKit fileId. */
+  readonly remoteId: string;
+  /** Epoch ms. */
+  readonly finishedAt: number;
+};
+
+/** Completed uploads. At most one entry per job id: appending again replaces it. */
+export interface UploadHistory {
+  append(entry: UploadHistoryEntry): void;
+  /** Newest first (by finishedAt), at most `limit` entries. */
+  recent(limit: number): UploadHistoryEntry[];
+  /** The newest upload of these exact bytes to this destination, or null. */
+  findUploaded(sha256: string, destination: DestinationKind): UploadHistoryEntry | null;
+}
+
+/**
+ * Whether the journal is durable. `memory` means nothing survives a restart; `error` says why
+ * (the UI shows it). `recovered` reports a bad file that was moved aside at startup.
+ */
+export type JournalStatus =
+  | {
+      readonly mode: 'sqlite';
+      readonly path: string;
+      readonly recovered: { readonly movedTo: string; readonly error: AppError } | null;
+    }
+  | { readonly mode: 'memory'; readonly error: AppError };
+
+/** The engine's durable store: jobs, per-job upload checkpoints and upload history. */
+export interface Journal extends JobStore {
+  readonly history: UploadHistory;
+  readonly status: JournalStatus;
+  /**
+   * Records a verified upload in one transaction: stores the job (normally in `done`), appends
+   * the history entry and drops the job's checkpoint, so a crash can never leave the upload
+   * "done" without history or vice versa.
+   */
+  commitDone(job: Job, entry: UploadHistoryEntry): void;
+  close(): void;
+}

@@ -1,0 +1,61 @@
+import type { EventName } from '../../src-shared/ipc/channels.js';
+import type { DestinationKind, JobView } from '../../src-shared/model/job.js';
+import type { Listener } from './events.js';
+import type { EngineFs } from './file-system.js';
+import type { Clock, JobStore, Logger, Provider } from './ports.js';
+import type { Timers } from './progress.js';
+import type { RetryPolicy } from './retry.js';
+
+/** What createEngine needs. Everything with I/O or time is a port. */
+export type EngineDeps = {
+  readonly providers: Partial<Record<DestinationKind, Provider>>;
+  readonly store: JobStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly defaultDestination: DestinationKind;
+  /** Files uploading at once (default 2). */
+  readonly fileConcurrency?: number;
+  readonly retry?: RetryPolicy;
+  /** Minimum gap between progress pushes in ms (default 100, i.e. ≤ 10 a second). */
+  readonly progressIntervalMs?: number;
+  /** File-system seam (default node:fs); tests inject EACCES here. */
+  readonly fs?: EngineFs;
+  /** Timer seam for retry waits and progress coalescing (default global timers, unref'd). */
+  readonly timers?: Timers;
+  /** Jitter source for retry delays (default Math.random). */
+  readonly random?: () => number;
+};
+
+/** A file the host already has on disk, e.g. bytes streamed in by the web host. */
+export type StagedFile = {
+  readonly path: string;
+  /** Relative path to show and keep (`/` separators), or null for a single file. */
+  readonly relativePath: string | null;
+  /** Original file name when it differs from the staged path's base name. */
+  readonly name?: string;
+};
+
+export type AddResult = { jobIds: string[]; skipped: { path: string; reason: string }[] };
+
+/** The upload engine as hosts see it. Commands on unknown ids throw FerryError(not_found). */
+export type Engine = {
+  /** Queues files and (recursively) directories; missing paths come back in `skipped`. */
+  addPaths(paths: string[], destination?: DestinationKind): Promise<AddResult>;
+  /** Queues files the host staged itself, keeping the given relative paths. */
+  addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult>;
+  pause(id: string): void;
+  resume(id: string): void;
+  cancel(id: string): void;
+  retry(id: string): void;
+  pauseAll(): void;
+  resumeAll(): void;
+  /** Removes done, failed and canceled jobs; emits `jobs:removed`. */
+  clearFinished(): void;
+  list(): JobView[];
+  get(id: string): JobView | undefined;
+  on<E extends EventName>(name: E, listener: Listener<E>): () => void;
+  /** Resolves once no job is queued, uploading, verifying or retrying. */
+  whenIdle(): Promise<void>;
+  /** Aborts running attempts (their jobs stay resumable in the store) and stops timers. */
+  close(): Promise<void>;
+};

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, ipcMain, type BrowserWindow, type Tray } from 'electron';
+import { eventNames } from './contract-names.js';
+import { guardWebContents, hardenSession, setExternalOrigins } from './guards.js';
+import { pushEvent, registerContract } from './ipc.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+import { createTray } from './tray.js';
+import { createMainWindow } from './window.js';
+import { createApp, type FerryApp } from '../compose.js';
+
+/**
+ * The Electron shell: lifecycle only. Bundled to dist/main/electron-main.js (ESM); the preload
+ * (preload.cjs) and the renderer (../renderer) sit next to it. Everything else is the engine,
+ * built by the composition root exactly as the web host builds it.
+ */
+
+const mainDir = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.join(mainDir, '..', 'renderer');
+const preloadPath = path.join(mainDir, 'preload.cjs');
+/** assets/ is packaged next to package.json (see electron-builder.yml `files`). */
+const assetsDir = path.join(app.getAppPath(), 'assets');
+
+let ferry: FerryApp | null = null;
+let mainWindow: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let quitting = false;
+
+/** Logs through the app's logger once it exists; before that (startup failure) to stderr. */
+function log(message: string, fields?: Record<string, unknown>): void {
+  if (ferry !== null) ferry.logger.warn(message, fields);
+  else console.error(`[ferry] ${message}`, fields ?? '');
+}
+
+function showWindow(): void {
+  if (mainWindow === null || mainWindow.isDestroyed()) {
+    mainWindow = createMainWindow({ preloadPath, iconPath: path.join(assetsDir, 'icon.png') });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function runAction(name: 'jobs:pause-all' | 'jobs:resume-all'): void {
+  if (ferry === null) return;
+  Promise.resolve(ferry.handlers[name]({})).catch((thrown: unknown) => log(`${name} failed`, { error: String(thrown) }));
+}
+
+async function start(): Promise<void> {
+  serveRenderer(rendererDir);
+  ferry = await createApp({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion() });
+  // Links to files in the local cloud open in the browser like CDN links do.
+  setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
+  registerContract(ipcMain, ferry.handlers, {
+    onRejected: (channel, senderUrl) => log('refused IPC call', { channel, senderUrl }),
+  });
+  // Forward every contract event to the window; a closed window simply misses pushes and
+  // re-reads the full snapshot (jobs:list) when it opens again.
+  for (const name of eventNames) {
+    ferry.engine.on(name, (payload) => {
+      if (mainWindow !== null) pushEvent(mainWindow.webContents, name, payload);
+    });
+  }
+  showWindow();
+  tray = createTray(path.join(assetsDir, 'tray'), {
+    open: showWindow,
+    pauseAll: () => runAction('jobs:pause-all'),
+    resumeAll: () => runAction('jobs:resume-all'),
+    quit: () => app.quit(),
+  });
+}
+
+function main(): void {
+  // A second launch focuses the first window instead of running a second engine on one database.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.enableSandbox();
+  registerAppScheme();
+
+  // Windows groups taskbar entries and notifications by this id; keep it equal to the appId.
+  if (process.platform === 'win32') app.setAppUserModelId('io.ferry.app');
+
+  // Only once the contract is registered: a window opened earlier would call into nothing.
+  app.on('second-instance', () => {
+    if (ferry !== null) showWindow();
+  });
+
+  // Every webContents ever created (including any the page manages to spawn) gets the guards.
+  app.on('web-contents-created', (_event, contents) => {
+    guardWebContents(contents);
+    hardenSession(contents.session);
+  });
+
+  // Ferry lives in the tray: closing the last window keeps uploads running.
+  app.on('window-all-closed', () => undefined);
+
+  // macOS: clicking the Dock icon with no window open brings the window back.
+  app.on('activate', () => {
+    if (ferry !== null) showWindow();
+  });
+
+  // Close the engine (flush the journal, stop the local cloud) before the process exits.
+  app.on('before-quit', (event) => {
+    if (quitting || ferry === null) return;
+    event.preventDefault();
+    quitting = true;
+    const closing = ferry;
+    closing
+      .close()
+      .catch((thrown: unknown) => console.error('[ferry] shutdown failed', String(thrown))) // logger may be closed
+      .finally(() => {
+        tray?.destroy();
+        tray = null;
+        app.quit();
+      });
+  });
+
+  app
+    .whenReady()
+    .then(start)
+    .catch((thrown: unknown) => {
+      log('startup failed', { error: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
+      app.exit(1);
+    });
+}
+
+main();

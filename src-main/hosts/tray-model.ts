@@ -1,0 +1,209 @@
+import type { DestinationKind } from '../../src-shared/model/job.js';
+
+/**
+ * The tray menu as plain data. This file is pure (no electron, no node:): the Electron tray
+ * adapter turns TrayItem[] into a Menu and dispatches TrayAction; everything that decides what
+ * the menu shows is here and table-tested.
+ */
+
+/** How a copied link is written. */
+export type LinkFormat = 'url' | 'markdown' | 'html';
+
+/** One finished upload the tray can copy a link of (newest first in TrayState.recent). */
+export type RecentUpload = { readonly id: string; readonly name: string; readonly url: string };
+
+/** Everything the tray shows. Bytes are totals over the jobs that are not terminal. */
+export type TrayState = {
+  /** Jobs queued, uploading, verifying or retrying. */
+  readonly activeJobs: number;
+  readonly totalBytes: number;
+  readonly sentBytes: number;
+  /** True when the user paused the whole queue. */
+  readonly paused: boolean;
+  /** Newest first; only the first MAX_RECENT are shown. */
+  readonly recent: readonly RecentUpload[];
+  readonly defaultDestination: DestinationKind;
+  /** Destinations the user can pick (configured ones); the local cloud is always usable. */
+  readonly destinations: readonly DestinationKind[];
+  readonly linkFormat: LinkFormat;
+  /** Whether folder watching is on. */
+  readonly watching: boolean;
+};
+
+/** What clicking an item asks the host to do. Serialisable; `copy-link` carries the final text. */
+export type TrayAction =
+  | { readonly type: 'open-window' }
+  | { readonly type: 'upload-files' }
+  | { readonly type: 'upload-clipboard' }
+  | { readonly type: 'copy-link'; readonly uploadId: string; readonly text: string }
+  | { readonly type: 'pause-all' }
+  | { readonly type: 'resume-all' }
+  | { readonly type: 'set-destination'; readonly destination: DestinationKind }
+  | { readonly type: 'set-link-format'; readonly format: LinkFormat }
+  | { readonly type: 'set-watching'; readonly watching: boolean }
+  | { readonly type: 'quit' };
+
+/**
+ * One menu entry. Ids are stable so the host can diff menus and tests can find items. Labels are
+ * ready for Electron's Menu: a literal `&` in a file name is written `&&` (a lone `&` marks a mnemonic).
+ */
+export type TrayItem =
+  | { readonly type: 'normal'; readonly id: string; readonly label: string; readonly enabled: boolean; readonly action: TrayAction | null }
+  | { readonly type: 'separator'; readonly id: string }
+  | { readonly type: 'submenu'; readonly id: string; readonly label: string; readonly enabled: boolean; readonly items: readonly TrayItem[] }
+  | {
+      readonly type: 'radio' | 'checkbox';
+      readonly id: string;
+      readonly label: string;
+      readonly enabled: boolean;
+      readonly checked: boolean;
+      readonly action: TrayAction;
+    };
+
+/** Most recent uploads listed in the tray. */
+export const MAX_RECENT = 5;
+
+/** Longest file name shown in a menu label before it is shortened with an ellipsis. */
+const MAX_LABEL = 48;
+
+const DESTINATION_LABELS: Record<DestinationKind, string> = {
+  local: 'Local cloud',
+  filestack: 'Filestack',
+  imagekit: 'ImageKit',
+};
+
+const FORMAT_LABELS: Record<LinkFormat, string> = { url: 'URL', markdown: 'Markdown', html: 'HTML' };
+
+function shorten(name: string): string {
+  const chars = Array.from(name); // by code point, so an emoji is never cut in half
+  return chars.length <= MAX_LABEL ? name : `${chars.slice(0, MAX_LABEL - 1).join('')}…`;
+}
+
+/** Electron treats `&` in labels as a mnemonic marker on Windows/Linux; double it to show it. */
+function label(text: string): string {
+  return text.replace(/&/g, '&&');
+}
+
+const item = (id: string, text: string, action: TrayAction, enabled = true): TrayItem => ({
+  type: 'normal',
+  id,
+  label: text,
+  enabled,
+  action,
+});
+
+const separator = (id: string): TrayItem => ({ type: 'separator', id });
+
+function recentMenu(state: TrayState): TrayItem {
+  const shown = state.recent.slice(0, MAX_RECENT);
+  const items: TrayItem[] = shown.map((r) =>
+    item(`recent:${r.id}`, label(shorten(r.name)), { type: 'copy-link', uploadId: r.id, text: formatLink(r.url, r.name, state.linkFormat) }),
+  );
+  if (items.length === 0) items.push({ type: 'normal', id: 'recent:none', label: 'No uploads yet', enabled: false, action: null });
+  return { type: 'submenu', id: 'recent', label: 'Recent uploads', enabled: shown.length > 0, items };
+}
+
+/** The tray menu for `state`, top to bottom. */
+export function buildTrayMenu(state: TrayState): TrayItem[] {
+  const destinations = state.destinations.includes(state.defaultDestination)
+    ? state.destinations
+    : [state.defaultDestination, ...state.destinations];
+  return [
+    item('open', 'Open Ferry', { type: 'open-window' }),
+    item('upload-files', 'Upload file(s)…', { type: 'upload-files' }),
+    item('upload-clipboard', 'Upload from clipboard', { type: 'upload-clipboard' }),
+    recentMenu(state),
+    separator('sep-queue'),
+    state.paused
+      ? item('resume-all', 'Resume all', { type: 'resume-all' })
+      : item('pause-all', 'Pause all', { type: 'pause-all' }, state.activeJobs > 0),
+    separator('sep-settings'),
+    {
+      type: 'submenu',
+      id: 'destination',
+      label: 'Default destination',
+      enabled: true,
+      items: destinations.map((d) => ({
+        type: 'radio',
+        id: `destination:${d}`,
+        label: DESTINATION_LABELS[d],
+        enabled: true,
+        checked: d === state.defaultDestination,
+        action: { type: 'set-destination', destination: d },
+      })),
+    },
+    {
+      type: 'submenu',
+      id: 'link-format',
+      label: 'Link format',
+      enabled: true,
+      items: (Object.keys(FORMAT_LABELS) as LinkFormat[]).map((f) => ({
+        type: 'radio',
+        id: `link-format:${f}`,
+        label: FORMAT_LABELS[f],
+        enabled: true,
+        checked: f === state.linkFormat,
+        action: { type: 'set-link-format', format: f },
+      })),
+    },
+    {
+      type: 'checkbox',
+      id: 'watching',
+      label: 'Watch folders',
+      enabled: true,
+      checked: state.watching,
+      action: { type: 'set-watching', watching: !state.watching },
+    },
+    separator('sep-quit'),
+    item('quit', 'Quit Ferry', { type: 'quit' }),
+  ];
+}
+
+/** Whole percent of bytes sent, 0..100; floors so a running upload never reads 100 %. */
+export function overallPercent(state: Pick<TrayState, 'totalBytes' | 'sentBytes'>): number {
+  if (!(state.totalBytes > 0)) return 0;
+  const pct = Math.floor((Math.max(0, state.sentBytes) / state.totalBytes) * 100);
+  return Math.min(100, pct);
+}
+
+/** Tray tooltip: "Ferry" when idle, "Ferry — uploading 3 files, 42 %" while busy. */
+export function trayTooltip(state: TrayState): string {
+  if (state.activeJobs <= 0) return 'Ferry';
+  const files = `${state.activeJobs} ${state.activeJobs === 1 ? 'file' : 'files'}`;
+  const pct = `${overallPercent(state)} %`;
+  return state.paused ? `Ferry — paused, ${files}, ${pct}` : `Ferry — uploading ${files}, ${pct}`;
+}
+
+/** Escapes text for HTML element content and double- or single-quoted attributes. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Escapes Markdown link text. Only the characters that can end the text, start emphasis, code,
+ * HTML, entities or GFM tables/strikethrough are escaped, so "photo.jpg" stays readable where
+ * the paste is not rendered.
+ */
+function escapeMarkdownText(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~]/g, (c) => `\\${c}`);
+}
+
+/** Makes a URL safe as a Markdown link destination: whitespace, parentheses and angle brackets percent-encoded. */
+function escapeMarkdownUrl(url: string): string {
+  return url.replace(/[\s()<>]/gu, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x80 ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : encodeURIComponent(c);
+  });
+}
+
+/** The text copied for an upload: the bare URL, a Markdown link or an HTML anchor. */
+export function formatLink(url: string, name: string, format: LinkFormat): string {
+  switch (format) {
+    case 'url':
+      return url;
+    case 'markdown':
+      return `[${escapeMarkdownText(name)}](${escapeMarkdownUrl(url)})`;
+    case 'html':
+      return `<a href="${escapeHtml(url)}">${escapeHtml(name)}</a>`;
+  }
+}

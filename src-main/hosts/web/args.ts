@@ -1,0 +1,32 @@
+/** Command-line options of the browser-mode host. */
+export type WebArgs = { port: number; dataDir: string | null; staticDir: string | null };
+
+/**
+ * Parses `--port N` (default FERRY_PORT, else 0 = a free port), `--data DIR` and `--static DIR`,
+ * in both `--flag value` and `--flag=value` forms. Unknown flags are an error, not ignored,
+ * so a typo does not silently start on the wrong data folder.
+ */
+export function parseWebArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): WebArgs {
+  const out: WebArgs = { port: parsePort(env.FERRY_PORT ?? '0', 'FERRY_PORT'), dataDir: null, staticDir: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--port') out.port = parsePort(value(), '--port');
+    else if (flag === '--data') out.dataDir = value();
+    else if (flag === '--static') out.staticDir = value();
+    else throw new Error(`Unknown option: ${arg}`);
+  }
+  return out;
+}
+
+function parsePort(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${what} must be a port number (0-65535), got "${text}"`);
+  return n;
+}

@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { FILE_STREAM_PATH } from '../../../src-shared/ipc/wire.js';
+import type { FerryApp } from '../compose.js';
+import { buildCsp, SECURITY_HEADERS } from '../csp.js';
+import { createFileIntake } from './file-intake.js';
+import { createStaticHandler } from './static-files.js';
+import { newToken } from './token.js';
+import { attachWsBridge } from './ws-bridge.js';
+
+/** A running browser-mode host. `url` carries the per-launch token the renderer needs. */
+export type WebHost = {
+  /** `http://127.0.0.1:PORT/?token=TOKEN`: the address to open in a browser. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+};
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * Serves the built renderer on 127.0.0.1 and carries the contract over a token-guarded
+ * WebSocket, with dropped files streamed in by `POST /files`. The Host header must name
+ * loopback, so a DNS-rebinding page cannot talk to us under another name.
+ */
+export async function startWebHost(opts: { app: FerryApp; port?: number; staticDir: string; token?: string }): Promise<WebHost> {
+  const { app } = opts;
+  const token = opts.token ?? newToken();
+  const serveStatic = createStaticHandler(opts.staticDir);
+  const intake = createFileIntake({ token, stagingRoot: join(app.dataDir, 'staging'), engine: app.engine, logger: app.logger });
+  let port = 0;
+  let csp = buildCsp();
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader('Content-Security-Policy', csp);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (req.headers.host === `localhost:${port}`) {
+      // The socket only accepts this host's own origin; send `localhost` users to it.
+      res.writeHead(308, { Location: `http://${LOOPBACK}:${port}${req.url ?? '/'}` }).end();
+      return;
+    }
+    if (req.headers.host !== `${LOOPBACK}:${port}`) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === FILE_STREAM_PATH) return intake.handle(req, res);
+    return serveStatic(req, res);
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((thrown: unknown) => {
+      app.logger.error('web host request failed', { error: String(thrown) });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('Internal error');
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, LOOPBACK, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  csp = buildCsp({ port });
+  const origin = `http://${LOOPBACK}:${port}`;
+
+  const bridge = attachWsBridge({ server, token, origin: () => origin, handlers: app.handlers, logger: app.logger });
+  const unsubscribers = [
+    app.engine.on('jobs:updated', (payload) => bridge.broadcast('jobs:updated', payload)),
+    app.engine.on('jobs:removed', (payload) => bridge.broadcast('jobs:removed', payload)),
+  ];
+  app.logger.info('web host listening', { origin });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    port,
+    token,
+    close: () =>
+      (closing ??= (async () => {
+        for (const off of unsubscribers) off();
+        intake.close();
+        await bridge.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })()),
+  };
+}

@@ -1,0 +1,61 @@
+import type { Storage } from './storage.js';
+
+/** One Filestack-style application the local cloud knows. */
+export type LocalCloudApp = {
+  /** The public API key clients send as `apikey`. */
+  readonly apikey: string;
+  /** App secret for policy signatures (enforcement lives with the security front end). */
+  readonly secret?: string;
+  /** When true, calls without a valid policy/signature are refused (enforced where implemented). */
+  readonly securityRequired?: boolean;
+  /** Whether FII may be granted; the regular front end never grants it yet. */
+  readonly intelligentIngestion?: boolean;
+  readonly webhookUrls?: string[];
+};
+
+/** What the server saw for one part PUT; used by tests to check parallelism and integrity. */
+export type PartPutInfo = {
+  readonly uploadId: string;
+  readonly part: number;
+  /** Content-MD5 header as received (base64), or null. */
+  readonly contentMd5Header: string | null;
+  /** base64 MD5 of the bytes the server stored (after any test mutation). */
+  readonly computedMd5: string;
+  readonly bytes: number;
+  /** Epoch ms when the request headers arrived / when the body was fully read. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Part PUTs being processed when this one arrived (itself included). */
+  readonly inFlightAtStart: number;
+  /** Final answer status. */
+  readonly status: number;
+};
+
+/** Test instrumentation; production runs pass none. */
+export type LocalCloudHooks = {
+  /** Called once per part PUT after the answer status is decided. */
+  onPartPut?(info: PartPutInfo): void;
+  /** Awaited after a part's body has been read, before it is answered (barriers in tests). */
+  beforePartAnswer?(info: { uploadId: string; part: number }): Promise<void>;
+  /** May return a changed copy of a part's received bytes (simulates corruption in transit). `attempt` counts from 1. */
+  mutatePartBody?(info: { uploadId: string; part: number; attempt: number }, body: Buffer): Buffer;
+  /** Answer 202 to the first N complete calls of every upload before really completing. */
+  completeAccepts202?: number;
+};
+
+/** Shared state every route handler gets. */
+export type CloudContext = {
+  /** `http://127.0.0.1:PORT`, known once the server listens. */
+  baseUrl: string;
+  readonly storage: Storage;
+  readonly apps: ReadonlyMap<string, LocalCloudApp>;
+  readonly hooks: LocalCloudHooks;
+  /** Per-process HMAC key for presigned part URLs. */
+  readonly signingKey: Buffer;
+  readonly log?: (level: 'info' | 'error', message: string) => void;
+  /** Small per-server mutable state front ends may keep (counters, locks), keyed by front end. */
+  readonly state: Map<string, unknown>;
+};
+
+/** The default app of a fresh local cloud (22 characters like a real Filestack key). */
+export const DEFAULT_LOCAL_APIKEY = 'FerryLocalCloudKey0001';

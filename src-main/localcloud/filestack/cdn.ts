@@ -1,0 +1,219 @@
+import { createReadStream } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { CloudContext } from '../context.js';
+import { HttpError, queryOf, sendJson } from '../router.js';
+import type { StoredFile } from '../storage.js';
+import { enforceSecurity, securityFromTask, type SecurityPair } from './security.js';
+
+/** A parsed CDN request: `/[<apikey>/]{<task>/}<source>` (spec §7.1). */
+export type CdnRequest = {
+  readonly apikey: string | null;
+  /** Tasks in order, raw (`resize=width:100`), no-op tasks (`security`, `cache`) included. */
+  readonly tasks: readonly string[];
+  /** Last segment: a handle, or an external/alias source for processors. */
+  readonly source: string;
+};
+
+/**
+ * Renders a task chain. Processing (resize, output, video_convert...) plugs in here later; the
+ * plain download path below stays as it is.
+ */
+export type CdnProcessor = (req: IncomingMessage, res: ServerResponse, cdn: CdnRequest, file: StoredFile | null, ctx: CloudContext) => Promise<void>;
+
+const HANDLE_RE = /^[A-Za-z0-9_-]{20}$/;
+const APIKEY_RE = /^[A-Za-z0-9]{22}$/;
+/** Tasks that do not change the bytes; a chain of only these is a plain download. */
+const NO_OP_TASKS = new Set(['security', 'cache']);
+
+/** Splits a CDN path into segments on `/`, but not inside quotes or brackets (spec §7.1). */
+export function splitCdnPath(path: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quoted = false;
+  for (const ch of path) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '[') depth++;
+    else if (!quoted && ch === ']') depth = Math.max(0, depth - 1);
+    if (ch === '/' && !quoted && depth === 0) {
+      if (cur !== '') out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/** Parses a CDN pathname; null when it cannot be a CDN request. */
+export function parseCdnPath(pathname: string): CdnRequest | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  const segs = splitCdnPath(decoded);
+  const source = segs.pop();
+  if (source === undefined) return null;
+  const first = segs[0];
+  const apikey = first !== undefined && APIKEY_RE.test(first) ? first : null;
+  return { apikey, tasks: apikey ? segs.slice(1) : segs, source };
+}
+
+const taskName = (task: string): string => task.split('=', 1)[0] ?? task;
+
+/** GET/HEAD on the CDN: plain downloads of handles, `<handle>/metadata`, else the processor. */
+export function cdnHandler(processor?: CdnProcessor) {
+  return async (req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> => {
+    const pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    const cdn = parseCdnPath(pathname);
+    if (!cdn) throw new HttpError(404, 'not_found', 'Not found.');
+    // Python's metadata form: /<handle>/metadata
+    const last = cdn.tasks[cdn.tasks.length - 1];
+    const q = queryOf(req);
+    const secTask = cdn.tasks.find((t) => taskName(t) === 'security');
+    const pair = secTask !== undefined ? securityFromTask(secTask) : querySecurity(q);
+    if (cdn.source === 'metadata' && last !== undefined && HANDLE_RE.test(last)) {
+      const file = await requireFile(ctx, last);
+      guard(ctx, file, pair, 'stat');
+      await sendMetadata(res, file, q);
+      return;
+    }
+    const file = HANDLE_RE.test(cdn.source) ? await ctx.storage.get(cdn.source) : null;
+    const effective = cdn.tasks.filter((t) => !NO_OP_TASKS.has(taskName(t)));
+    if (effective.length === 0) {
+      if (!file) throw new HttpError(404, 'not_found', `No file with handle ${JSON.stringify(cdn.source)}.`);
+      guard(ctx, file, pair, 'read');
+      await sendFile(req, res, ctx, file);
+      return;
+    }
+    if (effective.length === 1 && effective[0] === 'metadata' && file) {
+      guard(ctx, file, pair, 'stat');
+      await sendMetadata(res, file, q);
+      return;
+    }
+    if (!processor) throw new HttpError(400, 'unsupported', `Processing tasks are not supported: ${effective.map(taskName).join(', ')}.`);
+    await processor(req, res, cdn, file, ctx);
+  };
+}
+
+/** GET /api/file/<handle>/metadata (spec §6). */
+export async function handleFileMetadata(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, ctx: CloudContext): Promise<void> {
+  const file = await requireFile(ctx, m[1] ?? '');
+  const q = queryOf(req);
+  guard(ctx, file, querySecurity(q), 'stat');
+  await sendMetadata(res, file, q);
+}
+
+/** GET/HEAD /api/file/<handle>: the deprecated retrieve call, same bytes as the CDN. */
+export async function handleFileRetrieve(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray, ctx: CloudContext): Promise<void> {
+  const file = await requireFile(ctx, m[1] ?? '');
+  guard(ctx, file, querySecurity(queryOf(req)), 'read');
+  await sendFile(req, res, ctx, file);
+}
+
+function querySecurity(q: URLSearchParams): SecurityPair {
+  return { policy: q.get('policy') ?? undefined, signature: q.get('signature') ?? undefined };
+}
+
+/** Applies the owning app's policy rules to a read of a stored file. */
+function guard(ctx: CloudContext, file: StoredFile, pair: SecurityPair, call: 'read' | 'stat'): void {
+  const app = ctx.apps.get(file.apikey);
+  if (app) enforceSecurity(app, pair, { call, handle: file.handle });
+}
+
+async function requireFile(ctx: CloudContext, handle: string): Promise<StoredFile> {
+  const file = await ctx.storage.get(handle);
+  if (!file) throw new HttpError(404, 'not_found', `No file with handle ${JSON.stringify(handle)}.`);
+  return file;
+}
+
+/** Attributes answered when the query names none as true (the Go SDK's model). */
+const DEFAULT_ATTRS = ['filename', 'mimetype', 'size', 'uploaded', 'writeable', 'container', 'location', 'key', 'path'] as const;
+
+/**
+ * Metadata JSON. Defaults plus every attribute asked `=true`, minus those asked `=false`.
+ * Digests are lowercase hex (real Filestack's encoding is not settled by the spec; clients
+ * should accept hex or base64).
+ */
+async function sendMetadata(res: ServerResponse, file: StoredFile, q: URLSearchParams): Promise<void> {
+  const all: Record<string, unknown> = {
+    filename: file.filename,
+    mimetype: file.mimetype,
+    size: file.size,
+    uploaded: file.uploadedAt,
+    writeable: true,
+    container: file.container,
+    location: file.location,
+    key: file.key,
+    path: file.path ?? file.key,
+    md5: file.md5,
+    sha256: file.sha256,
+  };
+  const keys = new Set<string>(DEFAULT_ATTRS);
+  for (const [k, v] of q) {
+    if (v === 'false') keys.delete(k);
+    else if (v === 'true' || v === '') keys.add(k);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in all) out[k] = all[k];
+  sendJson(res, 200, out);
+}
+
+/** Streams a stored file with ETag, conditional GET and single-range support. */
+async function sendFile(req: IncomingMessage, res: ServerResponse, _ctx: CloudContext, file: StoredFile): Promise<void> {
+  const etag = `"${file.md5}"`;
+  const headers: Record<string, string | number> = {
+    'Content-Type': file.mimetype,
+    ETag: etag,
+    'Accept-Ranges': 'bytes',
+    'Last-Modified': new Date(file.uploadedAt).toUTCString(),
+    'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  let start = 0;
+  let end = file.size - 1;
+  let status = 200;
+  const range = req.headers.range;
+  if (typeof range === 'string' && file.size > 0) {
+    const parsed = parseRange(range, file.size);
+    if (parsed === 'unsatisfiable') {
+      res.writeHead(416, { 'Content-Range': `bytes */${file.size}` });
+      res.end();
+      return;
+    }
+    if (parsed) {
+      [start, end] = parsed;
+      status = 206;
+      headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
+    }
+  }
+  headers['Content-Length'] = file.size === 0 ? 0 : end - start + 1;
+  res.writeHead(status, headers);
+  if (req.method === 'HEAD' || file.size === 0) {
+    res.end();
+    return;
+  }
+  await pipeline(createReadStream(_ctx.storage.blobPath(file.handle), { start, end }), res);
+}
+
+/** One `bytes=` range; multi-range requests get the whole file (allowed by RFC 9110). */
+function parseRange(header: string, size: number): [number, number] | 'unsatisfiable' | null {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return null;
+  const [, a = '', b = ''] = m;
+  if (a === '' && b === '') return null;
+  if (a === '') {
+    const n = Math.min(Number(b), size);
+    return n === 0 ? 'unsatisfiable' : [size - n, size - 1];
+  }
+  const start = Number(a);
+  const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return [start, end];
+}

@@ -1,0 +1,133 @@
+import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CloudContext, LocalCloudApp } from '../context.js';
+import { HttpError, sendJson } from '../router.js';
+import { randomId } from '../storage.js';
+import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema } from './body.js';
+import { assemble, checkParts } from './assemble.js';
+import { PART_URL_TTL_SECONDS, signPartUrl } from './presign.js';
+import { enforceSecurity } from './security.js';
+import { loadSession, requireSession, saveSession, type UploadSession } from './sessions.js';
+
+/** Region the emulator reports; clients only echo it back. */
+export const LOCAL_REGION = 'local-1';
+const DEFAULT_CONTAINER = 'ferry-local';
+
+function requireApp(ctx: CloudContext, apikey: string): LocalCloudApp {
+  const app = ctx.apps.get(apikey);
+  // 403 like Filestack for an apikey it does not know: the request is well-formed but not allowed.
+  if (!app) throw new HttpError(403, 'forbidden', 'Unknown apikey.');
+  return app;
+}
+
+/** POST /multipart/start (spec §3.2). FII is never granted here, so clients fall back to regular mode. */
+export async function handleStart(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
+  const body = await parseApiBody(req, startBodySchema);
+  const app = requireApp(ctx, body.apikey);
+  enforceSecurity(app, body, { call: 'pick', size: body.size, path: body.store?.path, container: body.store?.container });
+  const uploadId = randomId(32);
+  const container = body.store?.container ?? DEFAULT_CONTAINER;
+  const storePath = body.store?.path ?? null;
+  // Like Filestack: a random key prefix unless a full path is given; a path ending in "/" is a folder.
+  const key = storePath === null ? `${randomId(16)}_${body.filename}` : storePath.endsWith('/') ? `${storePath}${randomId(16)}_${body.filename}` : storePath;
+  const session: UploadSession = {
+    uploadId,
+    apikey: body.apikey,
+    uri: `/${container}/${key}`,
+    region: LOCAL_REGION,
+    filename: body.filename,
+    mimetype: body.mimetype ?? 'application/octet-stream',
+    size: body.size,
+    key,
+    path: storePath,
+    container,
+    location: body.store?.location ?? 's3',
+    createdAt: Date.now(),
+  };
+  await mkdir(ctx.storage.uploadDir(uploadId), { recursive: true });
+  await saveSession(ctx.storage, session);
+  // location_url is a full URL: JS honours it verbatim, and our own client does too (spec §3.1).
+  sendJson(res, 200, { uri: session.uri, region: session.region, upload_id: uploadId, location_url: ctx.baseUrl });
+}
+
+/** POST /multipart/upload (spec §3.3): hands out a presigned PUT URL and the headers to send. */
+export async function handleUpload(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
+  const body = await parseApiBody(req, uploadBodySchema);
+  enforceSecurity(requireApp(ctx, body.apikey), body, { call: 'pick' }, { optional: true });
+  const session = await requireSession(ctx.storage, body);
+  if (session.result) throw new HttpError(400, 'bad_request', 'This upload is already completed.');
+  if (body.fii === true) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
+  if (body.md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(body.md5)) {
+    throw new HttpError(400, 'bad_request', 'md5 must be the base64 MD5 digest of the part (24 characters).');
+  }
+  const md5 = body.md5 ?? null;
+  const url = signPartUrl(ctx.baseUrl, ctx.signingKey, {
+    uploadId: session.uploadId,
+    part: body.part,
+    size: body.size,
+    md5,
+    expires: Math.floor(Date.now() / 1000) + PART_URL_TTL_SECONDS,
+  });
+  sendJson(res, 200, { url, headers: md5 !== null ? { 'Content-MD5': md5 } : {}, location_url: ctx.baseUrl });
+}
+
+/**
+ * POST /multipart/complete (spec §3.5). Idempotent: a repeated complete answers the stored
+ * result. Serialised per upload so two racing completes assemble once.
+ */
+export async function handleComplete(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
+  const body = await parseApiBody(req, completeBodySchema);
+  enforceSecurity(requireApp(ctx, body.apikey), body, { call: 'pick', size: body.size });
+  await requireSession(ctx.storage, body);
+  const result = await withUploadLock(ctx, body.upload_id, async () => {
+    const session = await loadSession(ctx.storage, body.upload_id);
+    if (!session) throw new HttpError(404, 'NoSuchUpload', 'Unknown upload_id.');
+    if (session.result) return session.result;
+    if (body.size !== session.size) {
+      throw new HttpError(400, 'bad_request', `size ${body.size} differs from the ${session.size} bytes announced at start.`);
+    }
+    const parts = body.parts ?? session.pendingParts;
+    if (body.fii === true && !parts) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
+    if (!parts || parts.length === 0) throw new HttpError(400, 'bad_request', 'parts is required for a regular multipart upload.');
+    // Validate before any 202 so a bad list fails at once instead of after the client's polling.
+    await checkParts(ctx, session, parts);
+    if (countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0)) {
+      await saveSession(ctx.storage, { ...session, pendingParts: parts });
+      return null;
+    }
+    return assemble(ctx, session, parts, body);
+  });
+  if (result === null) {
+    res.writeHead(202, { 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  sendJson(res, 200, result);
+}
+
+function countCompleteCall(ctx: CloudContext, uploadId: string): number {
+  let counts = ctx.state.get('filestack.completeCalls') as Map<string, number> | undefined;
+  if (!counts) {
+    counts = new Map();
+    ctx.state.set('filestack.completeCalls', counts);
+  }
+  const n = (counts.get(uploadId) ?? 0) + 1;
+  counts.set(uploadId, n);
+  return n;
+}
+
+async function withUploadLock<T>(ctx: CloudContext, uploadId: string, fn: () => Promise<T>): Promise<T> {
+  let locks = ctx.state.get('filestack.completeLocks') as Map<string, Promise<unknown>> | undefined;
+  if (!locks) {
+    locks = new Map();
+    ctx.state.set('filestack.completeLocks', locks);
+  }
+  const prev = locks.get(uploadId) ?? Promise.resolve();
+  const next = prev.catch(() => undefined).then(fn);
+  locks.set(uploadId, next);
+  try {
+    return await next;
+  } finally {
+    if (locks.get(uploadId) === next) locks.delete(uploadId);
+  }
+}

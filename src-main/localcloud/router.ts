@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CloudContext } from './context.js';
+
+/** One route of the local cloud. `path` is matched against the URL pathname (no query). */
+export type Route = {
+  /** HTTP method; a 'GET' route also answers HEAD. */
+  readonly method: string;
+  readonly path: RegExp;
+  readonly handler: (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, ctx: CloudContext) => Promise<void> | void;
+};
+
+/** An error a handler throws to answer with a given status and a JSON `{message, code}` body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Headers every answer carries so browser clients (the picker, the renderer) can read ETags. */
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'ETag, Content-Length, Content-Range, Accept-Ranges',
+};
+
+/** Writes a JSON answer (no body for HEAD). */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length, ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+/** Writes the JSON error body `{message, code}` used by every front end. */
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, status, { message, code });
+}
+
+/**
+ * Builds the request listener: CORS, route matching, 404 for unknown routes and 500 (never a
+ * crash) for anything a handler throws.
+ */
+export function createRouter(routes: readonly Route[], ctx: CloudContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
+    }
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://local').pathname;
+    } catch {
+      sendError(res, 400, 'bad_request', 'Malformed request URL.');
+      return;
+    }
+    for (const route of routes) {
+      if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) continue;
+      route.path.lastIndex = 0;
+      const match = route.path.exec(pathname);
+      if (!match) continue;
+      Promise.resolve()
+        .then(() => route.handler(req, res, match, ctx))
+        .catch((err: unknown) => answerThrown(res, err, ctx));
+      return;
+    }
+    sendError(res, 404, 'not_found', `No route for ${method} ${pathname}.`);
+  };
+}
+
+function answerThrown(res: ServerResponse, err: unknown, ctx: CloudContext): void {
+  if (err instanceof HttpError) {
+    sendError(res, err.status, err.code, err.message);
+    return;
+  }
+  ctx.log?.('error', err instanceof Error ? (err.stack ?? err.message) : String(err));
+  sendError(res, 500, 'internal', err instanceof Error ? err.message : 'Internal error.');
+}
+
+/** Default largest JSON/form body the API endpoints accept. */
+export const MAX_API_BODY_BYTES = 1024 * 1024;
+
+/** Reads a whole (small) request body; over `limit` → 413. */
+export async function readBody(req: IncomingMessage, limit = MAX_API_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit) throw new HttpError(413, 'payload_too_large', `Request body is larger than ${limit} bytes.`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Query parameters of a request. */
+export function queryOf(req: IncomingMessage): URLSearchParams {
+  return new URL(req.url ?? '/', 'http://local').searchParams;
+}

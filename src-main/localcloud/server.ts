@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type LocalCloudHooks } from './context.js';
+import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
+import { createRouter, sendJson, type Route } from './router.js';
+import { createStorage, type Storage } from './storage.js';
+
+export type { LocalCloudApp, LocalCloudHooks, CloudContext } from './context.js';
+export { DEFAULT_LOCAL_APIKEY } from './context.js';
+
+export type LocalCloudOptions = {
+  readonly dataDir: string;
+  /** 0 or undefined = a free port. */
+  readonly port?: number;
+  /** Interface to bind; default 127.0.0.1 (never exposed beyond the machine by default). */
+  readonly host?: string;
+  /** Known apps; default one app with DEFAULT_LOCAL_APIKEY. */
+  readonly apps?: readonly LocalCloudApp[];
+  /** Routes mounted before the Filestack front end (e.g. the ImageKit front end). */
+  readonly extraRoutes?: readonly Route[];
+  readonly hooks?: LocalCloudHooks;
+  readonly filestack?: FilestackFrontEndOptions;
+  readonly log?: CloudContext['log'];
+};
+
+/** A running local cloud. */
+export type LocalCloud = {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly storage: Storage;
+  readonly apps: ReadonlyMap<string, LocalCloudApp>;
+  readonly context: CloudContext;
+  /** Stops accepting, ends idle keep-alive sockets, and resolves once the server is closed. */
+  close(): Promise<void>;
+};
+
+/** Starts the embedded server that speaks the Filestack wire protocol on loopback. */
+export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
+  const storage = await createStorage(opts.dataDir);
+  const appList = opts.apps && opts.apps.length > 0 ? opts.apps : [{ apikey: DEFAULT_LOCAL_APIKEY }];
+  const apps = new Map(appList.map((a) => [a.apikey, a]));
+  const ctx: CloudContext = {
+    baseUrl: '',
+    storage,
+    apps,
+    hooks: opts.hooks ?? {},
+    signingKey: randomBytes(32),
+    state: new Map(),
+    ...(opts.log ? { log: opts.log } : {}),
+  };
+  const routes: Route[] = [
+    { method: 'GET', path: /^\/$/, handler: (_req, res) => sendJson(res, 200, { name: 'Ferry local cloud', ok: true }) },
+    ...(opts.extraRoutes ?? []),
+    ...filestackRoutes(opts.filestack),
+  ];
+  const server = http.createServer(createRouter(routes, ctx));
+  // Part PUTs of big parts on slow disks may take a while; do not cut them off early.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  ctx.baseUrl = `http://${urlHost}:${port}`;
+  return {
+    baseUrl: ctx.baseUrl,
+    port,
+    dataDir: opts.dataDir,
+    storage,
+    apps,
+    context: ctx,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Idle keep-alive sockets would hold close() open; in-flight ones are cut too, the
+        // clients' retries and the multipart sessions on disk make that safe.
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

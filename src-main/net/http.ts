@@ -1,0 +1,213 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { appError, codeForStatus, FerryError } from '../../src-shared/errors.js';
+
+/** Size of the slices a Buffer body is written in; progress and throttling hook in per slice. */
+export const WRITE_SLICE_BYTES = 64 * 1024;
+
+/** Default overall request timeout (matches the Filestack JS SDK's 120 s). */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+// Keep-alive agents: multipart uploads make many short requests to the same host.
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+
+export type HttpRequestOptions = {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: OutgoingHttpHeaders;
+  readonly body?: Buffer | string;
+  readonly signal?: AbortSignal;
+  /** Overall time budget for the request, in ms. */
+  readonly timeoutMs?: number;
+  /** Called after each body slice is handed to the socket with the total bytes written so far. */
+  readonly onUploadProgress?: (sentBytes: number) => void;
+};
+
+export type HttpResponse = {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+};
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+function abortedError(): FerryError {
+  return new FerryError(appError('aborted', 'The request was canceled.'));
+}
+
+function mapTransportError(err: unknown, url: string): FerryError {
+  if (err instanceof FerryError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : 'UNKNOWN';
+  const host = safeHost(url);
+  if (code === 'ETIMEDOUT') return new FerryError(appError('timeout', `Connection to ${host} timed out.`));
+  // Everything else on the transport (refused, reset, DNS, TLS) is a network failure worth retrying.
+  const message = NETWORK_CODES.has(code) ? `Could not reach ${host} (${code}).` : `Network error talking to ${host}: ${e?.message ?? code}`;
+  return new FerryError(appError('network', message, { details: { errno: code } }));
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'server';
+  }
+}
+
+/**
+ * Performs one HTTP(S) request on node:http and buffers the response. Transport failures become
+ * FerryError `network` / `timeout` / `aborted`; HTTP statuses are returned, never thrown.
+ */
+export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(abortedError());
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      reject(new FerryError(appError('bad_request', `Invalid URL: ${opts.url}`)));
+      return;
+    }
+    const isHttps = url.protocol === 'https:';
+    const body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
+    const headers: OutgoingHttpHeaders = { ...opts.headers };
+    if (body !== undefined && !hasHeader(headers, 'content-length')) headers['Content-Length'] = body.length;
+
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const req = (isHttps ? https : http).request(url, {
+      method: opts.method,
+      headers,
+      agent: isHttps ? httpsAgent : httpAgent,
+    });
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      const err = new FerryError(appError('timeout', `${opts.method} ${url.host} took longer than ${timeoutMs} ms.`));
+      finish(() => reject(err));
+      req.destroy(err);
+    }, timeoutMs);
+    const onAbort = (): void => {
+      finish(() => reject(abortedError()));
+      req.destroy(abortedError());
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    req.on('error', (err) => finish(() => reject(mapTransportError(err, opts.url))));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => finish(() => reject(mapTransportError(err, opts.url))));
+      res.on('aborted', () => finish(() => reject(new FerryError(appError('network', 'The server closed the connection mid-response.')))));
+      res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
+    });
+
+    if (body === undefined) {
+      req.end();
+      return;
+    }
+    writeSliced(req, body, opts.onUploadProgress).catch((err: unknown) => {
+      finish(() => reject(mapTransportError(err, opts.url)));
+      req.destroy();
+    });
+  });
+}
+
+/** Writes the body in slices, waiting for 'drain' so memory stays bounded and progress is real. */
+async function writeSliced(req: http.ClientRequest, body: Buffer, onProgress?: (sent: number) => void): Promise<void> {
+  let sent = 0;
+  for (let off = 0; off < body.length; off += WRITE_SLICE_BYTES) {
+    if (req.destroyed) return;
+    const slice = body.subarray(off, Math.min(body.length, off + WRITE_SLICE_BYTES));
+    const flushed = req.write(slice);
+    sent += slice.length;
+    onProgress?.(sent);
+    if (!flushed) await waitDrain(req);
+  }
+  req.end();
+}
+
+function waitDrain(req: http.ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
+  });
+}
+
+function hasHeader(headers: OutgoingHttpHeaders, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+export type JsonRequestOptions = Omit<HttpRequestOptions, 'body'> & {
+  /** Serialised as the JSON body with Content-Type application/json. */
+  readonly json?: unknown;
+  readonly body?: Buffer | string;
+};
+
+export type JsonResponse = { readonly status: number; readonly headers: IncomingHttpHeaders; readonly data: unknown };
+
+/**
+ * Sends a request, parses a JSON answer (empty body → null) and turns non-2xx statuses into
+ * FerryError(codeForStatus). Details carry `status`, the server's `code` and `Retry-After` when present.
+ */
+export async function jsonRequest(opts: JsonRequestOptions): Promise<JsonResponse> {
+  const headers: OutgoingHttpHeaders = { Accept: 'application/json', ...opts.headers };
+  let body = opts.body;
+  if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers['Content-Type'] = 'application/json';
+  }
+  const res = await httpRequest({ ...opts, headers, ...(body !== undefined ? { body } : {}) });
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, `${opts.method} ${safeHost(opts.url)}`);
+  const text = res.body.toString('utf8').trim();
+  if (text === '') return { status: res.status, headers: res.headers, data: null };
+  try {
+    return { status: res.status, headers: res.headers, data: JSON.parse(text) as unknown };
+  } catch {
+    throw new FerryError(appError('protocol', `The server answered ${res.status} with a body that is not JSON.`, { details: { status: res.status } }));
+  }
+}
+
+/** Builds the FerryError for a non-2xx response; understands JSON `{message, code}` and S3 XML errors. */
+export function errorFromResponse(res: HttpResponse, what: string): FerryError {
+  const text = res.body.toString('utf8').slice(0, 4000);
+  let message: string | undefined;
+  let serverCode: string | undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) {
+      const p = parsed as Record<string, unknown>;
+      const m = p.message ?? p.error ?? p.error_description;
+      if (typeof m === 'string') message = m;
+      if (typeof p.code === 'string') serverCode = p.code;
+    }
+  } catch {
+    const xmlCode = /<Code>([^<]+)<\/Code>/.exec(text);
+    const xmlMsg = /<Message>([^<]+)<\/Message>/.exec(text);
+    if (xmlCode) serverCode = xmlCode[1];
+    if (xmlMsg) message = xmlMsg[1];
+    else if (text.trim() !== '' && !text.trimStart().startsWith('<')) message = text.trim().slice(0, 300);
+  }
+  const retryAfter = res.headers['retry-after'];
+  const details: Record<string, string | number> = { status: res.status };
+  if (serverCode !== undefined) details.serverCode = serverCode;
+  if (typeof retryAfter === 'string') details.retryAfter = retryAfter;
+  return new FerryError(
+    appError(codeForStatus(res.status), message ?? `${what} failed with HTTP ${res.status}.`, { details }),
+  );
+}

@@ -1,0 +1,141 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import { appError, FerryError } from '../../../src-shared/errors.js';
+import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
+import { sessionSchema, type MultipartSession } from './checkpoint.js';
+
+/**
+ * The wire calls of a regular Filestack multipart upload (spec §3), one function per call.
+ * No retries or orchestration here; provider.ts does that.
+ */
+
+export type ApiConfig = {
+  readonly apikey: string;
+  /** Host of /multipart/start, e.g. https://upload.filestackapi.com (no trailing slash). */
+  readonly uploadBase: string;
+  readonly security?: { readonly policy: string; readonly signature: string };
+  readonly timeoutMs?: number;
+};
+
+export type FileFacts = { readonly filename: string; readonly mimetype: string; readonly size: number };
+
+const STORE = { location: 's3' } as const;
+const SOURCE_HEADER = { 'Filestack-Source': 'Ferry-0.1.0' } as const;
+
+function protocolError(what: string, err: z.ZodError): FerryError {
+  const issue = err.issues[0];
+  return new FerryError(appError('protocol', `Unexpected ${what} response: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}.`));
+}
+
+/** Base URL for calls after start: JS-style, a full URL is used verbatim, a bare host gets https:// (spec §3.1). */
+export function locationBase(session: MultipartSession): string {
+  const loc = session.location_url.replace(/\/+$/, '');
+  return /^https?:\/\//i.test(loc) ? loc : `https://${loc}`;
+}
+
+function apiHeaders(session?: MultipartSession): OutgoingHttpHeaders {
+  return session?.location_region ? { ...SOURCE_HEADER, 'Filestack-Upload-Region': session.location_region } : { ...SOURCE_HEADER };
+}
+
+function securityFields(cfg: ApiConfig): Record<string, string> {
+  return cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {};
+}
+
+function sessionFields(cfg: ApiConfig, s: MultipartSession): Record<string, string> {
+  return { apikey: cfg.apikey, uri: s.uri, region: s.region, upload_id: s.upload_id };
+}
+
+const timeout = (cfg: ApiConfig): { timeoutMs?: number } => (cfg.timeoutMs !== undefined ? { timeoutMs: cfg.timeoutMs } : {});
+
+/** POST /multipart/start → the session (all four keys required, like the JS SDK). */
+export async function startUpload(cfg: ApiConfig, file: FileFacts, signal: AbortSignal): Promise<MultipartSession> {
+  const res = await jsonRequest({
+    method: 'POST',
+    url: `${cfg.uploadBase.replace(/\/+$/, '')}/multipart/start`,
+    headers: apiHeaders(),
+    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: STORE, ...securityFields(cfg) },
+    signal,
+    ...timeout(cfg),
+  });
+  const parsed = sessionSchema.safeParse(res.data);
+  if (!parsed.success) throw protocolError('/multipart/start', parsed.error);
+  return parsed.data;
+}
+
+const partUrlSchema = z.object({ url: z.string().min(1), headers: z.record(z.string(), z.string()).optional() });
+export type PartUrl = { readonly url: string; readonly headers: Record<string, string> };
+
+/** POST /multipart/upload → presigned URL + headers to send verbatim on the PUT. */
+export async function requestPartUrl(
+  cfg: ApiConfig,
+  session: MultipartSession,
+  part: { number: number; size: number; md5: string },
+  signal: AbortSignal,
+): Promise<PartUrl> {
+  const res = await jsonRequest({
+    method: 'POST',
+    url: `${locationBase(session)}/multipart/upload`,
+    headers: apiHeaders(session),
+    json: { ...sessionFields(cfg, session), part: part.number, size: part.size, md5: part.md5, store: STORE, ...securityFields(cfg) },
+    signal,
+    ...timeout(cfg),
+  });
+  const parsed = partUrlSchema.safeParse(res.data);
+  if (!parsed.success) throw protocolError('/multipart/upload', parsed.error);
+  return { url: parsed.data.url, headers: parsed.data.headers ?? {} };
+}
+
+/** PUTs one part with exactly the server-given headers; returns the ETag as received. */
+export async function putPart(target: PartUrl, body: Buffer, signal: AbortSignal, onProgress: (sent: number) => void, timeoutMs?: number): Promise<string> {
+  const res = await httpRequest({
+    method: 'PUT',
+    url: target.url,
+    headers: target.headers,
+    body,
+    signal,
+    onUploadProgress: onProgress,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
+  if (res.status >= 400) throw errorFromResponse(res, 'Part upload');
+  const etag = res.headers.etag;
+  if (typeof etag !== 'string' || etag === '') {
+    throw new FerryError(appError('protocol', 'The storage server did not return an ETag for the part (check the bucket CORS settings).', { retryable: false }));
+  }
+  return etag;
+}
+
+const completeSchema = z.object({
+  handle: z.string().min(1),
+  url: z.string().optional(),
+  filename: z.string().optional(),
+  size: z.number().optional(),
+  mimetype: z.string().optional(),
+  status: z.string().optional(),
+});
+export type CompleteResponse = z.infer<typeof completeSchema>;
+
+/** POST /multipart/complete → `null` for 202 (not ready; ask again) or the stored file. */
+export async function completeUpload(
+  cfg: ApiConfig,
+  session: MultipartSession,
+  file: FileFacts,
+  parts: ReadonlyArray<{ part_number: number; etag: string }>,
+  signal: AbortSignal,
+): Promise<CompleteResponse | null> {
+  const res = await jsonRequest({
+    method: 'POST',
+    url: `${locationBase(session)}/multipart/complete`,
+    headers: apiHeaders(session),
+    json: { ...sessionFields(cfg, session), filename: file.filename, mimetype: file.mimetype, size: file.size, store: STORE, parts, ...securityFields(cfg) },
+    signal,
+    ...timeout(cfg),
+  });
+  if (res.status === 202) return null;
+  if (res.status !== 200) {
+    // Go treats 206 as "not committed"; anything but 200/202 is not a finished upload.
+    throw new FerryError(appError('protocol', `/multipart/complete answered HTTP ${res.status}.`, { details: { status: res.status } }));
+  }
+  const parsed = completeSchema.safeParse(res.data);
+  if (!parsed.success) throw protocolError('/multipart/complete', parsed.error);
+  return parsed.data;
+}

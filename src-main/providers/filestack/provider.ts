@@ -1,0 +1,166 @@
+import { stat } from 'node:fs/promises';
+import { appError, FerryError, toAppError, type AppError } from '../../../src-shared/errors.js';
+import type { UploadResult } from '../../../src-shared/model/job.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
+import type { Provider, UploadContext, UploadSource } from '../../engine/ports.js';
+import { parseCheckpoint, type FilestackCheckpoint, type MultipartSession } from './checkpoint.js';
+import { fileError, md5OfFile } from './file-reader.js';
+import { completeUpload, startUpload, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
+import { uploadParts } from './part-pool.js';
+import { sleep, withRetry } from './retry-loop.js';
+import { verifyStored } from './verify.js';
+
+/** JS SDK default part size. */
+export const DEFAULT_PART_SIZE = 6 * 1024 * 1024;
+/** S3: every part but the last must be at least 5 MiB. */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3: at most 10,000 parts. */
+export const MAX_PARTS = 10_000;
+
+export type FilestackProviderOptions = {
+  readonly kind: 'local' | 'filestack';
+  readonly apikey: string;
+  /** Host of /multipart/start, e.g. https://upload.filestackapi.com or the local cloud's baseUrl. */
+  readonly uploadBase: string;
+  /** CDN origin the copied link is built on, e.g. https://cdn.filestackcontent.com. */
+  readonly cdnBase: string;
+  /** File API root, e.g. https://www.filestackapi.com/api/file (a bare origin gets /api/file). */
+  readonly fileApiBase: string;
+  readonly partSize?: number;
+  readonly partConcurrency?: number;
+  readonly security?: { readonly policy: string; readonly signature: string };
+  readonly retry?: RetryPolicy;
+  /** Pause between 202 answers to complete, in ms (default 1000, like the JS SDK). */
+  readonly completePollMs?: number;
+  /** Most complete calls answered 202 before giving up (default 30). */
+  readonly completeMaxPolls?: number;
+  /** Per-request timeout in ms (default: net/http's 120 s). */
+  readonly timeoutMs?: number;
+};
+
+/** Part size for a file: the requested size (at least 5 MiB), grown so there are ≤ 10,000 parts. */
+export function partSizeFor(fileSize: number, requested = DEFAULT_PART_SIZE): number {
+  return Math.max(requested, MIN_PART_SIZE, Math.ceil(fileSize / MAX_PARTS));
+}
+
+/** Filestack (or local cloud) provider: regular multipart upload, resumable, verified by MD5. */
+export function createFilestackProvider(opts: FilestackProviderOptions): Provider {
+  return { kind: opts.kind, upload: (source, ctx) => uploadFile(opts, source, ctx) };
+}
+
+async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
+  if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
+  if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+  const before = await statSource(source.path);
+  if (before.size !== source.size) throw new FerryError(appError('file_changed', `${source.name} changed size since it was queued.`, { retryable: false }));
+
+  // One controller for the whole attempt: a fatal part error stops its siblings too.
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // Hash the source alongside the upload; verification needs it at the end.
+  const hashing = md5OfFile(source.path, ac.signal);
+  hashing.catch(() => undefined);
+  try {
+    const partSize = partSizeFor(source.size, opts.partSize);
+    const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
+    let done: { session: MultipartSession; complete: CompleteResponse };
+    try {
+      done = await runMultipart(opts, source, ctx, ac.signal, partSize, resumed);
+    } catch (err) {
+      // The server forgot the resumed session (expired, data wiped): start over once.
+      if (resumed === null || toAppError(err).code !== 'not_found' || ctx.signal.aborted) throw err;
+      ctx.checkpoint.clear();
+      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null);
+    }
+    const hash = await hashing;
+    const after = await statSource(source.path);
+    if (hash.size !== source.size || after.size !== source.size || after.mtimeMs !== before.mtimeMs) {
+      throw new FerryError(appError('file_changed', `${source.name} changed while it was uploading.`, { retryable: false }));
+    }
+    const handle = done.complete.handle;
+    const meta = await withRetry(
+      () => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal: ac.signal, ...optional(opts) }, { size: source.size, md5: hash.md5 }),
+      { policy: opts.retry ?? DEFAULT_RETRY_POLICY, signal: ac.signal },
+    );
+    // The checkpoint stays until the engine records the job done: if the app dies in between,
+    // resuming re-sends only the (idempotent) complete and gets the same handle back.
+    return {
+      url: `${opts.cdnBase.replace(/\/+$/, '')}/${handle}`,
+      remoteId: handle,
+      size: meta.size,
+      mimetype: done.complete.mimetype ?? source.mimetype,
+      filename: done.complete.filename ?? source.name,
+      md5: meta.md5,
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+    throw err;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    ac.abort();
+  }
+}
+
+function optional(opts: FilestackProviderOptions): { security?: { policy: string; signature: string }; timeoutMs?: number } {
+  return {
+    ...(opts.security ? { security: { ...opts.security } } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  };
+}
+
+async function statSource(filePath: string): Promise<{ size: number; mtimeMs: number }> {
+  try {
+    const s = await stat(filePath);
+    if (!s.isFile()) throw new FerryError(appError('not_a_file', `${filePath} is not a regular file.`, { retryable: false }));
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  } catch (err) {
+    throw fileError(err, filePath);
+  }
+}
+
+/** start (or resume) → parts → complete with 202 polling. */
+async function runMultipart(
+  opts: FilestackProviderOptions,
+  source: UploadSource,
+  ctx: UploadContext,
+  signal: AbortSignal,
+  partSize: number,
+  resumed: FilestackCheckpoint | null,
+): Promise<{ session: MultipartSession; complete: CompleteResponse }> {
+  const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
+  const cfg: ApiConfig = { apikey: opts.apikey, uploadBase: opts.uploadBase, ...optional(opts) };
+  const file: FileFacts = { filename: source.name, mimetype: source.mimetype, size: source.size };
+  const session = resumed?.session ?? (await withRetry(() => startUpload(cfg, file, signal), { policy, signal }));
+  const etags = new Map<number, string>(Object.entries(resumed?.parts ?? {}).map(([k, v]) => [Number(k), v]));
+  const save = (): void =>
+    ctx.checkpoint.save({ v: 1, fileSize: source.size, partSize, session, parts: Object.fromEntries(etags) } satisfies FilestackCheckpoint);
+  save();
+
+  await uploadParts({
+    cfg,
+    session,
+    source,
+    partSize,
+    concurrency: Math.max(1, opts.partConcurrency ?? 3),
+    confirmed: etags,
+    policy,
+    signal,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    onProgress: ctx.onProgress,
+    onConfirmed: (n, etag) => {
+      etags.set(n, etag);
+      save();
+    },
+  });
+
+  const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
+  const maxPolls = opts.completeMaxPolls ?? 30;
+  for (let poll = 1; poll <= maxPolls; poll++) {
+    const complete = await withRetry(() => completeUpload(cfg, session, file, parts, signal), { policy, signal });
+    if (complete) return { session, complete };
+    await sleep(opts.completePollMs ?? 1000, signal);
+  }
+  const err: AppError = appError('server_error', `The server was still assembling the file after ${maxPolls} checks.`, { details: { polls: maxPolls } });
+  throw new FerryError(err);
+}

@@ -1,0 +1,205 @@
+import type { AppError, Result } from '../../../src-shared/errors.js';
+import type { AppInfo } from '../../../src-shared/ipc/channels.js';
+import type { JobView } from '../../../src-shared/model/job.js';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import type { Api, DroppedEntry } from '../api.js';
+
+/** How long a "Copied" confirmation stays on a row. */
+const COPIED_MS = 2_000;
+
+const ACTIVE_KINDS: ReadonlySet<JobView['status']['kind']> = new Set(['queued', 'uploading', 'verifying', 'retrying']);
+
+/** Orders rows by creation, then id, so the list does not jump as updates arrive. */
+function byCreation(a: JobView, b: JobView): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * The renderer's queue: jobs by id, kept current from `jobs:updated` / `jobs:removed` pushes and
+ * reloaded from a `jobs:list` snapshot on start and after every reconnect. Components read the
+ * getters and call the methods; only this class talks to lib/api.ts about jobs.
+ */
+export class QueueManager {
+  readonly #api: Api;
+  /** Reactive per key: a push touching one job does not copy the others. */
+  readonly #jobs = new SvelteMap<string, JobView>();
+  #connected = $state(false);
+  #everConnected = $state(false);
+  #info = $state.raw<AppInfo | null>(null);
+  /** Files being streamed to the host that have no job yet. */
+  #sending = $state(0);
+  #copiedId = $state<string | null>(null);
+  /** The last failure of a user action, shown until the next action succeeds or is dismissed. */
+  #lastError = $state.raw<AppError | null>(null);
+  #copiedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids pushed while a snapshot was loading; the snapshot must not drop them. */
+  #pushedDuringLoad: Set<string> | null = null;
+  /** Ids removed while a snapshot was loading; an older snapshot must not bring them back. */
+  #removedDuringLoad: Set<string> | null = null;
+  #stops: (() => void)[] = [];
+
+  readonly jobs = $derived([...this.#jobs.values()].sort(byCreation));
+  readonly activeCount = $derived(this.jobs.filter((j) => ACTIVE_KINDS.has(j.status.kind)).length);
+  readonly doneCount = $derived(this.jobs.filter((j) => j.status.kind === 'done').length);
+  readonly failedCount = $derived(this.jobs.filter((j) => j.status.kind === 'failed').length);
+  readonly pausedCount = $derived(this.jobs.filter((j) => j.status.kind === 'paused').length);
+  readonly finishedCount = $derived(this.jobs.filter((j) => ['done', 'failed', 'canceled'].includes(j.status.kind)).length);
+  /** Bytes done over bytes wanted, 0..1, ignoring canceled jobs; done jobs count in full. */
+  readonly progress = $derived.by(() => {
+    let total = 0;
+    let sent = 0;
+    for (const j of this.jobs) {
+      if (j.status.kind === 'canceled') continue;
+      total += j.size;
+      sent += j.status.kind === 'done' ? j.size : Math.min(j.bytesSent, j.size);
+    }
+    return total === 0 ? 0 : sent / total;
+  });
+
+  constructor(api: Api) {
+    this.#api = api;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+  /** False until the first connection, so "connecting" and "connection lost" read differently. */
+  get everConnected(): boolean {
+    return this.#everConnected;
+  }
+  get info(): AppInfo | null {
+    return this.#info;
+  }
+  get sending(): number {
+    return this.#sending;
+  }
+  get copiedId(): string | null {
+    return this.#copiedId;
+  }
+  get lastError(): AppError | null {
+    return this.#lastError;
+  }
+
+  /** Subscribes to pushes and loads the first snapshot; returns a stop function for teardown. */
+  start(): () => void {
+    this.#stops.push(
+      this.#api.subscribe('jobs:updated', ({ jobs }) => this.#apply(jobs)),
+      this.#api.subscribe('jobs:removed', ({ ids }) => this.#remove(ids)),
+      this.#api.onConnection((connected) => {
+        const wasConnected = this.#connected;
+        this.#connected = connected;
+        // Pushes sent while we were away are lost: a fresh snapshot is the only truth.
+        if (connected && !wasConnected) {
+          this.#everConnected = true;
+          void this.reload();
+        }
+      }),
+    );
+    return () => {
+      for (const stop of this.#stops.splice(0)) stop();
+      if (this.#copiedTimer) clearTimeout(this.#copiedTimer);
+    };
+  }
+
+  /** Replaces the queue with the host's snapshot, keeping rows pushed while it was in flight. */
+  async reload(): Promise<void> {
+    // Plain bookkeeping; SvelteSet only because the linter wants reactive collections here.
+    this.#pushedDuringLoad = new SvelteSet();
+    this.#removedDuringLoad = new SvelteSet();
+    const [list, info] = await Promise.all([this.#api.call('jobs:list', {}), this.#api.info()]);
+    const pushed = this.#pushedDuringLoad;
+    const removed = this.#removedDuringLoad;
+    this.#pushedDuringLoad = null;
+    this.#removedDuringLoad = null;
+    if (info.ok) this.#info = info.value;
+    if (!list.ok) {
+      this.#lastError = list.error;
+      return;
+    }
+    const snapshot = new SvelteMap<string, JobView>();
+    for (const job of list.value.jobs) if (!removed.has(job.id)) snapshot.set(job.id, job);
+    for (const id of pushed) {
+      const newer = this.#jobs.get(id);
+      const old = snapshot.get(id);
+      if (newer && (!old || newer.updatedAt >= old.updatedAt)) snapshot.set(id, newer);
+    }
+    for (const id of [...this.#jobs.keys()]) if (!snapshot.has(id)) this.#jobs.delete(id);
+    for (const [id, job] of snapshot) if (this.#jobs.get(id) !== job) this.#jobs.set(id, job);
+  }
+
+  /** Hands dropped or picked files to the host; rows appear when the host pushes the new jobs. */
+  async addFiles(entries: readonly DroppedEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    this.#sending += entries.length;
+    try {
+      const result = await this.#api.addDroppedFiles(entries);
+      if (!result.ok) this.#lastError = result.error;
+      else if (result.value.errors[0]) this.#lastError = result.value.errors[0].error;
+      else this.#lastError = null;
+    } finally {
+      this.#sending -= entries.length;
+    }
+  }
+
+  pause(id: string): Promise<void> {
+    return this.#run(this.#api.call('jobs:pause', { id }));
+  }
+  resume(id: string): Promise<void> {
+    return this.#run(this.#api.call('jobs:resume', { id }));
+  }
+  cancel(id: string): Promise<void> {
+    return this.#run(this.#api.call('jobs:cancel', { id }));
+  }
+  retry(id: string): Promise<void> {
+    return this.#run(this.#api.call('jobs:retry', { id }));
+  }
+  pauseAll(): Promise<void> {
+    return this.#run(this.#api.call('jobs:pause-all', {}));
+  }
+  resumeAll(): Promise<void> {
+    return this.#run(this.#api.call('jobs:resume-all', {}));
+  }
+  clearFinished(): Promise<void> {
+    return this.#run(this.#api.call('jobs:clear-finished', {}));
+  }
+
+  /** Copies a done job's link and shows "Copied" on that row for a moment. */
+  async copyLink(id: string): Promise<void> {
+    const job = this.#jobs.get(id);
+    if (job?.status.kind !== 'done') return;
+    try {
+      await navigator.clipboard.writeText(job.status.result.url);
+    } catch {
+      this.#lastError = { code: 'permission', message: 'The clipboard is not available; copy the link by hand.', retryable: false };
+      return;
+    }
+    this.#copiedId = id;
+    if (this.#copiedTimer) clearTimeout(this.#copiedTimer);
+    this.#copiedTimer = setTimeout(() => {
+      this.#copiedId = null;
+    }, COPIED_MS);
+  }
+
+  dismissError(): void {
+    this.#lastError = null;
+  }
+
+  async #run(pending: Promise<Result<unknown>>): Promise<void> {
+    const result = await pending;
+    this.#lastError = result.ok ? null : result.error;
+  }
+
+  #apply(jobs: readonly JobView[]): void {
+    for (const job of jobs) {
+      this.#jobs.set(job.id, job);
+      this.#pushedDuringLoad?.add(job.id);
+    }
+  }
+
+  #remove(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#jobs.delete(id);
+      this.#removedDuringLoad?.add(id);
+    }
+  }
+}

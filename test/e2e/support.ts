@@ -1,0 +1,158 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
+import { startWebHost, type WebHost } from '../../src-main/hosts/web/web-host.js';
+
+/** The built renderer the web host serves; `npm run test:e2e` builds it first. */
+export const STATIC_DIR = path.resolve('dist/renderer');
+/** Where specs save screenshots for humans to look at. */
+export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
+
+/** A running web host over a fresh data folder, as a user's first launch would have it. */
+export type E2eHost = {
+  url: string;
+  origin: string;
+  /** Scratch folder for the spec's source files; removed by close(). */
+  workDir: string;
+  /** The app behind the host, for acting behind the UI's back. */
+  app: FerryApp;
+  /** Stops only the web host (the page loses its socket); the app keeps running. */
+  stopWeb(): Promise<void>;
+  /** Starts the web host again on the same port with the same token, as a restart would. */
+  restartWeb(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Starts the real app (engine + local cloud) and its web host on a random loopback port. */
+export async function startHost(): Promise<E2eHost> {
+  if (!existsSync(path.join(STATIC_DIR, 'index.html'))) {
+    throw new Error(`${STATIC_DIR}/index.html is missing: run \`npx vite build\` (npm run test:e2e does it).`);
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-e2e-data-'));
+  const workDir = await mkdtemp(path.join(tmpdir(), 'ferry-e2e-src-'));
+  const app = await createApp({ dataDir, host: 'web' });
+  let web: WebHost = await startWebHost({ app, port: 0, staticDir: STATIC_DIR });
+  const { port, token } = web;
+  return {
+    url: web.url,
+    origin: web.origin,
+    workDir,
+    app,
+    stopWeb: () => web.close(),
+    async restartWeb() {
+      web = await startWebHost({ app, port, token, staticDir: STATIC_DIR });
+    },
+    async close() {
+      await web.close();
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes `size` random bytes to `file` in 1 MiB chunks (creating parent folders). */
+export async function writeRandomFile(file: string, size: number): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const chunks: Buffer[] = [];
+  for (let left = size; left > 0; left -= 1024 * 1024) chunks.push(randomBytes(Math.min(left, 1024 * 1024)));
+  await writeFile(file, Buffer.concat(chunks));
+}
+
+/** Hex SHA-256 of a file on disk. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Downloads a link from Node (not the page) and returns its hex SHA-256 and size. */
+export async function sha256Url(url: string): Promise<{ sha256: string; size: number; status: number }> {
+  const res = await fetch(url);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, status: res.status };
+}
+
+/**
+ * Records what must never happen in the UI: console errors, uncaught exceptions and CSP
+ * violations (both the console message and the DOM `securitypolicyviolation` event).
+ */
+export async function watchPageProblems(page: Page): Promise<() => Promise<string[]>> {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.text().includes('Content Security Policy')) problems.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => {
+      seen.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return async () => {
+    const csp = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+    return [...problems, ...csp.map((v) => `csp: ${v}`)];
+  };
+}
+
+/**
+ * Drops real files on the window the way a user would: the page fetches them (served from disk
+ * through a route), wraps them in a DataTransfer and fires dragenter/dragover/drop on the drop
+ * zone, so the renderer's own drop handler does the rest. Returns after dragover, before drop,
+ * the zone's `data-dragging` value so callers can check the highlight.
+ */
+export async function dropFiles(page: Page, files: readonly string[]): Promise<string | null> {
+  const byName = new Map(files.map((f) => [path.basename(f), f]));
+  await page.route('**/__e2e-fixtures/*', async (route) => {
+    const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop() ?? '');
+    const file = byName.get(name);
+    if (!file) return route.fulfill({ status: 404, body: 'no such fixture' });
+    return route.fulfill({ path: file, contentType: 'application/octet-stream' });
+  });
+  const highlight = await page.evaluate(async (names) => {
+    const dt = new DataTransfer();
+    for (const name of names) {
+      const res = await fetch(`/__e2e-fixtures/${encodeURIComponent(name)}`);
+      dt.items.add(new File([await res.blob()], name, { type: 'application/octet-stream' }));
+    }
+    const zone = document.querySelector('[data-testid="drop-zone"]');
+    if (!zone) throw new Error('no drop zone');
+    const fire = (type: string): void => {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    };
+    fire('dragenter');
+    fire('dragover');
+    // Let Svelte flush the highlight before reading it.
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    const dragging = zone.getAttribute('data-dragging');
+    fire('drop');
+    return dragging;
+  }, [...byName.keys()]);
+  await page.unroute('**/__e2e-fixtures/*');
+  return highlight;
+}
+
+/**
+ * Drops files or folders from disk the way the OS does: Chromium's own drag pipeline (CDP
+ * `Input.dispatchDragEvent` with real paths) builds the DataTransfer, so dropped folders carry
+ * real directory entries and the renderer's `webkitGetAsEntry()` walk runs for real.
+ */
+export async function dropPathsNative(page: Page, paths: readonly string[]): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const box = await page.getByTestId('drop-zone').boundingBox();
+  if (!box) throw new Error('drop zone is not visible');
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: [...paths], dragOperationsMask: 1 };
+  try {
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+      await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+    }
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { appError } from '../../src-shared/errors.js';
+import { jobStatusSchema, type Job, type JobStatus, type JobStatusKind } from '../../src-shared/model/job.js';
+import { transition, type JobEvent } from '../../src-main/engine/transition.js';
+
+const error = appError('server_error', 'boom');
+const result = { url: 'http://x/y', remoteId: 'y', size: 10, mimetype: 'text/plain', filename: 'a.txt' };
+
+/** One sample status per kind; typed so a new kind without a sample fails type-checking. */
+const statuses: { [K in JobStatusKind]: Extract<JobStatus, { kind: K }> } = {
+  queued: { kind: 'queued' },
+  uploading: { kind: 'uploading' },
+  verifying: { kind: 'verifying' },
+  retrying: { kind: 'retrying', attempt: 1, retryAt: 5000, error },
+  paused: { kind: 'paused', reason: 'user' },
+  done: { kind: 'done', result, verifiedAt: 1 },
+  failed: { kind: 'failed', error },
+  canceled: { kind: 'canceled' },
+};
+
+/** One sample per event type (two for `failed`: final and with a retry time). */
+type Label = JobEvent['type'] | 'failed-retry';
+const events: { [L in Label]: JobEvent } = {
+  started: { type: 'started' },
+  progressed: { type: 'progressed', bytesSent: 4 },
+  uploaded: { type: 'uploaded' },
+  verified: { type: 'verified', result },
+  failed: { type: 'failed', error: appError('bad_request', 'final') },
+  'failed-retry': { type: 'failed', error, retryAt: 9000 },
+  'auth-refused': { type: 'auth-refused', error: appError('unauthorized', 'no') },
+  paused: { type: 'paused' },
+  'became-unstable': { type: 'became-unstable', error: appError('file_changed', 'changed') },
+  resumed: { type: 'resumed' },
+  canceled: { type: 'canceled' },
+  retried: { type: 'retried' },
+  restored: { type: 'restored' },
+};
+
+const _ = null; // refused
+/** The whole state machine: expected resulting status kind, or null when the event is refused. */
+const table: { [K in JobStatusKind]: { [L in Label]: JobStatusKind | null } } = {
+  queued: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: _ },
+  uploading: { started: _, progressed: 'uploading', uploaded: 'verifying', verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
+  verifying: { started: _, progressed: _, uploaded: _, verified: 'done', failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: _, 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
+  retrying: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
+  paused: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: 'queued', canceled: 'canceled', retried: _, restored: _ },
+  done: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _ },
+  failed: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: 'canceled', retried: 'queued', restored: _ },
+  canceled: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: 'queued', restored: _ },
+};
+
+function jobWith(status: JobStatus): Job {
+  return {
+    id: 'job-1', name: 'a.txt', relativePath: null, sourcePath: '/tmp/a.txt', size: 10, destination: 'local',
+    status, bytesSent: 2, attempts: 1, createdAt: 0, updatedAt: 0,
+  };
+}
+
+describe('transition()', () => {
+  it('the table covers every status kind the schema defines', () => {
+    const kinds = jobStatusSchema.options.map((o) => o.shape.kind.value).sort();
+    expect(Object.keys(table).sort()).toEqual(kinds);
+    expect(Object.keys(statuses).sort()).toEqual(kinds);
+  });
+
+  const cases = (Object.keys(table) as JobStatusKind[]).flatMap((kind) =>
+    (Object.keys(events) as Label[]).map((label) => [kind, label, table[kind][label]] as const),
+  );
+
+  it.each(cases)('%s + %s → %s', (kind, label, expected) => {
+    const job = jobWith(statuses[kind]);
+    const out = transition(job, events[label], 777);
+    if (expected === null) {
+      expect(out.ok).toBe(false);
+      if (!out.ok) expect(out.error.code).toBe('invalid_transition');
+      expect(job.status).toEqual(statuses[kind]);
+    } else {
+      expect(out.ok).toBe(true);
+      if (out.ok) {
+        expect(out.value.status.kind).toBe(expected);
+        expect(out.value.updatedAt).toBe(777);
+      }
+    }
+  });
+
+  it('started counts attempts; progress is clamped; pause reasons are kept', () => {
+    const started = transition(jobWith(statuses.queued), events.started, 1);
+    expect(started.ok && started.value.attempts).toBe(2);
+    const prog = transition(jobWith(statuses.uploading), { type: 'progressed', bytesSent: 1e9 }, 1);
+    expect(prog.ok && prog.value.bytesSent).toBe(10);
+    const auth = transition(jobWith(statuses.uploading), events['auth-refused'], 1);
+    expect(auth.ok && auth.value.status).toMatchObject({ kind: 'paused', reason: 'auth' });
+    const retry = transition(jobWith(statuses.uploading), events['failed-retry'], 1);
+    expect(retry.ok && retry.value.status).toMatchObject({ kind: 'retrying', retryAt: 9000 });
+    // A non-retryable error is final even when a retry time is offered.
+    const final = transition(jobWith(statuses.uploading), { type: 'failed', error: appError('permission', 'x'), retryAt: 5 }, 1);
+    expect(final.ok && final.value.status.kind).toBe('failed');
+    const retried = transition(jobWith(statuses.failed), events.retried, 1);
+    expect(retried.ok && retried.value.bytesSent).toBe(0);
+  });
+});

@@ -1,0 +1,224 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FerryError, appError, type Result } from '../../src-shared/errors.js';
+import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL } from '../../src-shared/ipc/bridge.js';
+import { channels, events, type Channel, type EventName } from '../../src-shared/ipc/channels.js';
+import type { Handlers } from '../../src-shared/ipc/dispatch.js';
+import {
+  channelNames,
+  eventNames,
+  isChannelName,
+  isEventName,
+} from '../../src-main/hosts/electron/contract-names.js';
+import {
+  pushEvent,
+  registerContract,
+  type EventSink,
+  type InvokeEventLike,
+  type IpcMainLike,
+} from '../../src-main/hosts/electron/ipc.js';
+
+type Listener = (event: InvokeEventLike, payload?: unknown) => Promise<Result<unknown>>;
+
+/** A stand-in for Electron's ipcMain (the Electron runtime is the one thing we fake). */
+class FakeIpcMain implements IpcMainLike {
+  readonly listeners = new Map<string, Listener>();
+  readonly handleCalls: string[] = [];
+  handle(channel: string, listener: Listener): void {
+    // Electron throws on a second handler for one channel; so do we.
+    if (this.listeners.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handleCalls.push(channel);
+    this.listeners.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.listeners.delete(channel);
+  }
+  invoke(channel: Channel, senderUrl: string | null, payload?: unknown): Promise<Result<unknown>> {
+    const listener = this.listeners.get(ELECTRON_CALL_PREFIX + channel);
+    if (!listener) throw new Error(`no handler for ${channel}`);
+    return listener({ senderFrame: senderUrl === null ? null : { url: senderUrl } }, payload);
+  }
+}
+
+const TRUSTED = 'app://ferry/index.html';
+
+function countingHandlers(): { handlers: Handlers; calls: Array<[Channel, unknown]> } {
+  const calls: Array<[Channel, unknown]> = [];
+  const note = (c: Channel, req: unknown): void => {
+    calls.push([c, req]);
+  };
+  const handlers: Handlers = {
+    'app:info': (r) => {
+      note('app:info', r);
+      return {
+        host: 'electron',
+        version: '0.0.0-test',
+        capabilities: { droppedFilePaths: true, streamDroppedFiles: false },
+        defaultDestination: 'local',
+      };
+    },
+    'jobs:list': (r) => (note('jobs:list', r), { jobs: [] }),
+    'jobs:add-paths': (r) => (note('jobs:add-paths', r), { jobIds: r.paths.map((_, i) => `job${i}`), skipped: [] }),
+    'jobs:pause': (r) => (note('jobs:pause', r), null),
+    'jobs:resume': (r) => (note('jobs:resume', r), null),
+    'jobs:cancel': (r) => {
+      note('jobs:cancel', r);
+      throw new FerryError(appError('not_found', `No job ${r.id}`));
+    },
+    'jobs:retry': (r) => (note('jobs:retry', r), null),
+    'jobs:pause-all': (r) => (note('jobs:pause-all', r), null),
+    'jobs:resume-all': (r) => (note('jobs:resume-all', r), null),
+    'jobs:clear-finished': (r) => (note('jobs:clear-finished', r), null),
+  };
+  return { handlers, calls };
+}
+
+describe('contract names', () => {
+  it('match the channel and event maps exactly', () => {
+    expect([...channelNames].sort()).toEqual(Object.keys(channels).sort());
+    expect([...eventNames].sort()).toEqual(Object.keys(events).sort());
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'jobs:LIST', 'jobs:list ', '', 'ferry:jobs:list'])(
+    'rejects %j as a channel or event name',
+    (name) => {
+      expect(isChannelName(name)).toBe(false);
+      expect(isEventName(name)).toBe(false);
+    },
+  );
+});
+
+describe('registerContract', () => {
+  let ipc: FakeIpcMain;
+  let calls: Array<[Channel, unknown]>;
+  let rejected: Array<[string, string]>;
+  let unregister: () => void;
+
+  beforeEach(() => {
+    ipc = new FakeIpcMain();
+    const built = countingHandlers();
+    calls = built.calls;
+    rejected = [];
+    unregister = registerContract(ipc, built.handlers, { onRejected: (c, u) => rejected.push([c, u]) });
+  });
+
+  it('registers every channel exactly once, under the ferry: prefix', () => {
+    const expected = Object.keys(channels).map((c) => ELECTRON_CALL_PREFIX + c);
+    expect([...ipc.handleCalls].sort()).toEqual(expected.sort());
+    expect(new Set(ipc.handleCalls).size).toBe(ipc.handleCalls.length);
+  });
+
+  it('unregister removes every handler', () => {
+    unregister();
+    expect(ipc.listeners.size).toBe(0);
+  });
+
+  it.each([
+    'file:///home/u/evil.html',
+    'http://evil.example/',
+    'http://127.0.0.1:5173/index.html',
+    'app://ferry.evil/index.html',
+    'app://evil/index.html',
+    'https://cdn.filestackcontent.com/x',
+    'about:blank',
+    'data:text/html,x',
+    '',
+    null,
+  ])('refuses sender %j with forbidden and never calls the handler', async (url) => {
+    for (const channel of ['jobs:add-paths', 'jobs:pause-all', 'app:info'] as const) {
+      const payload = channel === 'jobs:add-paths' ? { paths: ['/etc/passwd'] } : {};
+      const reply = await ipc.invoke(channel, url, payload);
+      expect(reply.ok).toBe(false);
+      if (!reply.ok) expect(reply.error.code).toBe('forbidden');
+    }
+    expect(calls).toHaveLength(0);
+    expect(rejected.map(([c]) => c)).toEqual(['jobs:add-paths', 'jobs:pause-all', 'app:info']);
+  });
+
+  it('a sender frame that throws on access is refused', async () => {
+    const listener = ipc.listeners.get(`${ELECTRON_CALL_PREFIX}jobs:list`);
+    const event = {
+      get senderFrame(): never {
+        throw new Error('Render frame was disposed');
+      },
+    };
+    const reply = await listener?.(event, {});
+    expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each<[Channel, unknown]>([
+    ['jobs:add-paths', {}],
+    ['jobs:add-paths', { paths: [] }],
+    ['jobs:add-paths', { paths: ['/a'], extra: 1 }],
+    ['jobs:add-paths', { paths: ['/a'], destination: 'ftp' }],
+    ['jobs:pause', { id: '../../etc' }],
+    ['jobs:pause', { id: 7 }],
+    ['jobs:pause', undefined],
+    ['jobs:list', null],
+    ['jobs:list', { __proto__: { polluted: true }, x: 1 }],
+    ['jobs:pause-all', 'all'],
+  ])('trusted sender, bad payload for %s → bad_request, no handler call', async (channel, payload) => {
+    const reply = await ipc.invoke(channel, TRUSTED, payload);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('trusted sender with a good payload reaches the handler with the parsed request', async () => {
+    const reply = await ipc.invoke('jobs:add-paths', TRUSTED, { paths: ['/data/a.jpg', '/data/b.mp4'] });
+    expect(reply).toEqual({ ok: true, value: { jobIds: ['job0', 'job1'], skipped: [] } });
+    expect(calls).toEqual([['jobs:add-paths', { paths: ['/data/a.jpg', '/data/b.mp4'] }]]);
+
+    const info = await ipc.invoke('app:info', 'app://ferry/', {});
+    expect(info).toMatchObject({ ok: true, value: { host: 'electron' } });
+    expect(calls).toHaveLength(2);
+    expect(rejected).toHaveLength(0);
+  });
+
+  it('a handler that throws becomes error data, not a rejected promise', async () => {
+    const reply = await ipc.invoke('jobs:cancel', TRUSTED, { id: 'job_1' });
+    expect(reply).toEqual({ ok: false, error: { code: 'not_found', message: 'No job job_1', retryable: false } });
+    expect(calls).toEqual([['jobs:cancel', { id: 'job_1' }]]);
+  });
+
+  it('honours a custom sender check', async () => {
+    const other = new FakeIpcMain();
+    const built = countingHandlers();
+    registerContract(other, built.handlers, { isTrustedSender: () => false });
+    const reply = await other.invoke('jobs:list', TRUSTED, {});
+    expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(built.calls).toHaveLength(0);
+  });
+});
+
+describe('pushEvent', () => {
+  class FakeContents implements EventSink {
+    destroyed = false;
+    readonly sent: Array<[string, unknown[]]> = [];
+    isDestroyed(): boolean {
+      return this.destroyed;
+    }
+    send(channel: string, ...args: unknown[]): void {
+      this.sent.push([channel, args]);
+    }
+  }
+
+  it('sends {name, payload} on the one event channel', () => {
+    const contents = new FakeContents();
+    expect(pushEvent(contents, 'jobs:removed', { ids: ['a', 'b'] })).toBe(true);
+    expect(contents.sent).toEqual([[ELECTRON_EVENT_CHANNEL, [{ name: 'jobs:removed', payload: { ids: ['a', 'b'] } }]]]);
+  });
+
+  it('refuses names outside the events map at runtime', () => {
+    const contents = new FakeContents();
+    const bogus = 'jobs:secret' as EventName;
+    expect(pushEvent(contents, bogus, { ids: [] } as never)).toBe(false);
+    expect(contents.sent).toHaveLength(0);
+  });
+
+  it('skips a destroyed window', () => {
+    const contents = new FakeContents();
+    contents.destroyed = true;
+    expect(pushEvent(contents, 'jobs:updated', { jobs: [] })).toBe(false);
+    expect(contents.sent).toHaveLength(0);
+  });
+});
