@@ -1,33 +1,93 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from './server.js';
+import { DEFAULT_IMAGEKIT_ID, DEFAULT_IMAGEKIT_PRIVATE_KEY, DEFAULT_IMAGEKIT_PUBLIC_KEY, imagekitUrlEndpoint, resolveAccounts } from './imagekit/routes.js';
+
+const HELP = `Usage: npm run localcloud -- [options]
+
+Runs the Ferry local cloud (Filestack wire protocol) until Ctrl-C.
+
+  --port N               port to listen on (default 0 = a free port)
+  --host H               interface to bind (default 127.0.0.1)
+  --data DIR             data folder (default .ferry-data/localcloud)
+  --apikey K             app apikey (env FERRY_LC_APIKEY; default ${DEFAULT_LOCAL_APIKEY})
+  --secret S             app secret for policies and webhook signatures (env FERRY_LC_SECRET)
+  --security-required    refuse calls without a valid policy/signature (env FERRY_LC_SECURITY_REQUIRED=1)
+  --fii                  allow intelligent ingestion for the app (env FERRY_LC_FII=1)
+  --webhook URL          POST fp.upload / fp.video_complete here; repeatable
+                         (env FERRY_LC_WEBHOOKS, comma-separated)
+  --webhook-secret S     sign webhooks with S instead of the app secret (env FERRY_LC_WEBHOOK_SECRET)
+  --ffmpeg PATH          ffmpeg binary for video_convert (env FERRY_LC_FFMPEG; default ffmpeg on PATH)
+  --ik-id ID             ImageKit id; delivery under /ik/ID (env FERRY_LC_IK_ID; default ${DEFAULT_IMAGEKIT_ID})
+  --ik-private-key K     ImageKit private key (env FERRY_LC_IK_PRIVATE_KEY; default ${DEFAULT_IMAGEKIT_PRIVATE_KEY})
+  --ik-public-key K      ImageKit public key (env FERRY_LC_IK_PUBLIC_KEY; default ${DEFAULT_IMAGEKIT_PUBLIC_KEY})
+  --no-imagekit          leave the ImageKit front end out
+  -h, --help             show this help
+
+Command-line flags win over environment variables. A/V conversion jobs live in memory only.
+`;
+
+const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /**
- * `npm run localcloud -- --port N --data DIR [--apikey K] [--secret S]`: runs the local cloud
- * standalone until SIGINT/SIGTERM. The first stdout line is the listening URL (tests read it).
+ * `npm run localcloud -- --port N --data DIR [--apikey K] [--secret S] ...` (see HELP): runs the
+ * local cloud standalone until SIGINT/SIGTERM. The first stdout line is the listening URL (tests
+ * read it).
  */
 async function main(): Promise<void> {
+  const env = process.env;
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '0' },
       data: { type: 'string', default: path.join('.ferry-data', 'localcloud') },
-      apikey: { type: 'string', default: DEFAULT_LOCAL_APIKEY },
-      secret: { type: 'string' },
+      apikey: { type: 'string', default: env.FERRY_LC_APIKEY ?? DEFAULT_LOCAL_APIKEY },
+      secret: { type: 'string', ...(env.FERRY_LC_SECRET !== undefined ? { default: env.FERRY_LC_SECRET } : {}) },
+      'security-required': { type: 'boolean', default: envFlag(env.FERRY_LC_SECURITY_REQUIRED) },
+      fii: { type: 'boolean', default: envFlag(env.FERRY_LC_FII) },
+      webhook: { type: 'string', multiple: true },
+      'webhook-secret': { type: 'string', ...(env.FERRY_LC_WEBHOOK_SECRET !== undefined ? { default: env.FERRY_LC_WEBHOOK_SECRET } : {}) },
+      ffmpeg: { type: 'string', ...(env.FERRY_LC_FFMPEG !== undefined ? { default: env.FERRY_LC_FFMPEG } : {}) },
+      'ik-id': { type: 'string', default: env.FERRY_LC_IK_ID ?? DEFAULT_IMAGEKIT_ID },
+      'ik-private-key': { type: 'string', default: env.FERRY_LC_IK_PRIVATE_KEY ?? DEFAULT_IMAGEKIT_PRIVATE_KEY },
+      'ik-public-key': { type: 'string', default: env.FERRY_LC_IK_PUBLIC_KEY ?? DEFAULT_IMAGEKIT_PUBLIC_KEY },
+      'no-imagekit': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
       host: { type: 'string', default: '127.0.0.1' },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const webhookUrls = values.webhook ?? (env.FERRY_LC_WEBHOOKS ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of webhookUrls) if (!/^https?:\/\/\S+$/.test(u)) throw new Error(`Invalid webhook URL ${u}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${values.port}`);
+  const ikAccount = resolveAccounts([{ imagekitId: values['ik-id'], privateKey: values['ik-private-key'], publicKey: values['ik-public-key'] }])[0];
   const cloud = await startLocalCloud({
+    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount] },
     dataDir: path.resolve(values.data),
     port,
     host: values.host,
-    apps: [{ apikey: values.apikey, ...(values.secret !== undefined ? { secret: values.secret } : {}) }],
+    apps: [
+      {
+        apikey: values.apikey,
+        ...(values.secret !== undefined ? { secret: values.secret } : {}),
+        securityRequired: values['security-required'],
+        intelligentIngestion: values.fii,
+        webhookUrls,
+        ...(values['webhook-secret'] !== undefined ? { webhookSecret: values['webhook-secret'] } : {}),
+      },
+    ],
+    ...(values.ffmpeg !== undefined ? { filestack: { av: { ffmpegPath: values.ffmpeg } } } : {}),
     log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
   });
   process.stdout.write(`Ferry local cloud listening on ${cloud.baseUrl}\n`);
   process.stdout.write(`apikey: ${values.apikey}\n`);
+  if (!values['no-imagekit'] && ikAccount) process.stdout.write(`imagekit urlEndpoint: ${imagekitUrlEndpoint(cloud.baseUrl, ikAccount)} (public key ${ikAccount.publicKey})\n`);
+  if (values['security-required']) process.stdout.write('security: required\n');
+  if (webhookUrls.length > 0) process.stdout.write(`webhooks: ${webhookUrls.join(', ')}\n`);
   let closing = false;
   const stop = (): void => {
     if (closing) return;

@@ -8,9 +8,11 @@ export type LocalCloudApp = {
   readonly secret?: string;
   /** When true, calls without a valid policy/signature are refused (enforced where implemented). */
   readonly securityRequired?: boolean;
-  /** Whether FII may be granted; the regular front end never grants it yet. */
+  /** Whether FII may be granted: start answers `upload_type: intelligent_ingestion` when the client asks (`fii`). */
   readonly intelligentIngestion?: boolean;
   readonly webhookUrls?: string[];
+  /** Key for FS-Signature on webhooks; falls back to `secret` (spec §9). */
+  readonly webhookSecret?: string;
 };
 
 /** What the server saw for one part PUT; used by tests to check parallelism and integrity. */
@@ -31,8 +33,16 @@ export type PartPutInfo = {
   readonly status: number;
 };
 
+/** What the server saw of an intelligent-ingestion upload; `status` is the answer (499: client went away). */
+export type FiiEvent =
+  | { readonly type: 'chunk'; readonly uploadId: string; readonly part: number; readonly offset: number; readonly size: number; readonly bytes: number; readonly status: number }
+  | { readonly type: 'commit'; readonly uploadId: string; readonly part: number; readonly chunkSizes: readonly number[]; readonly status: number }
+  | { readonly type: 'complete'; readonly uploadId: string; readonly committedParts: readonly number[]; readonly listedParts: readonly number[]; readonly status: number };
+
 /** Test instrumentation; production runs pass none. */
 export type LocalCloudHooks = {
+  /** Called for every FII chunk PUT, commit and FII complete once its answer is decided. */
+  onFii?(event: FiiEvent): void;
   /** Called once per part PUT after the answer status is decided. */
   onPartPut?(info: PartPutInfo): void;
   /** Awaited after a part's body has been read, before it is answered (barriers in tests). */

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type LocalCloudHooks } from './context.js';
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
+import { imagekitRoutes, type ImageKitFrontEndOptions } from './imagekit/routes.js';
 import { createRouter, sendJson, type Route } from './router.js';
 import { createStorage, type Storage } from './storage.js';
 
@@ -21,6 +22,9 @@ export type LocalCloudOptions = {
   readonly extraRoutes?: readonly Route[];
   readonly hooks?: LocalCloudHooks;
   readonly filestack?: FilestackFrontEndOptions;
+  /** ImageKit front end (upload, delivery under `/ik/<id>`, media API); default one account with
+   * the DEFAULT_IMAGEKIT_* keys; `false` leaves it out. */
+  readonly imagekit?: ImageKitFrontEndOptions | false;
   readonly log?: CloudContext['log'];
 };
 
@@ -54,6 +58,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const routes: Route[] = [
     { method: 'GET', path: /^\/$/, handler: (_req, res) => sendJson(res, 200, { name: 'Ferry local cloud', ok: true }) },
     ...(opts.extraRoutes ?? []),
+    ...(opts.imagekit === false ? [] : imagekitRoutes(opts.imagekit)),
     ...filestackRoutes(opts.filestack),
   ];
   const server = http.createServer(createRouter(routes, ctx));

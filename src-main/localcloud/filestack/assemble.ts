@@ -3,6 +3,7 @@ import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
 import type { CompleteBody, PartRef } from './body.js';
 import { dropParts, listParts, partPath, saveSession, type CompleteResult, type UploadSession } from './sessions.js';
+import { emitUploadWebhook } from './webhooks-delivery.js';
 
 /**
  * Checks a complete call's parts list against the received parts, concatenates them into a
@@ -11,11 +12,16 @@ import { dropParts, listParts, partPath, saveSession, type CompleteResult, type 
  */
 export async function assemble(ctx: CloudContext, session: UploadSession, parts: readonly PartRef[], body: CompleteBody): Promise<CompleteResult> {
   const sorted = await checkParts(ctx, session, parts);
+  return assembleFiles(ctx, session, sorted.map((ref) => partPath(ctx.storage, session.uploadId, ref.part_number)), body);
+}
+
+/** Concatenates already-validated part files (in order) into the stored file; shared with FII (fii-complete.ts). */
+export async function assembleFiles(ctx: CloudContext, session: UploadSession, files: readonly string[], body: CompleteBody): Promise<CompleteResult> {
   const writer = await ctx.storage.createTempWriter();
   let finished;
   try {
-    for (const ref of sorted) {
-      for await (const chunk of createReadStream(partPath(ctx.storage, session.uploadId, ref.part_number)) as AsyncIterable<Buffer>) {
+    for (const file of files) {
+      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
         await writer.write(chunk);
       }
     }
@@ -50,6 +56,8 @@ export async function assemble(ctx: CloudContext, session: UploadSession, parts:
   const { pendingParts: _pending, ...rest } = session;
   await saveSession(ctx.storage, { ...rest, result });
   await dropParts(ctx.storage, session.uploadId);
+  // Background delivery (spec §9): never delays the complete answer.
+  emitUploadWebhook(ctx, stored);
   return result;
 }
 

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { CloudContext } from '../context.js';
-import { HttpError, queryOf, sendJson } from '../router.js';
+import { HttpError, queryOf } from '../router.js';
 import type { StoredFile } from '../storage.js';
+import { sendFileMetadata } from './file-api-metadata.js';
 import { enforceSecurity, securityFromTask, type SecurityPair } from './security.js';
 
 /** A parsed CDN request: `/[<apikey>/]{<task>/}<source>` (spec §7.1). */
@@ -63,8 +64,14 @@ export function parseCdnPath(pathname: string): CdnRequest | null {
 
 const taskName = (task: string): string => task.split('=', 1)[0] ?? task;
 
-/** GET/HEAD on the CDN: plain downloads of handles, `<handle>/metadata`, else the processor. */
-export function cdnHandler(processor?: CdnProcessor) {
+/** Handles a whole CDN request itself (A/V conversion, av-route.ts). */
+export type CdnTaskHandler = (req: IncomingMessage, res: ServerResponse, cdn: CdnRequest, ctx: CloudContext) => Promise<void>;
+
+/**
+ * GET/HEAD on the CDN: plain downloads of handles, `<handle>/metadata`, `video_convert` chains
+ * (to `videoConvert`, before any image processor), else the processor.
+ */
+export function cdnHandler(processor?: CdnProcessor, videoConvert?: CdnTaskHandler) {
   return async (req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
     const cdn = parseCdnPath(pathname);
@@ -74,10 +81,14 @@ export function cdnHandler(processor?: CdnProcessor) {
     const q = queryOf(req);
     const secTask = cdn.tasks.find((t) => taskName(t) === 'security');
     const pair = secTask !== undefined ? securityFromTask(secTask) : querySecurity(q);
+    if (videoConvert && cdn.tasks.some((t) => taskName(t) === 'video_convert')) {
+      await videoConvert(req, res, cdn, ctx);
+      return;
+    }
     if (cdn.source === 'metadata' && last !== undefined && HANDLE_RE.test(last)) {
       const file = await requireFile(ctx, last);
       guard(ctx, file, pair, 'stat');
-      await sendMetadata(res, file, q);
+      await sendFileMetadata(res, ctx, file, q, pair);
       return;
     }
     const file = HANDLE_RE.test(cdn.source) ? await ctx.storage.get(cdn.source) : null;
@@ -90,7 +101,7 @@ export function cdnHandler(processor?: CdnProcessor) {
     }
     if (effective.length === 1 && effective[0] === 'metadata' && file) {
       guard(ctx, file, pair, 'stat');
-      await sendMetadata(res, file, q);
+      await sendFileMetadata(res, ctx, file, q, pair);
       return;
     }
     if (!processor) throw new HttpError(400, 'unsupported', `Processing tasks are not supported: ${effective.map(taskName).join(', ')}.`);
@@ -103,7 +114,7 @@ export async function handleFileMetadata(req: IncomingMessage, res: ServerRespon
   const file = await requireFile(ctx, m[1] ?? '');
   const q = queryOf(req);
   guard(ctx, file, querySecurity(q), 'stat');
-  await sendMetadata(res, file, q);
+  await sendFileMetadata(res, ctx, file, q, querySecurity(q));
 }
 
 /** GET/HEAD /api/file/<handle>: the deprecated retrieve call, same bytes as the CDN. */
@@ -127,38 +138,6 @@ async function requireFile(ctx: CloudContext, handle: string): Promise<StoredFil
   const file = await ctx.storage.get(handle);
   if (!file) throw new HttpError(404, 'not_found', `No file with handle ${JSON.stringify(handle)}.`);
   return file;
-}
-
-/** Attributes answered when the query names none as true (the Go SDK's model). */
-const DEFAULT_ATTRS = ['filename', 'mimetype', 'size', 'uploaded', 'writeable', 'container', 'location', 'key', 'path'] as const;
-
-/**
- * Metadata JSON. Defaults plus every attribute asked `=true`, minus those asked `=false`.
- * Digests are lowercase hex (real Filestack's encoding is not settled by the spec; clients
- * should accept hex or base64).
- */
-async function sendMetadata(res: ServerResponse, file: StoredFile, q: URLSearchParams): Promise<void> {
-  const all: Record<string, unknown> = {
-    filename: file.filename,
-    mimetype: file.mimetype,
-    size: file.size,
-    uploaded: file.uploadedAt,
-    writeable: true,
-    container: file.container,
-    location: file.location,
-    key: file.key,
-    path: file.path ?? file.key,
-    md5: file.md5,
-    sha256: file.sha256,
-  };
-  const keys = new Set<string>(DEFAULT_ATTRS);
-  for (const [k, v] of q) {
-    if (v === 'false') keys.delete(k);
-    else if (v === 'true' || v === '') keys.add(k);
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (k in all) out[k] = all[k];
-  sendJson(res, 200, out);
 }
 
 /** Streams a stored file with ETag, conditional GET and single-range support. */

@@ -6,6 +6,8 @@ import { randomId } from '../storage.js';
 import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema } from './body.js';
 import { assemble, checkParts } from './assemble.js';
 import { PART_URL_TTL_SECONDS, signPartUrl } from './presign.js';
+import { completeIntelligent } from './fii-complete.js';
+import { answerChunkUpload } from './fii-upload.js';
 import { enforceSecurity } from './security.js';
 import { loadSession, requireSession, saveSession, type UploadSession } from './sessions.js';
 
@@ -20,7 +22,7 @@ function requireApp(ctx: CloudContext, apikey: string): LocalCloudApp {
   return app;
 }
 
-/** POST /multipart/start (spec §3.2). FII is never granted here, so clients fall back to regular mode. */
+/** POST /multipart/start (spec §3.2). FII is granted only when the app allows it and the client asks (`fii` / form `multipart=true`). */
 export async function handleStart(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
   const body = await parseApiBody(req, startBodySchema);
   const app = requireApp(ctx, body.apikey);
@@ -43,11 +45,18 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
     container,
     location: body.store?.location ?? 's3',
     createdAt: Date.now(),
+    ...(body.fii === true && app.intelligentIngestion === true ? { fii: true } : {}),
   };
   await mkdir(ctx.storage.uploadDir(uploadId), { recursive: true });
   await saveSession(ctx.storage, session);
   // location_url is a full URL: JS honours it verbatim, and our own client does too (spec §3.1).
-  sendJson(res, 200, { uri: session.uri, region: session.region, upload_id: uploadId, location_url: ctx.baseUrl });
+  sendJson(res, 200, {
+    uri: session.uri,
+    region: session.region,
+    upload_id: uploadId,
+    location_url: ctx.baseUrl,
+    ...(session.fii ? { upload_type: 'intelligent_ingestion' } : {}),
+  });
 }
 
 /** POST /multipart/upload (spec §3.3): hands out a presigned PUT URL and the headers to send. */
@@ -56,7 +65,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, _m
   enforceSecurity(requireApp(ctx, body.apikey), body, { call: 'pick' }, { optional: true });
   const session = await requireSession(ctx.storage, body);
   if (session.result) throw new HttpError(400, 'bad_request', 'This upload is already completed.');
-  if (body.fii === true) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
+  if (body.fii === true) return answerChunkUpload(res, ctx, session, body);
   if (body.md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(body.md5)) {
     throw new HttpError(400, 'bad_request', 'md5 must be the base64 MD5 digest of the part (24 characters).');
   }
@@ -85,6 +94,9 @@ export async function handleComplete(req: IncomingMessage, res: ServerResponse, 
     if (session.result) return session.result;
     if (body.size !== session.size) {
       throw new HttpError(400, 'bad_request', `size ${body.size} differs from the ${session.size} bytes announced at start.`);
+    }
+    if (body.fii === true && session.fii) {
+      return completeIntelligent(ctx, session, body, () => countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0));
     }
     const parts = body.parts ?? session.pendingParts;
     if (body.fii === true && !parts) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');

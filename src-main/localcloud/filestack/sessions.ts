@@ -37,6 +37,8 @@ export const sessionSchema = z.object({
   container: z.string(),
   location: z.string(),
   createdAt: z.number(),
+  /** Intelligent ingestion was granted at start (chunks + commits, fii-*.ts). */
+  fii: z.boolean().optional(),
   /** Parts list of the first complete call that was answered 202 (reused by `parts: null` polls). */
   pendingParts: z.array(partRefSchema).optional(),
   /** Set once completed; repeated completes answer it again. */

@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
+import type { RateLimiter } from '../../net/throttle.js';
 import { sessionSchema, type MultipartSession } from './checkpoint.js';
 
 /**
@@ -15,6 +16,10 @@ export type ApiConfig = {
   readonly uploadBase: string;
   readonly security?: { readonly policy: string; readonly signature: string };
   readonly timeoutMs?: number;
+  /** "No progress for T" per request, in ms (net/http default 30 s). */
+  readonly stallTimeoutMs?: number;
+  /** Shared bandwidth limit for request bodies. */
+  readonly limiter?: RateLimiter;
 };
 
 export type FileFacts = { readonly filename: string; readonly mimetype: string; readonly size: number };
@@ -45,7 +50,12 @@ function sessionFields(cfg: ApiConfig, s: MultipartSession): Record<string, stri
   return { apikey: cfg.apikey, uri: s.uri, region: s.region, upload_id: s.upload_id };
 }
 
-const timeout = (cfg: ApiConfig): { timeoutMs?: number } => (cfg.timeoutMs !== undefined ? { timeoutMs: cfg.timeoutMs } : {});
+/** Per-request transport tuning taken from the config (timeouts, stall window, bandwidth limit). */
+export const timeout = (cfg: Pick<ApiConfig, 'timeoutMs' | 'stallTimeoutMs' | 'limiter'>): { timeoutMs?: number; stallTimeoutMs?: number; limiter?: RateLimiter } => ({
+  ...(cfg.timeoutMs !== undefined ? { timeoutMs: cfg.timeoutMs } : {}),
+  ...(cfg.stallTimeoutMs !== undefined ? { stallTimeoutMs: cfg.stallTimeoutMs } : {}),
+  ...(cfg.limiter !== undefined ? { limiter: cfg.limiter } : {}),
+});
 
 /** POST /multipart/start → the session (all four keys required, like the JS SDK). */
 export async function startUpload(cfg: ApiConfig, file: FileFacts, signal: AbortSignal): Promise<MultipartSession> {
@@ -86,7 +96,14 @@ export async function requestPartUrl(
 }
 
 /** PUTs one part with exactly the server-given headers; returns the ETag as received. */
-export async function putPart(target: PartUrl, body: Buffer, signal: AbortSignal, onProgress: (sent: number) => void, timeoutMs?: number): Promise<string> {
+export async function putPart(
+  target: PartUrl,
+  body: Buffer,
+  signal: AbortSignal,
+  onProgress: (sent: number) => void,
+  timeoutMs?: number,
+  net?: Pick<ApiConfig, 'stallTimeoutMs' | 'limiter'>,
+): Promise<string> {
   const res = await httpRequest({
     method: 'PUT',
     url: target.url,
@@ -94,6 +111,7 @@ export async function putPart(target: PartUrl, body: Buffer, signal: AbortSignal
     body,
     signal,
     onUploadProgress: onProgress,
+    ...(net ? timeout(net) : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
   if (res.status >= 400) throw errorFromResponse(res, 'Part upload');
@@ -137,5 +155,14 @@ export async function completeUpload(
   }
   const parsed = completeSchema.safeParse(res.data);
   if (!parsed.success) throw protocolError('/multipart/complete', parsed.error);
+  // A 200 that names a different size stored something other than what we sent: never "done".
+  if (parsed.data.size !== undefined && parsed.data.size !== file.size) {
+    throw new FerryError(
+      appError('integrity', `/multipart/complete reports ${parsed.data.size} bytes stored; ${file.size} were sent.`, {
+        retryable: false,
+        details: { storedSize: parsed.data.size, sourceSize: file.size },
+      }),
+    );
+  }
   return parsed.data;
 }

@@ -3,12 +3,15 @@ import { appError, FerryError, type AppError } from '../../../src-shared/errors.
 import type { RetryPolicy } from '../../engine/retry.js';
 import type { UploadSource } from '../../engine/ports.js';
 import type { MultipartSession } from './checkpoint.js';
+import type { FileGuard } from './file-guard.js';
 import { readRange } from './file-reader.js';
 import { putPart, requestPartUrl, type ApiConfig } from './multipart-api.js';
-import { withRetry } from './retry-loop.js';
+import { withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 
 /** A BadDigest means the bytes changed in transit; re-reading and re-sending can help, a few times. */
 export const MAX_BAD_DIGEST_RETRIES = 3;
+/** S3's hard limit; partSizeFor in provider.ts plans within it, this is the last line of defence. */
+const S3_MAX_PARTS = 10_000;
 
 export type PartPoolOptions = {
   readonly cfg: ApiConfig;
@@ -24,7 +27,102 @@ export type PartPoolOptions = {
   /** Confirmed bytes + bytes written of in-flight parts; never decreases. */
   readonly onProgress: (bytes: number) => void;
   readonly onConfirmed: (part: number, etag: string) => void;
+  /** Re-checks the source around every part read (size, mtime, inode, re-read part hashes). */
+  readonly guard?: FileGuard;
+  /** Attempt-wide backoff and failure budget, shared with start and complete. */
+  readonly pacer?: RetryPacer;
+  readonly onEvent?: (event: UploadEvent) => void;
 };
+
+/**
+ * Part concurrency that adapts to the server: halved (down to 1) when it answers 429 or 5xx,
+ * grown back by one after `limit` × 2 parts succeed in a row. Lowering never interrupts parts
+ * already in flight; it only delays the next ones.
+ */
+export type ConcurrencyGate = {
+  readonly limit: number;
+  readonly active: number;
+  /** Waits for a free slot; the returned function frees it. */
+  acquire(signal: AbortSignal): Promise<() => void>;
+  /** The server pushed back (429, 5xx). */
+  backOff(): void;
+  /** A part went through. */
+  succeeded(): void;
+};
+
+/** Creates a gate allowing `max` at once; `onChange` hears every new limit. */
+export function createConcurrencyGate(max: number, onChange?: (limit: number) => void): ConcurrencyGate {
+  const ceiling = Math.max(1, Math.floor(max));
+  let limit = ceiling;
+  let active = 0;
+  let streak = 0;
+  const waiters: (() => void)[] = [];
+  const wake = (): void => {
+    while (active < limit && waiters.length > 0) {
+      active++;
+      (waiters.shift() as () => void)();
+    }
+  };
+  const release = (): (() => void) => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      active--;
+      wake();
+    };
+  };
+  return {
+    get limit() {
+      return limit;
+    },
+    get active() {
+      return active;
+    },
+    async acquire(signal) {
+      if (active < limit) {
+        active++;
+        return release();
+      }
+      await new Promise<void>((resolve, reject) => {
+        const grant = (): void => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          const i = waiters.indexOf(grant);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(new FerryError(appError('aborted', 'The upload was canceled.')));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiters.push(grant);
+      });
+      return release();
+    },
+    backOff() {
+      streak = 0;
+      const next = Math.max(1, Math.floor(limit / 2));
+      if (next !== limit) {
+        limit = next;
+        onChange?.(limit);
+      }
+    },
+    succeeded() {
+      streak++;
+      if (limit < ceiling && streak >= limit * 2) {
+        streak = 0;
+        limit++;
+        onChange?.(limit);
+        wake();
+      }
+    },
+  };
+}
+
+/** Server pushback that should thin out parallel requests, not just delay them. */
+function isPushback(err: AppError): boolean {
+  return err.code === 'rate_limited' || err.code === 'server_error';
+}
 
 function isBadDigest(err: AppError): boolean {
   return err.details?.serverCode === 'BadDigest';
@@ -38,6 +136,9 @@ function isBadDigest(err: AppError): boolean {
 export async function uploadParts(o: PartPoolOptions): Promise<void> {
   const { partSize, source } = o;
   const partCount = Math.ceil(source.size / partSize);
+  if (partCount > S3_MAX_PARTS) {
+    throw new FerryError(appError('internal', `Refusing a ${partCount}-part plan; S3 allows at most ${S3_MAX_PARTS} parts.`, { retryable: false }));
+  }
   const lengthOf = (n: number): number => Math.min(partSize, source.size - (n - 1) * partSize);
   const pending: number[] = [];
   let confirmedBytes = 0;
@@ -63,6 +164,8 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
   o.signal.addEventListener('abort', onAbort, { once: true });
   let failure: unknown = null;
 
+  const gate = createConcurrencyGate(o.concurrency, (limit) => o.onEvent?.({ type: 'concurrency', limit, at: Date.now() }));
+
   const sendPart = async (n: number): Promise<void> => {
     const offset = (n - 1) * partSize;
     const length = lengthOf(n);
@@ -72,6 +175,9 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
         inFlight.set(n, 0);
         const bytes = await readRange(source.path, offset, length);
         const md5 = createHash('md5').update(bytes).digest('base64');
+        // Checked after the read: these bytes belong to the version captured at the start.
+        o.guard?.checkPartHash(n, md5);
+        await o.guard?.check(`part ${n}`);
         const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
         return putPart(
           target,
@@ -82,6 +188,7 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
             report();
           },
           o.timeoutMs,
+          o.cfg,
         );
       },
       {
@@ -92,9 +199,15 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
           badDigests++;
           return badDigests <= MAX_BAD_DIGEST_RETRIES ? { ...err, retryable: true } : err;
         },
-        onRetry: () => inFlight.set(n, 0),
+        onRetry: (err) => {
+          inFlight.set(n, 0);
+          if (isPushback(err)) gate.backOff();
+        },
+        ...(o.pacer ? { pacer: o.pacer } : {}),
+        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       },
     );
+    gate.succeeded();
     inFlight.delete(n);
     confirmedBytes += length;
     o.onConfirmed(n, etag);
@@ -102,14 +215,18 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
   };
 
   const worker = async (): Promise<void> => {
-    while (failure === null && !local.signal.aborted) {
-      const n = pending.shift();
-      if (n === undefined) return;
+    while (failure === null && !local.signal.aborted && pending.length > 0) {
+      let release: (() => void) | null = null;
       try {
+        release = await gate.acquire(local.signal);
+        const n = pending.shift();
+        if (n === undefined) return;
         await sendPart(n);
       } catch (err) {
         if (failure === null) failure = err;
         local.abort();
+      } finally {
+        release?.();
       }
     }
   };

@@ -1,13 +1,15 @@
-import { stat } from 'node:fs/promises';
 import { appError, FerryError, toAppError, type AppError } from '../../../src-shared/errors.js';
 import type { UploadResult } from '../../../src-shared/model/job.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import type { Provider, UploadContext, UploadSource } from '../../engine/ports.js';
+import type { RateLimiter } from '../../net/throttle.js';
 import { parseCheckpoint, type FilestackCheckpoint, type MultipartSession } from './checkpoint.js';
-import { fileError, md5OfFile } from './file-reader.js';
+import { fileChangedError, openFileGuard, type FileGuard } from './file-guard.js';
+import { intelligentUpload } from './intelligent.js';
+import { md5OfFile } from './file-reader.js';
 import { completeUpload, startUpload, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
 import { uploadParts } from './part-pool.js';
-import { sleep, withRetry } from './retry-loop.js';
+import { createRetryPacer, sleep, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 import { verifyStored } from './verify.js';
 
 /** JS SDK default part size. */
@@ -36,6 +38,20 @@ export type FilestackProviderOptions = {
   readonly completeMaxPolls?: number;
   /** Per-request timeout in ms (default: net/http's 120 s). */
   readonly timeoutMs?: number;
+  /** "No progress for T" per request in ms (default net/http's 30 s); a stall is a retryable `stalled`. */
+  readonly stallTimeoutMs?: number;
+  /** Shared bandwidth limit (bytes/s, changeable while running) that request bodies wait on. */
+  readonly limiter?: RateLimiter;
+  /** Failed requests one upload attempt may make before handing a transient error to the engine (default 24). */
+  readonly requestBudget?: number;
+  /** Hears retries and part-concurrency changes (logs, tests). */
+  readonly onEvent?: (event: UploadEvent) => void;
+  /**
+   * Intelligent Ingestion (spec §4, intelligent.ts): `true` sends 8 MiB parts as chunks that
+   * shrink on failure; `'fallback'` sends parts the regular way until one fails (JS style).
+   * When the server does not grant FII the upload continues as a regular one.
+   */
+  readonly intelligent?: boolean | 'fallback';
 };
 
 /** Part size for a file: the requested size (at least 5 MiB), grown so there are ≤ 10,000 parts. */
@@ -51,8 +67,9 @@ export function createFilestackProvider(opts: FilestackProviderOptions): Provide
 async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
-  const before = await statSource(source.path);
-  if (before.size !== source.size) throw new FerryError(appError('file_changed', `${source.name} changed size since it was queued.`, { retryable: false }));
+  // Size, mtime and inode as of now; checked again around every part and before complete.
+  const guard = await openFileGuard(source.path, source.size, source.name);
+  const pacer = createRetryPacer(opts.requestBudget);
 
   // One controller for the whole attempt: a fatal part error stops its siblings too.
   const ac = new AbortController();
@@ -66,22 +83,26 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
     const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
     let done: { session: MultipartSession; complete: CompleteResponse };
     try {
-      done = await runMultipart(opts, source, ctx, ac.signal, partSize, resumed);
+      done = opts.intelligent
+        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer }, resumed !== null, (s) =>
+            runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, { guard, pacer }),
+          )
+        : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, { guard, pacer });
     } catch (err) {
       // The server forgot the resumed session (expired, data wiped): start over once.
-      if (resumed === null || toAppError(err).code !== 'not_found' || ctx.signal.aborted) throw err;
+      // (intelligentUpload does its own restart.)
+      if (opts.intelligent || resumed === null || toAppError(err).code !== 'not_found' || ctx.signal.aborted) throw err;
       ctx.checkpoint.clear();
-      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null);
+      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, { guard, pacer });
     }
     const hash = await hashing;
-    const after = await statSource(source.path);
-    if (hash.size !== source.size || after.size !== source.size || after.mtimeMs !== before.mtimeMs) {
-      throw new FerryError(appError('file_changed', `${source.name} changed while it was uploading.`, { retryable: false }));
-    }
+    if (hash.size !== source.size) throw fileChangedError(source.name, 'hashing', 'size');
+    // The hash must describe the same version the parts were read from.
+    await guard.check('after hashing');
     const handle = done.complete.handle;
     const meta = await withRetry(
       () => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal: ac.signal, ...optional(opts) }, { size: source.size, md5: hash.md5 }),
-      { policy: opts.retry ?? DEFAULT_RETRY_POLICY, signal: ac.signal },
+      { policy: opts.retry ?? DEFAULT_RETRY_POLICY, signal: ac.signal, pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
     );
     // The checkpoint stays until the engine records the job done: if the app dies in between,
     // resuming re-sends only the (idempotent) complete and gets the same handle back.
@@ -102,21 +123,12 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
   }
 }
 
-function optional(opts: FilestackProviderOptions): { security?: { policy: string; signature: string }; timeoutMs?: number } {
+function optional(opts: FilestackProviderOptions): { security?: { policy: string; signature: string }; timeoutMs?: number; stallTimeoutMs?: number } {
   return {
     ...(opts.security ? { security: { ...opts.security } } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.stallTimeoutMs !== undefined ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
   };
-}
-
-async function statSource(filePath: string): Promise<{ size: number; mtimeMs: number }> {
-  try {
-    const s = await stat(filePath);
-    if (!s.isFile()) throw new FerryError(appError('not_a_file', `${filePath} is not a regular file.`, { retryable: false }));
-    return { size: s.size, mtimeMs: s.mtimeMs };
-  } catch (err) {
-    throw fileError(err, filePath);
-  }
 }
 
 /** start (or resume) → parts → complete with 202 polling. */
@@ -127,11 +139,15 @@ async function runMultipart(
   signal: AbortSignal,
   partSize: number,
   resumed: FilestackCheckpoint | null,
+  attempt: { guard: FileGuard; pacer: RetryPacer },
 ): Promise<{ session: MultipartSession; complete: CompleteResponse }> {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
-  const cfg: ApiConfig = { apikey: opts.apikey, uploadBase: opts.uploadBase, ...optional(opts) };
+  const cfg: ApiConfig = { apikey: opts.apikey, uploadBase: opts.uploadBase, ...optional(opts), ...(opts.limiter ? { limiter: opts.limiter } : {}) };
   const file: FileFacts = { filename: source.name, mimetype: source.mimetype, size: source.size };
-  const session = resumed?.session ?? (await withRetry(() => startUpload(cfg, file, signal), { policy, signal }));
+  const { guard, pacer } = attempt;
+  const retrying = { policy, signal, pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  await guard.check('before the first part');
+  const session = resumed?.session ?? (await withRetry(() => startUpload(cfg, file, signal), retrying));
   const etags = new Map<number, string>(Object.entries(resumed?.parts ?? {}).map(([k, v]) => [Number(k), v]));
   const save = (): void =>
     ctx.checkpoint.save({ v: 1, fileSize: source.size, partSize, session, parts: Object.fromEntries(etags) } satisfies FilestackCheckpoint);
@@ -146,6 +162,9 @@ async function runMultipart(
     confirmed: etags,
     policy,
     signal,
+    guard,
+    pacer,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     onProgress: ctx.onProgress,
     onConfirmed: (n, etag) => {
@@ -155,9 +174,11 @@ async function runMultipart(
   });
 
   const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
+  // Last chance before the server assembles: every part must come from the captured version.
+  await guard.check('before complete');
   const maxPolls = opts.completeMaxPolls ?? 30;
   for (let poll = 1; poll <= maxPolls; poll++) {
-    const complete = await withRetry(() => completeUpload(cfg, session, file, parts, signal), { policy, signal });
+    const complete = await withRetry(() => completeUpload(cfg, session, file, parts, signal), retrying);
     if (complete) return { session, complete };
     await sleep(opts.completePollMs ?? 1000, signal);
   }

@@ -31,7 +31,7 @@ export function md5ToHex(value: string): string | null {
  * A mismatch is `integrity` (not retryable here; the engine decides whether to re-upload).
  */
 export async function verifyStored(
-  opts: { fileApiBase: string; handle: string; security?: { policy: string; signature: string }; signal: AbortSignal; timeoutMs?: number },
+  opts: { fileApiBase: string; handle: string; security?: { policy: string; signature: string }; signal: AbortSignal; timeoutMs?: number; stallTimeoutMs?: number },
   expected: { size: number; md5: string },
 ): Promise<VerifiedMetadata> {
   const q = new URLSearchParams({ md5: 'true', size: 'true' });
@@ -44,6 +44,7 @@ export async function verifyStored(
     url: `${fileApiRoot(opts.fileApiBase)}/${encodeURIComponent(opts.handle)}/metadata?${q.toString()}`,
     signal: opts.signal,
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.stallTimeoutMs !== undefined ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
   });
   const parsed = metadataSchema.safeParse(res.data);
   if (!parsed.success) throw new FerryError(appError('protocol', 'File metadata lacks size or md5; cannot verify the upload.'));
