@@ -1,105 +1,137 @@
 /**
- * `npm run bench`: Ferry's upload throughput to the local cloud against a raw streaming PUT of
- * the same bytes to a sink on loopback, run side by side on the same file. The raw PUT is the
- * ceiling (no hashing, no parts, no storage); the ratio says how much of it Ferry keeps.
- * FERRY_BENCH_MB sets the file size (default 256).
+ * `npm run bench`: Ferry's figures side by side, with ratios and the change against the previous
+ * run (bench/.baseline.json, gitignored).
+ *   (a) Ferry regular multipart → local cloud vs a raw streaming PUT of the same bytes (the ceiling)
+ *   (b) the same file with intelligent ingestion
+ *   (c) many small files through the engine (files/s)
+ *   (d) peak RSS for a 6 GiB sparse file (opt-in: FERRY_BENCH_SPARSE=1, writes 6 GiB to disk)
+ *   (e) the official filestack-js client on the same server, when it can reach it
+ * Knobs: FERRY_BENCH_MB (default 256), FERRY_BENCH_SMALL (default 2000), FERRY_BENCH_SMALL_KB
+ * (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4), FERRY_BENCH_SPARSE=1.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from '../src-main/localcloud/server.js';
-import { createFilestackProvider } from '../src-main/providers/filestack/provider.js';
-import type { UploadCheckpoint } from '../src-main/engine/ports.js';
+import { fileURLToPath } from 'node:url';
+import { ferryUpload, makeFile, MIB, rawPut } from './lib.js';
+import { benchSmallFiles } from './small-files.js';
+import type { SparseResult } from './sparse.js';
 
-const MIB = 1024 * 1024;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASELINE = path.join(here, '.baseline.json');
 const sizeMb = Number(process.env.FERRY_BENCH_MB ?? 256);
+const smallCount = Number(process.env.FERRY_BENCH_SMALL ?? 2000);
+const smallKb = Number(process.env.FERRY_BENCH_SMALL_KB ?? 10);
+const filesAtOnce = Number(process.env.FERRY_BENCH_FILES_AT_ONCE ?? 4);
 
-async function makeFile(dir: string, bytes: number): Promise<string> {
-  const file = path.join(dir, 'bench.bin');
-  const fh = await open(file, 'w');
-  const block = randomBytes(4 * MIB);
-  for (let written = 0; written < bytes; written += block.length) {
-    await fh.write(block, 0, Math.min(block.length, bytes - written));
+/** Figure name → value; higher is better unless the name says otherwise (`lower:`). */
+type Figures = Record<string, number>;
+const figures: Figures = {};
+const notes: string[] = [];
+let failed = false;
+
+function row(label: string, value: string, key?: string, n?: number): void {
+  if (key !== undefined && n !== undefined) figures[key] = n;
+  console.log(`${label.padEnd(44)} ${value}`);
+}
+
+async function loadBaseline(): Promise<{ at: string; figures: Figures } | null> {
+  try {
+    return JSON.parse(await readFile(BASELINE, 'utf8')) as { at: string; figures: Figures };
+  } catch {
+    return null;
   }
-  await fh.close();
-  return file;
 }
 
-/** Streams the file with one PUT to a server that only counts bytes. */
-async function rawPut(file: string, bytes: number): Promise<number> {
-  let received = 0;
-  const sink = http.createServer((req, res) => {
-    req.on('data', (c: Buffer) => (received += c.length));
-    req.on('end', () => res.end('ok'));
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const { port } = sink.address() as AddressInfo;
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/sink', headers: { 'content-length': bytes } }, (res) => {
-      res.resume();
-      res.on('end', resolve);
+/** Runs bench/sparse.ts in its own process so its peak RSS is not mixed with the other benches. */
+function runSparse(): Promise<SparseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'sparse.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) reject(new Error(`sparse bench exited with ${code}`));
+      else resolve(JSON.parse(line) as SparseResult);
     });
-    req.on('error', reject);
-    pipeline(createReadStream(file), req).catch(reject);
   });
-  const seconds = (performance.now() - t0) / 1000;
-  await new Promise<void>((r) => sink.close(() => r()));
-  if (received !== bytes) throw new Error(`sink received ${received} of ${bytes} bytes`);
-  return seconds;
-}
-
-async function ferryUpload(file: string, bytes: number, dataDir: string): Promise<{ seconds: number; url: string }> {
-  const cloud = await startLocalCloud({ dataDir });
-  const provider = createFilestackProvider({
-    kind: 'local',
-    apikey: DEFAULT_LOCAL_APIKEY,
-    uploadBase: cloud.baseUrl,
-    cdnBase: cloud.baseUrl,
-    fileApiBase: cloud.baseUrl,
-  });
-  let saved: unknown = null;
-  const checkpoint: UploadCheckpoint = { load: () => saved, save: (s) => (saved = s), clear: () => (saved = null) };
-  const t0 = performance.now();
-  const result = await provider.upload(
-    { path: file, name: 'bench.bin', relativePath: null, size: bytes, mimetype: 'application/octet-stream' },
-    { signal: new AbortController().signal, onProgress: () => undefined, checkpoint },
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  await cloud.close();
-  return { seconds, url: result.url };
-}
-
-async function sha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(file), h);
-  return h.digest('hex');
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-'));
+  const previous = await loadBaseline();
   try {
     const bytes = sizeMb * MIB;
     const file = await makeFile(dir, bytes);
+    const mbps = (s: number): number => sizeMb / s;
+    console.log(`Ferry benchmarks — ${os.cpus().length} CPUs, Node ${process.version}; file ${sizeMb} MiB\n`);
+
+    // (a) Ferry regular multipart vs the raw PUT ceiling.
     const raw = await rawPut(file, bytes);
-    const rssBefore = process.memoryUsage().rss;
-    const ferry = await ferryUpload(file, bytes, path.join(dir, 'cloud'));
-    const rssAfter = process.memoryUsage().rss;
-    const stored = path.join(dir, 'cloud', 'files', ferry.url.split('/').pop() ?? '');
-    const intact = (await sha256(file)) === (await sha256(stored));
-    const mbps = (s: number): string => (sizeMb / s).toFixed(1);
-    console.log(`file size                : ${sizeMb} MiB`);
-    console.log(`raw loopback PUT (baseline): ${mbps(raw)} MB/s (${raw.toFixed(2)} s)`);
-    console.log(`Ferry → local cloud        : ${mbps(ferry.seconds)} MB/s (${ferry.seconds.toFixed(2)} s, incl. per-part MD5 and verification)`);
-    console.log(`ratio Ferry / raw          : ${(raw / ferry.seconds).toFixed(2)}`);
-    console.log(`RSS after upload           : ${(rssAfter / MIB).toFixed(0)} MiB (before ${(rssBefore / MIB).toFixed(0)} MiB)`);
-    console.log(`stored bytes intact        : ${intact}`);
-    if (!intact) process.exitCode = 1;
+    row('(a) raw loopback PUT (ceiling)', `${mbps(raw).toFixed(1)} MB/s`, 'raw_MBps', mbps(raw));
+    const regular = await ferryUpload(file, bytes, path.join(dir, 'cloud-a'));
+    failed ||= !regular.intact;
+    row('(a) Ferry multipart → local cloud', `${mbps(regular.seconds).toFixed(1)} MB/s (intact: ${regular.intact})`, 'ferry_MBps', mbps(regular.seconds));
+    row('    ratio Ferry / raw', (raw / regular.seconds).toFixed(2), 'ferry_vs_raw', raw / regular.seconds);
+
+    // (b) Intelligent ingestion (the local cloud grants FII to the bench app).
+    try {
+      const fii = await ferryUpload(file, bytes, path.join(dir, 'cloud-b'), { intelligent: true });
+      failed ||= !fii.intact;
+      row('(b) Ferry intelligent ingestion', `${mbps(fii.seconds).toFixed(1)} MB/s (intact: ${fii.intact})`, 'fii_MBps', mbps(fii.seconds));
+      row('    ratio FII / regular', (regular.seconds / fii.seconds).toFixed(2), 'fii_vs_regular', regular.seconds / fii.seconds);
+    } catch (err) {
+      row('(b) Ferry intelligent ingestion', `skipped: ${(err as Error).message}`);
+    }
+
+    // (c) Many small files through the engine.
+    const small = await benchSmallFiles(dir, smallCount, smallKb * 1024, filesAtOnce);
+    failed ||= small.done !== small.files;
+    row(
+      `(c) ${small.files} × ${smallKb} KiB via engine (${filesAtOnce} at once)`,
+      `${small.filesPerSecond.toFixed(1)} files/s (${small.seconds.toFixed(1)} s, ${small.done} done)`,
+      'small_files_per_s',
+      small.filesPerSecond,
+    );
+
+    // (d) Peak RSS for the 6 GiB sparse file, opt-in.
+    if (process.env.FERRY_BENCH_SPARSE === '1') {
+      const s = await runSparse();
+      // The bound is checked on the growth: the process also hosts tsx and the local cloud.
+      failed ||= !s.intact || s.peakRssMiB - s.startRssMiB > s.boundMiB || s.parts > 10_000;
+      row('(d) 6 GiB sparse: parts × part size', `${s.parts} × ${(s.partSize / MIB).toFixed(1)} MiB`);
+      row('(d) 6 GiB sparse: throughput', `${((s.sizeBytes / MIB) / s.seconds).toFixed(1)} MB/s (intact: ${s.intact})`, 'sparse_MBps', s.sizeBytes / MIB / s.seconds);
+      row('(d) 6 GiB sparse: peak RSS', `${s.peakRssMiB.toFixed(0)} MiB (bound ${s.boundMiB.toFixed(0)} MiB; ${s.startRssMiB.toFixed(0)} MiB before the upload)`, 'lower:sparse_peak_rss_MiB', s.peakRssMiB);
+      row('    growth during the upload', `${(s.peakRssMiB - s.startRssMiB).toFixed(0)} MiB`, 'lower:sparse_rss_growth_MiB', s.peakRssMiB - s.startRssMiB);
+    } else {
+      row('(d) 6 GiB sparse: peak RSS', 'skipped (set FERRY_BENCH_SPARSE=1; writes 6 GiB to the local cloud)');
+    }
+
+    // (e) The official client: its Node HTTP adapter ignores the port of a base URL, so it can only
+    // talk to the real service, never to a local cloud on 127.0.0.1:<port>.
+    row('(e) filestack-js → local cloud', 'skipped: filestack-js in Node drops explicit ports (ERR_SOCKET_CLOSED_BEFORE_CONNECTION)');
+    notes.push('RSS of this process after the runs: ' + (process.memoryUsage().rss / MIB).toFixed(0) + ' MiB');
+
+    if (previous) {
+      console.log(`\nchange against the previous run (${previous.at}):`);
+      for (const [key, now] of Object.entries(figures)) {
+        const before = previous.figures[key];
+        if (before === undefined || before === 0) continue;
+        const pct = ((now - before) / before) * 100;
+        const better = key.startsWith('lower:') ? pct < 0 : pct > 0;
+        console.log(`  ${key.replace('lower:', '').padEnd(28)} ${before.toFixed(2)} → ${now.toFixed(2)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %${Math.abs(pct) >= 5 ? (better ? ', better' : ', worse') : ''})`);
+      }
+    } else {
+      console.log('\n(no previous run: this one becomes the baseline)');
+    }
+    for (const n of notes) console.log(n);
+    await writeFile(BASELINE, JSON.stringify({ at: new Date().toISOString(), sizeMb, figures: { ...previous?.figures, ...figures } }, null, 2));
+    if (failed) {
+      console.log('\nFAILED: a stored object did not match its source, a file did not finish, or a bound was exceeded.');
+      process.exitCode = 1;
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

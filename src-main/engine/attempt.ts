@@ -2,7 +2,9 @@ import { lookup } from 'mime-types';
 import { appError, type AppError } from '../../src-shared/errors.js';
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { classifyFailure } from './classify.js';
+import { hashContent, type ContentDigest } from './content-hash.js';
 import type { EngineFs } from './file-system.js';
+import type { UploadHistory } from './journal/types.js';
 import type { JobStore, Provider, UploadSource } from './ports.js';
 import type { JobEvent } from './transition.js';
 
@@ -18,9 +20,13 @@ export type AttemptContext = {
   readonly apply: (event: JobEvent) => Job | undefined;
   /** Updates a job field that is not status (the source size); persists and pushes it. */
   readonly patch: (patch: Partial<Pick<Job, 'size'>>) => void;
+  /** Upload history for content-hash dedupe; null = no hashing, no dedupe (plain JobStore). */
+  readonly history: Pick<UploadHistory, 'findUploaded'> | null;
+  /** Records the verified upload (the `verified` event) durably, with the source digest if any. */
+  readonly complete: (result: UploadResult, digest: ContentDigest | null) => void;
 };
 
-export type AttemptOutcome = { kind: 'done' } | { kind: 'ignored' } | { kind: 'failed'; error: AppError };
+export type AttemptOutcome = { kind: 'done' } | { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'failed'; error: AppError };
 
 /**
  * Runs one upload attempt of a job already marked `uploading`: re-checks the source (it may have
@@ -42,6 +48,15 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
     await handle.close();
     if (!ctx.isCurrent()) return { kind: 'ignored' };
 
+    // Dedupe needs the hash before any byte goes out: one streaming pass, bounded memory.
+    const digest = ctx.history ? await hashContent(job.sourcePath, ctx.signal) : null;
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
+    const existing = digest && !job.allowDuplicate ? ctx.history?.findUploaded(digest.sha256, job.destination) : null;
+    if (existing) {
+      ctx.apply({ type: 'found-duplicate', existing: { url: existing.url, remoteId: existing.remoteId, finishedAt: existing.finishedAt } });
+      return { kind: 'duplicate' };
+    }
+
     const source: UploadSource = {
       path: job.sourcePath,
       name: job.name,
@@ -57,9 +72,13 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       checkpoint: ctx.store.checkpoint(job.id),
     });
     if (!ctx.isCurrent()) return { kind: 'ignored' };
+    // The server's MD5 is of the stored bytes; ours is of the bytes we hashed. If they differ
+    // the file changed between the two reads and the SHA-256 would index the wrong content.
+    if (digest && (digest.size !== source.size || (result.md5 !== undefined && result.md5.toLowerCase() !== digest.md5))) {
+      return failed(appError('file_changed', `${job.name} changed while it was uploading.`, { retryable: false }));
+    }
     ctx.apply({ type: 'uploaded' });
-    ctx.apply({ type: 'verified', result });
-    ctx.store.checkpoint(job.id).clear();
+    ctx.complete(result, digest);
     return { kind: 'done' };
   } catch (thrown) {
     if (!ctx.isCurrent()) return { kind: 'ignored' };

@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
-import PQueue from 'p-queue';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
-import { isTerminal, type DestinationKind, type Job } from '../../src-shared/model/job.js';
+import { isTerminal, type DestinationKind, type Job, type UploadResult } from '../../src-shared/model/job.js';
 import { emptyFileError, runAttempt } from './attempt.js';
+import type { ContentDigest } from './content-hash.js';
+import { donePersister } from './done-record.js';
 import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
-import { expandPaths, type FoundFile } from './expand-paths.js';
+import { expandPaths } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
-import { sanitizeFileName, sanitizeRelativePath } from './name-sanitize.js';
+import { expandStaged, newJob, type JobSource } from './new-job.js';
 import { createProgressTracker, realTimers } from './progress.js';
+import { watchUntilSettled } from './settle-watch.js';
 import { DEFAULT_RETRY_POLICY, retryDelay } from './retry.js';
+import { createScheduler } from './scheduler.js';
 import { transition, type JobEvent } from './transition.js';
-import type { AddResult, Engine, EngineDeps, StagedFile } from './types.js';
+import { asJournal, type AddResult, type Engine, type EngineDeps, type StagedFile } from './types.js';
 
 const ACTIVE = new Set(['queued', 'uploading', 'verifying', 'retrying']);
 const CLOSE_GRACE_MS = 5000;
@@ -28,10 +29,18 @@ export function createEngine(deps: EngineDeps): Engine {
   const timers = deps.timers ?? realTimers;
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const random = deps.random ?? Math.random;
-  const queue = new PQueue({ concurrency: deps.fileConcurrency ?? 2 });
+  const journal = asJournal(store);
   const jobs = new Map<string, Job>();
+  const scheduler = createScheduler({
+    target: deps.fileConcurrency ?? 2,
+    run: (id) => run(id),
+    isReady: (id) => !closed && (jobs.get(id)?.status.kind === 'queued' || jobs.get(id)?.status.kind === 'retrying'),
+    onError: (id, thrown) => logger.error('queue task failed', { jobId: id, error: String(thrown) }),
+  });
   const controllers = new Map<string, AbortController>();
   const retryTimers = new Map<string, unknown>();
+  /** Jobs paused because their file changed, waiting for it to settle. */
+  const settling = new Map<string, { stop(): void }>();
   let idleWaiters: (() => void)[] = [];
   let closed = false;
   const hub = createEventHub(logger);
@@ -45,11 +54,13 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const isIdle = () => ![...jobs.values()].some((j) => ACTIVE.has(j.status.kind));
 
-  function commit(job: Job, stateChanged: boolean): void {
-    jobs.set(job.id, job);
+  /** `persist` replaces `store.put` for writes that must go with more (see complete()). */
+  function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void): void {
+    // Persist first: if the write throws, memory must not claim a state the disk does not have.
     // Byte counts alone are not persisted: a durable store fsyncs every write, and resume comes
     // from the provider's checkpoint (confirmed parts), not from bytesSent.
-    if (stateChanged) store.put(job);
+    if (stateChanged) (persist ?? ((j: Job) => store.put(j)))(job);
+    jobs.set(job.id, job);
     progress.record(job, stateChanged);
     if (stateChanged && idleWaiters.length > 0 && isIdle()) {
       progress.flush();
@@ -60,7 +71,7 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** Applies an engine-internal event; a refusal is logged (it means a race we lost), not thrown. */
-  function apply(id: string, event: JobEvent): Job | undefined {
+  function apply(id: string, event: JobEvent, persist?: (job: Job) => void): Job | undefined {
     const job = jobs.get(id);
     if (!job) return undefined;
     const result = transition(job, event, clock.now());
@@ -68,8 +79,13 @@ export function createEngine(deps: EngineDeps): Engine {
       logger.warn('job event refused', { jobId: id, event: event.type, status: job.status.kind });
       return undefined;
     }
-    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed');
+    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed', persist);
     return result.value;
+  }
+
+  /** Marks a verified upload done, written durably together with its history (done-record.ts). */
+  function complete(id: string, result: UploadResult, digest: ContentDigest | null): void {
+    apply(id, { type: 'verified', result }, donePersister(store, journal, result, digest, clock.now()));
   }
 
   /** Applies a user command; refusals and unknown ids become typed errors for the caller. */
@@ -83,6 +99,8 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   function stopAttempt(id: string): void {
+    settling.get(id)?.stop();
+    settling.delete(id);
     const timer = retryTimers.get(id);
     if (timer !== undefined) timers.clearTimeout(timer);
     retryTimers.delete(id);
@@ -93,7 +111,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   function enqueue(id: string): void {
     if (closed) return;
-    queue.add(() => run(id)).catch((thrown: unknown) => logger.error('queue task failed', { jobId: id, error: String(thrown) }));
+    scheduler.enqueue(id);
   }
 
   async function run(id: string): Promise<void> {
@@ -123,14 +141,22 @@ export function createEngine(deps: EngineDeps): Engine {
         const current = jobs.get(id);
         if (current) commit({ ...current, ...patch, updatedAt: clock.now() }, false);
       },
+      history: journal?.history ?? null,
+      complete: (result, digest) => complete(id, result, digest),
     });
     if (controllers.get(id) === controller) controllers.delete(id);
     if (outcome.kind === 'failed') handleFailure(id, outcome.error);
+    if (outcome.kind === 'done') scheduler.succeeded();
   }
 
   function handleFailure(id: string, error: AppError): void {
     const job = jobs.get(id);
     if (!job) return;
+    if (error.code === 'file_changed') {
+      // Never upload mixed content: wait until the file stops changing, then start over once.
+      if (apply(id, { type: 'became-unstable', error })) watchSettling(id, job.sourcePath);
+      return;
+    }
     if (isAuthError(error)) {
       apply(id, { type: 'auth-refused', error });
       // Bad credentials fail every file the same way: park the rest instead of hammering.
@@ -143,6 +169,8 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       return;
     }
+    // The provider already slows its parts down on a 429; the engine sends fewer files at once.
+    if (error.code === 'rate_limited') scheduler.rateLimited();
     const delay = retryDelay(job.attempts, error, policy, retryAfterOf(error), random);
     if (delay === null) {
       apply(id, { type: 'failed', error });
@@ -157,22 +185,27 @@ export function createEngine(deps: EngineDeps): Engine {
     retryTimers.set(id, timer);
   }
 
-  function createJob(file: FoundFile & { name?: string }, destination: DestinationKind): string {
-    const now = clock.now();
-    const job: Job = {
-      id: randomUUID(),
-      name: sanitizeFileName(file.name ?? basename(file.relativePath ?? file.path)),
-      relativePath: file.relativePath === null ? null : sanitizeRelativePath(file.relativePath),
-      sourcePath: file.path,
-      size: file.size,
-      destination,
-      status: { kind: 'queued' },
-      bytesSent: 0,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
+  function watchSettling(id: string, path: string): void {
+    settling.get(id)?.stop();
+    settling.set(
+      id,
+      watchUntilSettled(fs, timers, path, (size) => {
+        settling.delete(id);
+        store.checkpoint(id).clear();
+        if (apply(id, { type: 'settled', size })) enqueue(id);
+      }, deps.settleMs),
+    );
+  }
+
+  /** Many job writes as one journal transaction (one disk sync), when the store can. */
+  function inBatch<T>(fn: () => T): T {
+    return store.batch ? store.batch(fn) : fn();
+  }
+
+  function createJob(file: JobSource, destination: DestinationKind): string {
+    const job = newJob(file, destination, clock.now());
     commit(job, true);
+    scheduler.track(job.id);
     if (job.size === 0) apply(job.id, { type: 'failed', error: emptyFileError() });
     else enqueue(job.id);
     return job.id;
@@ -189,24 +222,19 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult> {
     const dest = destinationFor(destination);
-    const found: (FoundFile & { name?: string })[] = [];
-    const skipped: AddResult['skipped'] = [];
-    for (const file of files) {
-      const { files: hits, skipped: misses } = await expandPaths(fs, [file.path]);
-      skipped.push(...misses);
-      const hit = hits[0];
-      if (hit && hit.relativePath === null) found.push({ ...hit, relativePath: file.relativePath, ...(file.name ? { name: file.name } : {}) });
-      else if (hit) skipped.push({ path: file.path, reason: 'not a regular file' });
-    }
-    return { jobIds: found.map((f) => createJob(f, dest)), skipped };
+    const { found, skipped } = await expandStaged(fs, files);
+    return { jobIds: inBatch(() => found.map((f) => createJob(f, dest))), skipped };
   }
 
   function pause(id: string): void {
     command(id, { type: 'paused' });
+    scheduler.drop(id);
     stopAttempt(id);
   }
 
   function resume(id: string): void {
+    settling.get(id)?.stop();
+    settling.delete(id);
     command(id, { type: 'resumed' });
     enqueue(id);
   }
@@ -214,6 +242,7 @@ export function createEngine(deps: EngineDeps): Engine {
   // Jobs a previous run left mid-flight go back to the queue (the journal may resume them).
   for (const job of store.loadAll()) {
     jobs.set(job.id, job);
+    scheduler.track(job.id);
     if (job.status.kind === 'uploading' || job.status.kind === 'verifying' || job.status.kind === 'retrying') {
       apply(job.id, { type: 'restored' });
     }
@@ -224,13 +253,14 @@ export function createEngine(deps: EngineDeps): Engine {
     async addPaths(paths, destination) {
       const dest = destinationFor(destination);
       const { files, skipped } = await expandPaths(fs, paths);
-      return { jobIds: files.map((f) => createJob(f, dest)), skipped };
+      return { jobIds: inBatch(() => files.map((f) => createJob(f, dest))), skipped };
     },
     addStaged,
     pause,
     resume,
     cancel(id) {
       command(id, { type: 'canceled' });
+      scheduler.drop(id);
       stopAttempt(id);
       store.checkpoint(id).clear();
     },
@@ -238,6 +268,16 @@ export function createEngine(deps: EngineDeps): Engine {
       command(id, { type: 'retried' });
       enqueue(id);
     },
+    uploadAnyway(id) {
+      command(id, { type: 'upload-anyway' });
+      enqueue(id);
+    },
+    move(id, to) {
+      if (!jobs.has(id)) throw new FerryError(appError('not_found', `No job with id ${id}.`, { retryable: false }));
+      scheduler.move(id, to);
+    },
+    setFileConcurrency: (n) => scheduler.setTarget(n),
+    concurrency: () => scheduler.concurrency(),
     pauseAll() {
       for (const job of [...jobs.values()]) {
         const k = job.status.kind;
@@ -253,10 +293,14 @@ export function createEngine(deps: EngineDeps): Engine {
         jobs.delete(id);
         store.remove(id);
         progress.forget(id);
+        scheduler.forget(id);
       }
       if (ids.length > 0) hub.emit('jobs:removed', { ids });
     },
-    list: () => [...jobs.values()].map((job) => progress.view(job)),
+    list: () => scheduler.order().flatMap((id) => {
+      const job = jobs.get(id);
+      return job ? [progress.view(job)] : [];
+    }),
     get(id) {
       const job = jobs.get(id);
       return job ? progress.view(job) : undefined;
@@ -272,12 +316,12 @@ export function createEngine(deps: EngineDeps): Engine {
     async close() {
       if (closed) return;
       closed = true;
-      queue.clear();
+      scheduler.clear();
       // Running attempts are aborted without a status change, so the store still says
       // `uploading` and the next launch restores them.
-      for (const id of [...controllers.keys(), ...retryTimers.keys()]) stopAttempt(id);
+      for (const id of [...controllers.keys(), ...retryTimers.keys(), ...settling.keys()]) stopAttempt(id);
       let graceTimer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([queue.onIdle(), new Promise<void>((r) => (graceTimer = setTimeout(r, CLOSE_GRACE_MS)))]);
+      await Promise.race([scheduler.onIdle(), new Promise<void>((r) => (graceTimer = setTimeout(r, CLOSE_GRACE_MS)))]);
       clearTimeout(graceTimer);
       progress.close();
       const waiters = idleWaiters;

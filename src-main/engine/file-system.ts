@@ -7,6 +7,7 @@ export type FileFacts = {
   readonly size: number;
   readonly dev: number;
   readonly ino: number;
+  readonly mtimeMs: number;
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { AppInfo } from '../../src-shared/ipc/channels.js';
+import type { AppInfo, Channel } from '../../src-shared/ipc/channels.js';
 import type { Handlers } from '../../src-shared/ipc/dispatch.js';
 import type { Engine } from './types.js';
 
@@ -6,7 +6,10 @@ import type { Engine } from './types.js';
  * Maps every contract channel onto the engine. Both hosts use this one object through
  * `dispatch()`, which has already validated the payload against the channel's schema.
  */
-export function createHandlers(engine: Engine, info: AppInfo): Handlers {
+/** The channels the engine answers: `app:info` and every `jobs:*` channel. */
+export type EngineHandlers = Pick<Handlers, Extract<Channel, 'app:info' | `jobs:${string}`>>;
+
+export function createHandlers(engine: Engine, info: AppInfo): EngineHandlers {
   return {
     'app:info': () => info,
     'jobs:list': () => ({ jobs: engine.list() }),
@@ -18,5 +21,8 @@ export function createHandlers(engine: Engine, info: AppInfo): Handlers {
     'jobs:pause-all': () => (engine.pauseAll(), null),
     'jobs:resume-all': () => (engine.resumeAll(), null),
     'jobs:clear-finished': () => (engine.clearFinished(), null),
+    // The schema guarantees exactly one of `before` and `toTop`.
+    'jobs:move': (req) => (engine.move(req.id, req.before !== undefined ? { before: req.before } : { toTop: true }), null),
+    'jobs:upload-anyway': (req) => (engine.uploadAnyway(req.id), null),
   };
 }

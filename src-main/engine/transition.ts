@@ -1,5 +1,5 @@
 import { appError, fail, ok, type AppError, type Result } from '../../src-shared/errors.js';
-import type { Job, UploadResult } from '../../src-shared/model/job.js';
+import type { ExistingUpload, Job, UploadResult } from '../../src-shared/model/job.js';
 
 /** Everything that can happen to a job, in past tense. `at` is epoch ms, supplied by the caller. */
 export type JobEvent =
@@ -12,11 +12,17 @@ export type JobEvent =
   | { type: 'auth-refused'; error: AppError }
   | { type: 'paused' }
   | { type: 'became-unstable'; error: AppError }
+  /** A file that changed mid-upload has stopped changing; `size` is its size now. */
+  | { type: 'settled'; size: number }
   | { type: 'resumed' }
   | { type: 'canceled' }
   | { type: 'retried' }
   /** The journal brought an unfinished job back after a restart. */
-  | { type: 'restored' };
+  | { type: 'restored' }
+  /** The content hash matched an earlier upload to the same destination. */
+  | { type: 'found-duplicate'; existing: ExistingUpload }
+  /** The user wants a fresh upload despite the duplicate. */
+  | { type: 'upload-anyway' };
 
 /**
  * The one pure function that changes job status. It never reads the clock or does I/O, so it is
@@ -57,11 +63,15 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
     case 'became-unstable':
       if (s.kind !== 'queued' && s.kind !== 'uploading' && s.kind !== 'retrying' && s.kind !== 'verifying') return refuse();
       return next({ status: { kind: 'paused', reason: 'unstable', error: event.error }, bytesSent: 0 });
+    case 'settled':
+      // Only the engine's own stability watch ends an `unstable` pause; the upload starts over.
+      if (s.kind !== 'paused' || s.reason !== 'unstable') return refuse();
+      return next({ status: { kind: 'queued' }, size: event.size, bytesSent: 0 });
     case 'resumed':
       if (s.kind !== 'paused') return refuse();
       return next({ status: { kind: 'queued' } });
     case 'canceled':
-      if (s.kind === 'done' || s.kind === 'canceled') return refuse();
+      if (s.kind === 'done' || s.kind === 'canceled' || s.kind === 'duplicate') return refuse();
       return next({ status: { kind: 'canceled' } });
     case 'retried':
       if (s.kind !== 'failed' && s.kind !== 'canceled') return refuse();
@@ -71,6 +81,13 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
       // session (if journaled) lets it resume rather than restart.
       if (s.kind !== 'uploading' && s.kind !== 'verifying' && s.kind !== 'retrying') return refuse();
       return next({ status: { kind: 'queued' } });
+    case 'found-duplicate':
+      // Only an attempt that has started (it hashed the file) can find a duplicate.
+      if (s.kind !== 'uploading') return refuse();
+      return next({ status: { kind: 'duplicate', existing: event.existing }, bytesSent: 0 });
+    case 'upload-anyway':
+      if (s.kind !== 'duplicate') return refuse();
+      return next({ status: { kind: 'queued' }, bytesSent: 0, allowDuplicate: true });
     default:
       return assertNever(event);
   }

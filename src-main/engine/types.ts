@@ -1,10 +1,12 @@
 import type { EventName } from '../../src-shared/ipc/channels.js';
 import type { DestinationKind, JobView } from '../../src-shared/model/job.js';
 import type { Listener } from './events.js';
+import type { Journal } from './journal/types.js';
 import type { EngineFs } from './file-system.js';
 import type { Clock, JobStore, Logger, Provider } from './ports.js';
 import type { Timers } from './progress.js';
 import type { RetryPolicy } from './retry.js';
+import type { MoveTarget } from './scheduler.js';
 
 /** What createEngine needs. Everything with I/O or time is a port. */
 export type EngineDeps = {
@@ -18,6 +20,8 @@ export type EngineDeps = {
   readonly retry?: RetryPolicy;
   /** Minimum gap between progress pushes in ms (default 100, i.e. ≤ 10 a second). */
   readonly progressIntervalMs?: number;
+  /** How long a file that changed mid-upload must stay unchanged before it is re-queued (ms). */
+  readonly settleMs?: number;
   /** File-system seam (default node:fs); tests inject EACCES here. */
   readonly fs?: EngineFs;
   /** Timer seam for retry waits and progress coalescing (default global timers, unref'd). */
@@ -47,6 +51,14 @@ export type Engine = {
   resume(id: string): void;
   cancel(id: string): void;
   retry(id: string): void;
+  /** A `duplicate` job uploads after all (skipping the duplicate check). */
+  uploadAnyway(id: string): void;
+  /** Changes which waiting job starts next; running jobs are not affected. */
+  move(id: string, to: MoveTarget): void;
+  /** Files uploading at once (1–16); running uploads are not stopped when it drops. */
+  setFileConcurrency(n: number): void;
+  /** Configured and current file concurrency (current is lower for a while after a 429). */
+  concurrency(): { target: number; current: number };
   pauseAll(): void;
   resumeAll(): void;
   /** Removes done, failed and canceled jobs; emits `jobs:removed`. */
@@ -59,3 +71,9 @@ export type Engine = {
   /** Aborts running attempts (their jobs stay resumable in the store) and stops timers. */
   close(): Promise<void>;
 };
+
+/** The store as a Journal when it is one (history + commitDone), else null: feature detection. */
+export function asJournal(store: JobStore): Journal | null {
+  const j = store as Partial<Journal>;
+  return typeof j.commitDone === 'function' && typeof j.history?.findUploaded === 'function' ? (store as Journal) : null;
+}

@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { appError, codeForStatus, FerryError } from '../../src-shared/errors.js';
+import { DEFAULT_STALL_MS, startStallWatchdog, type StallWatchdog } from './stall.js';
+import type { RateLimiter } from './throttle.js';
 
 /** Size of the slices a Buffer body is written in; progress and throttling hook in per slice. */
 export const WRITE_SLICE_BYTES = 64 * 1024;
@@ -23,7 +25,22 @@ export type HttpRequestOptions = {
   readonly timeoutMs?: number;
   /** Called after each body slice is handed to the socket with the total bytes written so far. */
   readonly onUploadProgress?: (sentBytes: number) => void;
+  /** A body produced while sending (e.g. read from disk); used instead of `body`. */
+  readonly stream?: StreamBody;
+  /** When set, response chunks go here instead of being buffered (`body` is then empty). */
+  readonly onResponseData?: (chunk: Buffer) => void;
+  /** Abort with `stalled` after this long without a byte written or received (default 30 s; 0 = off). */
+  readonly stallTimeoutMs?: number;
+  /** Shared bandwidth limit the body waits on per slice; that wait counts as neither stall nor timeout. */
+  readonly limiter?: RateLimiter;
 };
+
+/**
+ * A request body streamed while sending, so a large file never sits in memory. `length` is sent
+ * as Content-Length up front (progress needs a total); producing a different byte count fails the
+ * request. Errors thrown by `chunks` (e.g. ENOENT reading the file) reject the request unchanged.
+ */
+export type StreamBody = { readonly length: number; readonly chunks: () => AsyncIterable<Uint8Array> };
 
 export type HttpResponse = {
   readonly status: number;
@@ -77,12 +94,14 @@ export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
     const body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
     const headers: OutgoingHttpHeaders = { ...opts.headers };
     if (body !== undefined && !hasHeader(headers, 'content-length')) headers['Content-Length'] = body.length;
+    if (opts.stream !== undefined && !hasHeader(headers, 'content-length')) headers['Content-Length'] = opts.stream.length;
 
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      watchdog.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -92,11 +111,35 @@ export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
       agent: isHttps ? httpsAgent : httpAgent,
     });
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timer = setTimeout(() => {
+    const onTimeout = (): void => {
       const err = new FerryError(appError('timeout', `${opts.method} ${url.host} took longer than ${timeoutMs} ms.`));
       finish(() => reject(err));
       req.destroy(err);
-    }, timeoutMs);
+    };
+    let deadline = Date.now() + timeoutMs;
+    let timer = setTimeout(onTimeout, timeoutMs);
+    const stallMs = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    const watchdog = startStallWatchdog(stallMs, (silentMs) => {
+      const err = new FerryError(
+        appError('stalled', `No data moved to or from ${url.host} for ${(silentMs / 1000).toFixed(1)} s; the connection looks stalled.`, {
+          details: { stallMs, silentMs },
+        }),
+      );
+      finish(() => reject(err));
+      req.destroy(err);
+    });
+    const pacing: Pacing = {
+      watchdog,
+      // Time spent waiting on our own bandwidth limiter pushes the overall deadline back.
+      pauseDeadline: (waitedMs) => {
+        if (settled || waitedMs <= 0) return;
+        deadline += waitedMs;
+        clearTimeout(timer);
+        timer = setTimeout(onTimeout, Math.max(0, deadline - Date.now()));
+      },
+      ...(opts.limiter ? { limiter: opts.limiter } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
     const onAbort = (): void => {
       finish(() => reject(abortedError()));
       req.destroy(abortedError());
@@ -105,34 +148,105 @@ export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
 
     req.on('error', (err) => finish(() => reject(mapTransportError(err, opts.url))));
     req.on('response', (res) => {
+      watchdog.touch();
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('data', (c: Buffer) => {
+        watchdog.touch();
+        if (opts.onResponseData) opts.onResponseData(c);
+        else chunks.push(c);
+      });
       res.on('error', (err) => finish(() => reject(mapTransportError(err, opts.url))));
       res.on('aborted', () => finish(() => reject(new FerryError(appError('network', 'The server closed the connection mid-response.')))));
       res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })));
     });
 
+    if (opts.stream !== undefined) {
+      writeStream(req, opts.stream, opts.onUploadProgress, pacing).catch((err: unknown) => {
+        finish(() => reject(err instanceof BodySourceError ? err.failure : mapTransportError(err, opts.url)));
+        req.destroy();
+      });
+      return;
+    }
     if (body === undefined) {
       req.end();
       return;
     }
-    writeSliced(req, body, opts.onUploadProgress).catch((err: unknown) => {
+    writeSliced(req, body, opts.onUploadProgress, pacing).catch((err: unknown) => {
       finish(() => reject(mapTransportError(err, opts.url)));
       req.destroy();
     });
   });
 }
 
+/** Per-request stall watchdog, deadline control and optional bandwidth limiter for the body writers. */
+type Pacing = { watchdog: StallWatchdog; pauseDeadline: (waitedMs: number) => void; limiter?: RateLimiter; signal?: AbortSignal };
+
+/**
+ * Waits on the bandwidth limiter for `bytes` with the stall watchdog suspended: our own throttle
+ * is not the server stalling, and the wait does not count against the overall timeout.
+ */
+async function paceSlice(pacing: Pacing, bytes: number): Promise<void> {
+  if (!pacing.limiter) return;
+  pacing.watchdog.suspend();
+  const t0 = Date.now();
+  await pacing.limiter.take(bytes, pacing.signal);
+  pacing.pauseDeadline(Date.now() - t0);
+  pacing.watchdog.touch();
+}
+
 /** Writes the body in slices, waiting for 'drain' so memory stays bounded and progress is real. */
-async function writeSliced(req: http.ClientRequest, body: Buffer, onProgress?: (sent: number) => void): Promise<void> {
+async function writeSliced(req: http.ClientRequest, body: Buffer, onProgress: ((sent: number) => void) | undefined, pacing: Pacing): Promise<void> {
   let sent = 0;
   for (let off = 0; off < body.length; off += WRITE_SLICE_BYTES) {
     if (req.destroyed) return;
     const slice = body.subarray(off, Math.min(body.length, off + WRITE_SLICE_BYTES));
+    await paceSlice(pacing, slice.length);
+    if (req.destroyed) return;
     const flushed = req.write(slice);
     sent += slice.length;
     onProgress?.(sent);
     if (!flushed) await waitDrain(req);
+    pacing.watchdog.touch();
+  }
+  req.end();
+}
+
+/** Marks a failure of the body's producer (not of the transport) so it is passed through as is. */
+class BodySourceError extends Error {
+  constructor(readonly failure: unknown) {
+    super('request body source failed');
+  }
+}
+
+/** Writes a streamed body chunk by chunk with backpressure; checks the promised length. */
+async function writeStream(req: http.ClientRequest, stream: StreamBody, onProgress: ((sent: number) => void) | undefined, pacing: Pacing): Promise<void> {
+  let sent = 0;
+  const it = stream.chunks()[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (req.destroyed) return;
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        throw new BodySourceError(err);
+      }
+      if (next.done) break;
+      if (req.destroyed) return;
+      sent += next.value.length;
+      if (sent > stream.length) break;
+      await paceSlice(pacing, next.value.length);
+      if (req.destroyed) return;
+      const flushed = req.write(next.value);
+      onProgress?.(sent);
+      if (!flushed) await waitDrain(req);
+      pacing.watchdog.touch();
+    }
+  } finally {
+    await it.return?.();
+  }
+  if (sent !== stream.length) {
+    throw new BodySourceError(new FerryError(appError('file_changed', `The request body changed size while sending (${sent} of ${stream.length} bytes).`, { retryable: false })));
   }
   req.end();
 }

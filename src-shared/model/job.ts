@@ -27,6 +27,15 @@ export const uploadResultSchema = z.object({
 });
 export type UploadResult = z.infer<typeof uploadResultSchema>;
 
+/** An earlier verified upload of the same bytes (from the journal's history). */
+export const existingUploadSchema = z.object({
+  url: z.string(),
+  remoteId: z.string(),
+  /** Epoch ms. */
+  finishedAt: z.number(),
+});
+export type ExistingUpload = z.infer<typeof existingUploadSchema>;
+
 /**
  * Job status is one discriminated union; only `transition()` in the engine changes it.
  * Times are epoch milliseconds.
@@ -50,6 +59,8 @@ export const jobStatusSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('done'), result: uploadResultSchema, verifiedAt: z.number() }),
   z.object({ kind: z.literal('failed'), error: appErrorSchema }),
   z.object({ kind: z.literal('canceled') }),
+  /** The same bytes were already uploaded to this destination: the earlier link is offered instead. */
+  z.object({ kind: z.literal('duplicate'), existing: existingUploadSchema }),
 ]);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 export type JobStatusKind = JobStatus['kind'];
@@ -72,6 +83,8 @@ export type Job = {
   readonly attempts: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Set by "upload anyway": skip the content-hash duplicate check for this job. */
+  readonly allowDuplicate?: boolean;
 };
 
 /** The renderer's view of a job: no local paths, plus live rates from the progress tracker. */
@@ -93,7 +106,7 @@ export const jobViewSchema = z.object({
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 
-/** Terminal states never change again except by an explicit user retry. */
+/** Terminal states never change again except by an explicit user retry (or "upload anyway"). */
 export function isTerminal(status: JobStatus): boolean {
-  return status.kind === 'done' || status.kind === 'failed' || status.kind === 'canceled';
+  return status.kind === 'done' || status.kind === 'failed' || status.kind === 'canceled' || status.kind === 'duplicate';
 }

@@ -16,6 +16,7 @@ const statuses: { [K in JobStatusKind]: Extract<JobStatus, { kind: K }> } = {
   done: { kind: 'done', result, verifiedAt: 1 },
   failed: { kind: 'failed', error },
   canceled: { kind: 'canceled' },
+  duplicate: { kind: 'duplicate', existing: { url: 'http://x/old', remoteId: 'old', finishedAt: 1 } },
 };
 
 /** One sample per event type (two for `failed`: final and with a retry time). */
@@ -34,19 +35,23 @@ const events: { [L in Label]: JobEvent } = {
   canceled: { type: 'canceled' },
   retried: { type: 'retried' },
   restored: { type: 'restored' },
+  'found-duplicate': { type: 'found-duplicate', existing: { url: 'http://x/old', remoteId: 'old', finishedAt: 1 } },
+  'upload-anyway': { type: 'upload-anyway' },
+  settled: { type: 'settled', size: 42 },
 };
 
 const _ = null; // refused
 /** The whole state machine: expected resulting status kind, or null when the event is refused. */
 const table: { [K in JobStatusKind]: { [L in Label]: JobStatusKind | null } } = {
-  queued: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: _ },
-  uploading: { started: _, progressed: 'uploading', uploaded: 'verifying', verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
-  verifying: { started: _, progressed: _, uploaded: _, verified: 'done', failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: _, 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
-  retrying: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued' },
-  paused: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: 'queued', canceled: 'canceled', retried: _, restored: _ },
-  done: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _ },
-  failed: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: 'canceled', retried: 'queued', restored: _ },
-  canceled: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: 'queued', restored: _ },
+  queued: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  uploading: { started: _, progressed: 'uploading', uploaded: 'verifying', verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': 'duplicate', 'upload-anyway': _, settled: _ },
+  verifying: { started: _, progressed: _, uploaded: _, verified: 'done', failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: _, 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  retrying: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  paused: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: 'queued', canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  done: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  failed: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: 'canceled', retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  canceled: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
+  duplicate: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': 'queued', settled: _ },
 };
 
 function jobWith(status: JobStatus): Job {
@@ -97,5 +102,23 @@ describe('transition()', () => {
     expect(final.ok && final.value.status.kind).toBe('failed');
     const retried = transition(jobWith(statuses.failed), events.retried, 1);
     expect(retried.ok && retried.value.bytesSent).toBe(0);
+    // "Upload anyway" lets the next attempt skip the duplicate check.
+    const anyway = transition(jobWith(statuses.duplicate), events['upload-anyway'], 1);
+    expect(anyway.ok && anyway.value.allowDuplicate).toBe(true);
+    const dup = transition(jobWith(statuses.uploading), events['found-duplicate'], 1);
+    expect(dup.ok && dup.value.status).toMatchObject({ kind: 'duplicate', existing: { url: 'http://x/old' } });
+  });
+});
+
+describe('settled (a changed file stopped changing)', () => {
+  const base: Job = { id: 'j', name: 'a', relativePath: null, sourcePath: '/a', size: 10, destination: 'local', status: { kind: 'paused', reason: 'unstable', error: appError('file_changed', 'changed') }, bytesSent: 5, attempts: 1, createdAt: 0, updatedAt: 0 };
+  it('re-queues an unstable pause with the new size and no progress', () => {
+    const r = transition(base, { type: 'settled', size: 99 }, 7);
+    expect(r.ok && r.value).toMatchObject({ status: { kind: 'queued' }, size: 99, bytesSent: 0, updatedAt: 7 });
+  });
+  it('never ends a pause the user or an auth failure made', () => {
+    for (const reason of ['user', 'auth'] as const) {
+      expect(transition({ ...base, status: { kind: 'paused', reason } }, { type: 'settled', size: 1 }, 7).ok).toBe(false);
+    }
   });
 });

@@ -24,6 +24,7 @@ export const storedJobSchema = z
     attempts: z.number().int().nonnegative(),
     createdAt: epochMs,
     updatedAt: epochMs,
+    allowDuplicate: z.boolean().optional(),
   })
   .refine((job) => job.bytesSent <= job.size, { message: 'bytesSent exceeds size', path: ['bytesSent'] });
 

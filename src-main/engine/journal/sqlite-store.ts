@@ -134,6 +134,11 @@ class SqliteJournal implements Journal {
     this.#write('remove the job', () => this.#removeRows(id));
   }
 
+  /** Nested writes become savepoints of this one transaction: one disk sync for the lot. */
+  batch<T>(fn: () => T): T {
+    return this.#write('save a batch of jobs', fn);
+  }
+
   checkpoint(jobId: string): UploadCheckpoint {
     return {
       load: () =>

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { createScheduler, RECOVER_AFTER_SUCCESSES } from '../../src-main/engine/scheduler.js';
+import { FerryError } from '../../src-shared/errors.js';
+
+function setup(target: number) {
+  const started: string[] = [];
+  const release: (() => void)[] = [];
+  const ready = new Set<string>();
+  const s = createScheduler({
+    target,
+    isReady: (id) => ready.has(id),
+    run: (id) =>
+      new Promise<void>((resolve) => {
+        started.push(id);
+        release.push(resolve);
+      }),
+    onError: (_id, e) => {
+      throw e;
+    },
+  });
+  const add = (...ids: string[]) => {
+    for (const id of ids) {
+      ready.add(id);
+      s.track(id);
+      s.enqueue(id);
+    }
+  };
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  return { s, started, release, ready, add, tick };
+}
+
+describe('scheduler', () => {
+  it('starts waiting jobs in list order, and a move changes that order', async () => {
+    const { s, started, release, add, tick } = setup(1);
+    add('a', 'b', 'c', 'd');
+    await tick();
+    expect(started).toEqual(['a']);
+    s.move('d', { toTop: true });
+    s.move('c', { before: 'b' });
+    expect(s.order()).toEqual(['d', 'a', 'c', 'b']);
+    for (let i = 0; i < 4; i++) {
+      release.shift()?.();
+      await tick();
+    }
+    expect(started).toEqual(['a', 'd', 'c', 'b']);
+  });
+
+  it('skips jobs that stopped being ready (paused while waiting) without wasting a slot', async () => {
+    const { started, release, ready, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    await tick();
+    ready.delete('b');
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'c']);
+  });
+
+  it('refuses moves of unknown jobs and moves without a target', () => {
+    const { s, add } = setup(1);
+    add('a');
+    expect(() => s.move('zz', { toTop: true })).toThrow(FerryError);
+    expect(() => s.move('a', { before: 'zz' })).toThrow(/No job/);
+    expect(() => s.move('a', {})).toThrow(/before another job/);
+    expect(s.order()).toEqual(['a']);
+  });
+
+  it('a 429 halves file concurrency; successes bring it back one step at a time; settings reset it', () => {
+    const { s } = setup(8);
+    s.rateLimited();
+    expect(s.concurrency()).toEqual({ target: 8, current: 4 });
+    s.rateLimited();
+    s.rateLimited();
+    s.rateLimited();
+    expect(s.concurrency().current).toBe(1);
+    for (let i = 0; i < RECOVER_AFTER_SUCCESSES; i++) s.succeeded();
+    expect(s.concurrency().current).toBe(2);
+    for (let i = 0; i < 100; i++) s.succeeded();
+    expect(s.concurrency().current).toBe(8);
+    s.rateLimited();
+    s.setTarget(3);
+    expect(s.concurrency()).toEqual({ target: 3, current: 3 });
+    s.setTarget(99);
+    expect(s.concurrency().target).toBe(16);
+  });
+
+  it('raising the concurrency starts more waiting jobs at once', async () => {
+    const { s, started, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    await tick();
+    expect(started).toEqual(['a']);
+    s.setTarget(3);
+    await tick();
+    expect(started).toEqual(['a', 'b', 'c']);
+  });
+});
