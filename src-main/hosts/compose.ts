@@ -5,12 +5,21 @@ import type { Handlers } from '../../src-shared/ipc/dispatch.js';
 import { createEngine } from '../engine/engine.js';
 import { createHandlers } from '../engine/handlers.js';
 import { openJournal, type Journal } from '../engine/journal/sqlite-store.js';
-import type { JobStore } from '../engine/ports.js';
+import type { JobStore, Provider } from '../engine/ports.js';
+import { createSettingsHandlers } from '../engine/settings-handlers.js';
+import { openSettings, type SettingsStore } from '../engine/settings-store.js';
+import { createRateLimiter, type RateLimiter } from '../net/throttle.js';
+import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
 import type { LocalCloud } from '../localcloud/server.js';
 import { startStableLocalCloud } from './local-cloud-port.js';
 import { createFilestackProvider } from '../providers/filestack/provider.js';
+import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
+import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
+import { createSecretsHandlers } from './secrets-handlers.js';
+import { createWatchHandlers } from '../watch/handlers.js';
+import { createWatchService, type WatchService } from '../watch/service.js';
 
 /** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
 export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
@@ -20,10 +29,17 @@ const DEFAULT_VERSION = '0.1.0';
 export type FerryApp = {
   readonly engine: Engine;
   readonly handlers: Handlers;
-  readonly localCloud: LocalCloud;
+  /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
+  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
+  /** Transfer settings (settings.json), applied live to the engine and providers. */
+  readonly settings: SettingsStore;
+  /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
+  readonly limiter: RateLimiter;
   readonly info: AppInfo;
   readonly dataDir: string;
   readonly logger: ClosableLogger;
+  /** Watch folders; started with the engine, stopped on close. */
+  readonly watch: WatchService;
   close(): Promise<void>;
 };
 
@@ -33,8 +49,19 @@ export type CreateAppOptions = {
   readonly version?: string;
   /** Job store; defaults to the durable SQLite journal under the data folder. */
   readonly store?: JobStore;
+  /** Folders `jobs:add-paths` may read from (default: see path-policy.ts). */
+  readonly allowedRoots?: readonly string[];
+  /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
+  readonly watchStabilityMs?: number;
   /** Also write log lines to stderr. */
   readonly logToStderr?: boolean;
+  /** Use a local cloud that already runs at this base URL instead of starting one (CLI, tests). */
+  readonly localCloudUrl?: string;
+  /** More destinations (e.g. real Filestack for the CLI), built once settings are known. */
+  readonly providers?: (wiring: { settings: SettingsStore; limiter: RateLimiter }) => Partial<Record<DestinationKind, Provider>>;
+  readonly defaultDestination?: DestinationKind;
+  /** Ask for Filestack Intelligent Ingestion on the local destination (the CLI's --intelligent). */
+  readonly intelligent?: boolean;
 };
 
 /**
@@ -45,22 +72,39 @@ export type CreateAppOptions = {
 export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   await mkdir(opts.dataDir, { recursive: true });
   const logger = createLogger({ dataDir: opts.dataDir, stderr: opts.logToStderr ?? false });
-  const localCloud = await startStableLocalCloud(join(opts.dataDir, 'localcloud'));
+  const localCloud = opts.localCloudUrl
+    ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
+    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'));
   try {
+    const settings = openSettings({ dir: opts.dataDir, logger });
+    const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
       apikey: LOCAL_CLOUD_APIKEY,
       uploadBase: localCloud.baseUrl,
       cdnBase: localCloud.baseUrl,
       fileApiBase: localCloud.baseUrl,
+      // Read per upload, so a settings change applies to the next file that starts.
+      get partConcurrency() {
+        return settings.get().partConcurrency;
+      },
+      limiter,
+      ...(opts.intelligent ? { intelligent: true } : {}),
     });
     const { store, journal } = openStore(opts, logger);
     const engine = createEngine({
-      providers: { local },
+      // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.
+      providers: { local, ...imagekitProvidersFromEnv(logger), ...opts.providers?.({ settings, limiter }) },
       store,
       clock: { now: () => Date.now() },
       logger,
-      defaultDestination: 'local',
+      defaultDestination: opts.defaultDestination ?? 'local',
+      fileConcurrency: settings.get().fileConcurrency,
+    });
+    settings.onChange((next) => {
+      engine.setFileConcurrency(next.fileConcurrency);
+      // Waiting request bodies see the new rate at once.
+      limiter.setRate(next.bandwidthLimit || undefined);
     });
     const info: AppInfo = {
       host: opts.host,
@@ -71,17 +115,34 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
           : { droppedFilePaths: true, streamDroppedFiles: false },
       defaultDestination: 'local',
     };
+    const allowedRoots = opts.allowedRoots ?? defaultAllowedRoots(opts.host);
+    const watch = createWatchService({
+      engine,
+      dataDir: opts.dataDir,
+      logger,
+      ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
+      assertAllowed: (paths) => assertPathsAllowed(paths, allowedRoots),
+    });
+    await watch.start();
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });
     let closing: Promise<void> | null = null;
     return {
       engine,
-      handlers: createHandlers(engine, info),
+      handlers: guardPaths(
+        { ...createHandlers(engine, info), ...createSecretsHandlers(logger), ...createSettingsHandlers(settings), ...createWatchHandlers(watch) },
+        allowedRoots,
+      ),
       localCloud,
+      settings,
+      limiter,
       info,
       dataDir: opts.dataDir,
       logger,
+      watch,
       close: () =>
         (closing ??= (async () => {
+          // Intake stops first so no new job starts while the engine winds down.
+          await watch.stop();
           await engine.close();
           journal?.close();
           await localCloud.close();
@@ -105,4 +166,16 @@ function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: Job
     logger.warn('journal unavailable; uploads will not survive a restart', { code: journal.status.error.code });
   }
   return { store: journal, journal };
+}
+
+/** Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine. */
+function guardPaths(handlers: Handlers, roots: readonly string[]): Handlers {
+  const addPaths = handlers['jobs:add-paths'];
+  return {
+    ...handlers,
+    'jobs:add-paths': async (req) => {
+      await assertPathsAllowed(req.paths, roots);
+      return addPaths(req);
+    },
+  };
 }

@@ -5,21 +5,9 @@ import { appError, FerryError } from '../../src-shared/errors.js';
  * settings files, error details or the renderer. The renderer only ever sees `status()`.
  */
 
-/**
- * Every secret Ferry knows, as a closed list. A closed list (rather than free-form keys) means a
- * fuzzed or compromised caller cannot read arbitrary entries of the user's keychain.
- */
-export const SECRET_NAMES = [
-  'filestack.apikey',
-  'filestack.secret',
-  'imagekit.privateKey',
-  'imagekit.publicKey',
-  'webhook.filestack',
-  'webhook.imagekit',
-] as const;
+import { MAX_SECRET_LENGTH, SECRET_NAMES, type SecretName } from '../../src-shared/model/secrets.js';
 
-/** One secret's name; also the keychain account name under the service `io.ferry.app`. */
-export type SecretName = (typeof SECRET_NAMES)[number];
+export { MAX_SECRET_LENGTH, SECRET_NAMES, type SecretName };
 
 /**
  * Where the secrets actually live. `environment` is read-only (headless use); there is no
@@ -42,7 +30,6 @@ export interface SecretStore {
 }
 
 /** Longest secret we accept; API keys and private keys are far shorter, this only bounds abuse. */
-export const MAX_SECRET_LENGTH = 8192;
 
 /** Narrowing guard for names that crossed a boundary. */
 export function isSecretName(value: unknown): value is SecretName {

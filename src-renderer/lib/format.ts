@@ -56,5 +56,7 @@ export function statusLabel(status: JobStatus, now: number): string {
       return 'Failed';
     case 'canceled':
       return 'Canceled';
+    case 'duplicate':
+      return 'Already uploaded';
   }
 }

@@ -44,6 +44,10 @@ test('a new user drops three files and gets verified, copyable links', async () 
   const zone = page.getByTestId('drop-zone');
   await expect(zone).toContainText('Drop files or folders here — they upload to the built-in local cloud, no account needed');
   await expect(page.getByTestId('job-row')).toHaveCount(0);
+  // Keyboard order: the section tabs first, then the drop zone's buttons.
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('nav-queue')).toBeFocused();
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Choose files…' })).toBeFocused();
 

@@ -15,7 +15,9 @@ import {
   secureWebPreferences,
   shouldOpenExternal,
 } from '../../src-main/hosts/electron/security.js';
-import { buildTrayMenuTemplate, trayIconFile } from '../../src-main/hosts/electron/tray-menu.js';
+import { toMenuTemplate, trayIconFile } from '../../src-main/hosts/electron/tray-menu.js';
+import { buildTrayMenu, type TrayAction } from '../../src-main/hosts/tray-model.js';
+import { deriveTrayState } from '../../src-main/hosts/tray-state.js';
 
 describe('secureWebPreferences', () => {
   it('is the full hardened set', () => {
@@ -245,18 +247,20 @@ describe('contentTypeFor', () => {
 });
 
 describe('tray menu', () => {
-  it('offers Open, Pause all, Resume all, Quit and calls the bound action', () => {
-    const calls: string[] = [];
-    const template = buildTrayMenuTemplate({
-      open: () => calls.push('open'),
-      pauseAll: () => calls.push('pause'),
-      resumeAll: () => calls.push('resume'),
-      quit: () => calls.push('quit'),
-    });
-    const items = template.filter((i) => i.type !== 'separator');
-    expect(items.map((i) => i.label)).toEqual(['Open Ferry', 'Pause all', 'Resume all', 'Quit Ferry']);
-    for (const item of items) (item.click as () => void)();
-    expect(calls).toEqual(['open', 'pause', 'resume', 'quit']);
+  it('renders the pure tray model and routes every click through dispatch', () => {
+    const actions: TrayAction[] = [];
+    const state = deriveTrayState([], { defaultDestination: 'local', destinations: ['local', 'filestack'], linkFormat: 'url', watching: true });
+    const template = toMenuTemplate(buildTrayMenu(state), (a) => actions.push(a));
+    const labels = template.filter((i) => i.type !== 'separator').map((i) => i.label);
+    expect(labels).toEqual(['Open Ferry', 'Upload file(s)…', 'Upload from clipboard', 'Recent uploads', 'Pause all', 'Default destination', 'Link format', 'Watch folders', 'Quit Ferry']);
+    // Pause all is disabled with nothing active; a disabled item must not be clickable into an action.
+    expect(template.find((i) => i.id === 'pause-all')?.enabled).toBe(false);
+    const destination = template.find((i) => i.id === 'destination');
+    const submenu = destination?.submenu as { id?: string; checked?: boolean; click?: () => void }[];
+    expect(submenu.map((i) => [i.id, i.checked])).toEqual([['destination:local', true], ['destination:filestack', false]]);
+    submenu[1]?.click?.();
+    (template.find((i) => i.id === 'quit')?.click as () => void)();
+    expect(actions).toEqual([{ type: 'set-destination', destination: 'filestack' }, { type: 'quit' }]);
   });
 
   it('uses the template image on macOS only', () => {

@@ -16,6 +16,18 @@ const CHANNEL_NAMES = {
   'jobs:pause-all': true,
   'jobs:resume-all': true,
   'jobs:clear-finished': true,
+  'jobs:move': true,
+  'jobs:upload-anyway': true,
+  'settings:get': true,
+  'settings:set': true,
+  'secrets:status': true,
+  'secrets:set': true,
+  'secrets:delete': true,
+  'watch:list': true,
+  'watch:add': true,
+  'watch:update': true,
+  'watch:remove': true,
+  'watch:set-enabled': true,
 } as const satisfies Record<Channel, true>;
 
 const EVENT_NAMES = {

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, type BrowserWindow, type Tray } from 'electron';
+import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
 import { eventNames } from './contract-names.js';
 import { guardWebContents, hardenSession, setExternalOrigins } from './guards.js';
 import { pushEvent, registerContract } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
+import { createBatchTracker, type Notice } from '../batch-notices.js';
+import { deriveTrayState } from '../tray-state.js';
 import { createTray } from './tray.js';
+import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
 
@@ -23,7 +26,7 @@ const assetsDir = path.join(app.getAppPath(), 'assets');
 
 let ferry: FerryApp | null = null;
 let mainWindow: BrowserWindow | null = null;
-let tray: Tray | null = null;
+let tray: ReturnType<typeof createTray> | null = null;
 let quitting = false;
 
 /** Logs through the app's logger once it exists; before that (startup failure) to stderr. */
@@ -45,9 +48,36 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-function runAction(name: 'jobs:pause-all' | 'jobs:resume-all'): void {
-  if (ferry === null) return;
-  Promise.resolve(ferry.handlers[name]({})).catch((thrown: unknown) => log(`${name} failed`, { error: String(thrown) }));
+/** A native notification; clicking it brings the window (and so the item's row) forward. */
+function notify(notice: Notice): void {
+  if (!Notification.isSupported()) return;
+  const n = new Notification({ title: notice.title, body: notice.body, silent: notice.kind === 'batch-done' });
+  n.on('click', showWindow);
+  n.show();
+}
+
+/** Tray menu, tooltip and batch notifications, all derived from the engine's job list. */
+function startTray(app_: FerryApp): void {
+  const host: TrayHost = {
+    app: app_,
+    prefs: { defaultDestination: app_.info.defaultDestination, destinations: ['local'], linkFormat: 'url', watching: true },
+    showWindow,
+    quit: () => app.quit(),
+    log,
+  };
+  const batches = createBatchTracker();
+  tray = createTray(path.join(assetsDir, 'tray'), {
+    state: () => deriveTrayState(app_.engine.list(), host.prefs),
+    dispatch: (action) => {
+      void runTrayAction(host, action).then(() => tray?.refresh());
+    },
+    onClick: showWindow,
+  });
+  app_.engine.on('jobs:updated', () => {
+    tray?.refresh();
+    const notice = batches.update(app_.engine.list());
+    if (notice) notify(notice);
+  });
 }
 
 async function start(): Promise<void> {
@@ -66,12 +96,7 @@ async function start(): Promise<void> {
     });
   }
   showWindow();
-  tray = createTray(path.join(assetsDir, 'tray'), {
-    open: showWindow,
-    pauseAll: () => runAction('jobs:pause-all'),
-    resumeAll: () => runAction('jobs:resume-all'),
-    quit: () => app.quit(),
-  });
+  startTray(ferry);
 }
 
 function main(): void {

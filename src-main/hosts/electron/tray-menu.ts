@@ -1,23 +1,26 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import type { TrayAction, TrayItem } from '../tray-model.js';
 
-/** What the tray menu can do; main binds these to the window and the engine. */
-export type TrayActions = {
-  open(): void;
-  pauseAll(): void;
-  resumeAll(): void;
-  quit(): void;
-};
-
-/** The tray's context menu as a plain template (pure, so it is tested without Electron). */
-export function buildTrayMenuTemplate(actions: TrayActions): MenuItemConstructorOptions[] {
-  return [
-    { id: 'open', label: 'Open Ferry', click: () => actions.open() },
-    { type: 'separator' },
-    { id: 'pause-all', label: 'Pause all', click: () => actions.pauseAll() },
-    { id: 'resume-all', label: 'Resume all', click: () => actions.resumeAll() },
-    { type: 'separator' },
-    { id: 'quit', label: 'Quit Ferry', click: () => actions.quit() },
-  ];
+/**
+ * Renders the pure tray model (hosts/tray-model.ts) as an Electron menu template. Pure apart
+ * from the type import, so it is tested without Electron; every click goes through `dispatch`.
+ */
+export function toMenuTemplate(items: readonly TrayItem[], dispatch: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    switch (item.type) {
+      case 'separator':
+        return { id: item.id, type: 'separator' };
+      case 'submenu':
+        return { id: item.id, label: item.label, enabled: item.enabled, submenu: toMenuTemplate(item.items, dispatch) };
+      case 'radio':
+      case 'checkbox':
+        return { id: item.id, type: item.type, label: item.label, enabled: item.enabled, checked: item.checked, click: () => dispatch(item.action) };
+      case 'normal': {
+        const action = item.action;
+        return { id: item.id, label: item.label, enabled: item.enabled && action !== null, ...(action ? { click: () => dispatch(action) } : {}) };
+      }
+    }
+  });
 }
 
 /** The tray image file for a platform: macOS wants a monochrome template image. */

@@ -1,18 +1,39 @@
 import path from 'node:path';
 import { Menu, Tray, nativeImage } from 'electron';
-import { buildTrayMenuTemplate, trayIconFile, type TrayActions } from './tray-menu.js';
+import { buildTrayMenu, trayTooltip, type TrayAction, type TrayState } from '../tray-model.js';
+import { toMenuTemplate, trayIconFile } from './tray-menu.js';
+
+/** Rebuilding a native menu is not free; queue changes coalesce to this rate. */
+const REFRESH_MS = 500;
+
+export type TrayController = { state(): TrayState; dispatch(action: TrayAction): void; onClick(): void };
 
 /**
- * A minimal tray: Open, Pause all, Resume all, Quit. nativeImage picks up the @2x file next to
- * the 1x one on HiDPI screens. Keep the returned Tray referenced, or it is garbage-collected.
+ * The tray: menu and tooltip are rendered from the pure model and refreshed (coalesced) when
+ * the queue changes. Keep the returned object referenced, or the Tray is garbage-collected.
  */
-export function createTray(trayDir: string, actions: TrayActions): Tray {
+export function createTray(trayDir: string, controller: TrayController): { tray: Tray; refresh(): void; destroy(): void } {
   const image = nativeImage.createFromPath(path.join(trayDir, trayIconFile(process.platform)));
   if (process.platform === 'darwin') image.setTemplateImage(true);
   const tray = new Tray(image);
-  tray.setToolTip('Ferry');
-  tray.setContextMenu(Menu.buildFromTemplate(buildTrayMenuTemplate(actions)));
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const render = (): void => {
+    timer = null;
+    const state = controller.state();
+    tray.setToolTip(trayTooltip(state));
+    tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(buildTrayMenu(state), (a) => controller.dispatch(a))));
+  };
+  render();
   // Windows and most Linux trays open the window on a plain click.
-  tray.on('click', () => actions.open());
-  return tray;
+  tray.on('click', () => controller.onClick());
+  return {
+    tray,
+    refresh: () => {
+      timer ??= setTimeout(render, REFRESH_MS);
+    },
+    destroy: () => {
+      if (timer) clearTimeout(timer);
+      tray.destroy();
+    },
+  };
 }

@@ -43,13 +43,14 @@ export class QueueManager {
   readonly doneCount = $derived(this.jobs.filter((j) => j.status.kind === 'done').length);
   readonly failedCount = $derived(this.jobs.filter((j) => j.status.kind === 'failed').length);
   readonly pausedCount = $derived(this.jobs.filter((j) => j.status.kind === 'paused').length);
-  readonly finishedCount = $derived(this.jobs.filter((j) => ['done', 'failed', 'canceled'].includes(j.status.kind)).length);
+  readonly finishedCount = $derived(this.jobs.filter((j) => ['done', 'failed', 'canceled', 'duplicate'].includes(j.status.kind)).length);
   /** Bytes done over bytes wanted, 0..1, ignoring canceled jobs; done jobs count in full. */
   readonly progress = $derived.by(() => {
     let total = 0;
     let sent = 0;
     for (const j of this.jobs) {
-      if (j.status.kind === 'canceled') continue;
+      // A duplicate sends nothing; counting its size would hold the bar below 100 %.
+      if (j.status.kind === 'canceled' || j.status.kind === 'duplicate') continue;
       total += j.size;
       sent += j.status.kind === 'done' ? j.size : Math.min(j.bytesSent, j.size);
     }
@@ -162,13 +163,18 @@ export class QueueManager {
   clearFinished(): Promise<void> {
     return this.#run(this.#api.call('jobs:clear-finished', {}));
   }
+  uploadAnyway(id: string): Promise<void> {
+    return this.#run(this.#api.call('jobs:upload-anyway', { id }));
+  }
 
   /** Copies a done job's link and shows "Copied" on that row for a moment. */
   async copyLink(id: string): Promise<void> {
     const job = this.#jobs.get(id);
-    if (job?.status.kind !== 'done') return;
+    // A duplicate offers the earlier upload's link.
+    const url = job?.status.kind === 'done' ? job.status.result.url : job?.status.kind === 'duplicate' ? job.status.existing.url : null;
+    if (url === null) return;
     try {
-      await navigator.clipboard.writeText(job.status.result.url);
+      await navigator.clipboard.writeText(url);
     } catch {
       this.#lastError = { code: 'permission', message: 'The clipboard is not available; copy the link by hand.', retryable: false };
       return;

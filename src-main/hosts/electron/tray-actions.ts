@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { clipboard, dialog } from 'electron';
+import { httpRequest } from '../../net/http.js';
+import type { FerryApp } from '../compose.js';
+import type { TrayAction } from '../tray-model.js';
+import type { TrayPrefs } from '../tray-state.js';
+
+export type TrayHost = {
+  readonly app: FerryApp;
+  prefs: TrayPrefs;
+  showWindow(): void;
+  quit(): void;
+  log(message: string, fields?: Record<string, unknown>): void;
+};
+
+/** Runs one tray action. Failures are logged, never thrown into Electron's menu code. */
+export async function runTrayAction(host: TrayHost, action: TrayAction): Promise<void> {
+  const engine = host.app.engine;
+  try {
+    switch (action.type) {
+      case 'open-window':
+        return host.showWindow();
+      case 'upload-files': {
+        const picked = await dialog.showOpenDialog({ properties: ['openFile', 'openDirectory', 'multiSelections'] });
+        if (!picked.canceled && picked.filePaths.length > 0) await engine.addPaths(picked.filePaths, host.prefs.defaultDestination);
+        return;
+      }
+      case 'upload-clipboard': {
+        const file = await clipboardToFile(host.app.dataDir);
+        if (file) await engine.addStaged([{ path: file, relativePath: null }], host.prefs.defaultDestination);
+        return;
+      }
+      case 'copy-link':
+        return await clipboard.writeText(action.text);
+      case 'pause-all':
+        return engine.pauseAll();
+      case 'resume-all':
+        return engine.resumeAll();
+      case 'set-destination':
+        host.prefs = { ...host.prefs, defaultDestination: action.destination };
+        return;
+      case 'set-link-format':
+        host.prefs = { ...host.prefs, linkFormat: action.format };
+        return;
+      case 'set-watching':
+        host.prefs = { ...host.prefs, watching: action.watching };
+        return;
+      case 'quit':
+        return host.quit();
+    }
+  } catch (thrown) {
+    host.log('tray action failed', { action: action.type, error: thrown instanceof Error ? thrown.message : String(thrown) });
+  }
+}
+
+/**
+ * Saves what the clipboard holds as a file in the staging folder: an image as PNG, an http(s)
+ * URL downloaded, other text as a .txt. Returns null for an empty clipboard.
+ */
+async function clipboardToFile(dataDir: string): Promise<string | null> {
+  const dir = path.join(dataDir, 'staging', `clip-${randomBytes(6).toString('hex')}`);
+  // Electron 45's clipboard is async and item-based, like the web Clipboard API.
+  for (const item of await clipboard.read()) {
+    const imageType = item.types.find((t) => t.startsWith('image/'));
+    if (!imageType) continue;
+    const blob = await item.getType(imageType);
+    if (!(blob instanceof Blob)) continue;
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `clipboard.${imageType.slice('image/'.length).replace(/[^a-z0-9]/gi, '') || 'png'}`);
+    await writeFile(file, Buffer.from(await blob.arrayBuffer()));
+    return file;
+  }
+  const text = (await clipboard.readText()).trim();
+  if (text === '') return null;
+  await mkdir(dir, { recursive: true });
+  if (/^https?:\/\/\S+$/i.test(text)) {
+    const res = await httpRequest({ method: 'GET', url: text, timeoutMs: 60_000 });
+    if (res.status < 200 || res.status >= 300) throw new Error(`Downloading ${text} answered HTTP ${res.status}.`);
+    const name = path.basename(new URL(text).pathname) || 'download';
+    const file = path.join(dir, name.replace(/[^\w.-]/g, '_'));
+    await writeFile(file, res.body);
+    return file;
+  }
+  const file = path.join(dir, 'clipboard.txt');
+  await writeFile(file, text);
+  return file;
+}

@@ -1,0 +1,24 @@
+/**
+ * Which rows of a windowed list to render. `offsets[i]` is the top of row i in px from the
+ * list's start (offsets has one more entry than there are rows: the total height); `top` is
+ * the viewport's top relative to the list (negative when the list starts below the fold).
+ */
+export function visibleRange(offsets: ArrayLike<number>, top: number, height: number, overscan: number): { start: number; end: number } {
+  const count = offsets.length - 1;
+  if (count <= 0) return { start: 0, end: 0 };
+  const first = Math.max(0, lastAtOrBefore(offsets, Math.max(0, top), count));
+  const last = Math.min(count - 1, lastAtOrBefore(offsets, Math.max(0, top + height), count));
+  return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
+}
+
+/** Index of the last row whose top is ≤ y (binary search; rows are sorted by offset). */
+function lastAtOrBefore(offsets: ArrayLike<number>, y: number, count: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((offsets[mid] ?? 0) <= y) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
