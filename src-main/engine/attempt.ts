@@ -2,10 +2,10 @@ import { lookup } from 'mime-types';
 import { appError, type AppError } from '../../src-shared/errors.js';
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { classifyFailure } from './classify.js';
-import { hashContent, type ContentDigest } from './content-hash.js';
+import { hashContent, type ContentDigest, type DigestedSource } from './content-hash.js';
 import type { EngineFs } from './file-system.js';
 import type { UploadHistory } from './journal/types.js';
-import type { JobStore, Provider, UploadSource } from './ports.js';
+import type { JobStore, Provider } from './ports.js';
 import type { JobEvent } from './transition.js';
 
 /** What one attempt may touch; the engine supplies it. */
@@ -57,12 +57,14 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       return { kind: 'duplicate' };
     }
 
-    const source: UploadSource = {
+    const source: DigestedSource = {
       path: job.sourcePath,
       name: job.name,
       relativePath: job.relativePath,
       size: facts.size,
       mimetype: mimetypeFor(job.name),
+      // A provider that verifies by MD5 reuses it when the file is still this version (no second read).
+      ...(digest ? { digest } : {}),
     };
     const result: UploadResult = await ctx.provider.upload(source, {
       signal: ctx.signal,

@@ -7,6 +7,7 @@ import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
 import { expandPaths } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
+import type { Provider } from './ports.js';
 import { expandStaged, newJob, type JobSource } from './new-job.js';
 import { createProgressTracker, realTimers } from './progress.js';
 import { watchUntilSettled } from './settle-watch.js';
@@ -30,6 +31,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
   const random = deps.random ?? Math.random;
   const journal = asJournal(store);
+  // Own copy: destinations built from the keychain come and go while the app runs (setProvider).
+  const providers: Partial<Record<DestinationKind, Provider>> = { ...deps.providers };
   const jobs = new Map<string, Job>();
   const scheduler = createScheduler({
     target: deps.fileConcurrency ?? 2,
@@ -117,7 +120,7 @@ export function createEngine(deps: EngineDeps): Engine {
   async function run(id: string): Promise<void> {
     const job = jobs.get(id);
     if (closed || !job || (job.status.kind !== 'queued' && job.status.kind !== 'retrying')) return;
-    const provider = deps.providers[job.destination];
+    const provider = providers[job.destination];
     if (!provider) {
       apply(id, { type: 'failed', error: appError('unsupported', `No ${job.destination} destination is configured.`, { retryable: false }) });
       return;
@@ -214,7 +217,7 @@ export function createEngine(deps: EngineDeps): Engine {
   function destinationFor(destination: DestinationKind | undefined): DestinationKind {
     if (closed) throw new FerryError(appError('aborted', 'Ferry is shutting down.', { retryable: false }));
     const dest = destination ?? deps.defaultDestination;
-    if (!deps.providers[dest]) {
+    if (!providers[dest]) {
       throw new FerryError(appError('unsupported', `No ${dest} destination is configured.`, { retryable: false }));
     }
     return dest;
@@ -277,6 +280,10 @@ export function createEngine(deps: EngineDeps): Engine {
       scheduler.move(id, to);
     },
     setFileConcurrency: (n) => scheduler.setTarget(n),
+    setProvider(kind, provider) {
+      if (provider) providers[kind] = provider;
+      else delete providers[kind];
+    },
     concurrency: () => scheduler.concurrency(),
     pauseAll() {
       for (const job of [...jobs.values()]) {

@@ -7,7 +7,8 @@ import type { Engine } from './types.js';
  * `dispatch()`, which has already validated the payload against the channel's schema.
  */
 /** The channels the engine answers: `app:info` and every `jobs:*` channel. */
-export type EngineHandlers = Pick<Handlers, Extract<Channel, 'app:info' | `jobs:${string}`>>;
+// `jobs:add-url` downloads first, so the host answers it (src-main/hosts/url-intake.ts).
+export type EngineHandlers = Pick<Handlers, Exclude<Extract<Channel, 'app:info' | `jobs:${string}`>, 'jobs:add-url'>>;
 
 export function createHandlers(engine: Engine, info: AppInfo): EngineHandlers {
   return {

@@ -69,7 +69,7 @@ export function openSettings(opts: { dir: string; logger: Logger; clock?: Clock 
 }
 
 function merge(base: TransferSettings, patch: TransferSettingsPatch): TransferSettings {
-  const out: Record<string, number> = { ...base };
+  const out: Record<string, unknown> = { ...base };
   // Only defined values: `{fileConcurrency: undefined}` means "leave it".
   for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v;
   return transferSettingsSchema.parse(out);

@@ -57,6 +57,8 @@ export type Engine = {
   move(id: string, to: MoveTarget): void;
   /** Files uploading at once (1–16); running uploads are not stopped when it drops. */
   setFileConcurrency(n: number): void;
+  /** Adds, replaces or (null) removes a destination; attempts already running keep the old one. */
+  setProvider(kind: DestinationKind, provider: Provider | null): void;
   /** Configured and current file concurrency (current is lower for a while after a 429). */
   concurrency(): { target: number; current: number };
   pauseAll(): void;

@@ -20,20 +20,32 @@ export const storedFileSchema = z.object({
   container: z.string(),
   location: z.string(),
   uploadTags: z.record(z.string(), z.string()).optional(),
+  /** Store options kept as given (spec §3.6); the local cloud has one region and no ACLs to apply. */
+  region: z.string().optional(),
+  access: z.enum(['public', 'private']).optional(),
+  /** Workflow ids the upload asked to run (recorded and echoed; the local cloud runs none). */
+  workflows: z.array(z.string()).optional(),
 });
 export type StoredFile = z.infer<typeof storedFileSchema>;
 
 /** What a caller supplies when committing a file; digests and size come from the bytes. */
 export type NewFileMeta = Omit<StoredFile, 'handle' | 'size' | 'md5' | 'sha256' | 'uploadedAt'> & { handle?: string };
 
-/** A fully written, fsynced temp file and the digests of its bytes. */
+/**
+ * A fully written, closed temp file and the digests of its bytes (`sha256` is '' when the writer
+ * was asked for MD5 only). It is fsynced only when committed: parts and chunks are scratch data
+ * that is deleted after assembly, and syncing each one doubled the disk writes of an upload.
+ */
 export type FinishedTemp = { readonly path: string; readonly size: number; readonly md5: string; readonly sha256: string };
+
+/** `sha256: false` skips the SHA-256 (multipart parts only need the MD5 for their ETag). */
+export type TempWriterOptions = { readonly sha256?: boolean };
 
 /** Streams bytes into a temp file while hashing them. */
 export interface TempWriter {
   readonly path: string;
   write(chunk: Buffer): Promise<void>;
-  /** fsyncs and closes; the file is then safe to rename into place. */
+  /** Closes the file (no fsync: commit() syncs what becomes a stored file). */
   finish(): Promise<FinishedTemp>;
   /** Closes and deletes the temp file (after a failure). */
   discard(): Promise<void>;
@@ -43,7 +55,8 @@ export interface TempWriter {
 export interface Storage {
   readonly dataDir: string;
   newHandle(): string;
-  createTempWriter(): Promise<TempWriter>;
+  createTempWriter(opts?: TempWriterOptions): Promise<TempWriter>;
+  /** fsyncs the temp file, renames it into place and writes its metadata (fsynced: the commit point). */
   commit(temp: FinishedTemp, meta: NewFileMeta): Promise<StoredFile>;
   /** Convenience for small in-memory files (other front ends). */
   putBuffer(bytes: Buffer, meta: NewFileMeta): Promise<StoredFile>;
@@ -53,7 +66,8 @@ export interface Storage {
   /** Directory for one in-progress multipart upload's parts; created on demand. */
   uploadDir(uploadId: string): string;
   removeUpload(uploadId: string): Promise<void>;
-  writeJsonAtomic(file: string, value: unknown): Promise<void>;
+  /** `durable: false` skips the fsync, for records a restart can lose without harm (part records, a fresh session). */
+  writeJsonAtomic(file: string, value: unknown, opts?: { durable?: boolean }): Promise<void>;
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -66,13 +80,16 @@ export function randomId(length = 20): string {
   return out;
 }
 
-/** Writes `bytes` to `file` via temp file + fsync + rename so readers never see half a file. */
-export async function writeFileAtomic(file: string, bytes: Buffer | string): Promise<void> {
+/**
+ * Writes `bytes` to `file` via temp file + rename so readers never see half a file; fsynced before
+ * the rename unless `durable` is false (then a power cut may lose the record, never tear it).
+ */
+export async function writeFileAtomic(file: string, bytes: Buffer | string, durable = true): Promise<void> {
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, 'w');
   try {
     await fh.writeFile(bytes);
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -98,27 +115,26 @@ export async function createStorage(dataDir: string): Promise<Storage> {
   const storage: Storage = {
     dataDir,
     newHandle: () => randomId(20),
-    async createTempWriter() {
+    async createTempWriter(opts = {}) {
       const file = path.join(tmpDir, randomId(16));
       const fh = await open(file, 'w');
       const md5 = createHash('md5');
-      const sha256 = createHash('sha256');
+      const sha256 = opts.sha256 === false ? null : createHash('sha256');
       let size = 0;
       let closed = false;
       return {
         path: file,
         async write(chunk) {
           md5.update(chunk);
-          sha256.update(chunk);
+          sha256?.update(chunk);
           size += chunk.length;
           let off = 0;
           while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
         },
         async finish() {
-          await fh.sync();
           await fh.close();
           closed = true;
-          return { path: file, size, md5: md5.digest('hex'), sha256: sha256.digest('hex') };
+          return { path: file, size, md5: md5.digest('hex'), sha256: sha256?.digest('hex') ?? '' };
         },
         async discard() {
           if (!closed) await fh.close().catch(() => undefined);
@@ -128,6 +144,7 @@ export async function createStorage(dataDir: string): Promise<Storage> {
       };
     },
     async commit(temp, meta) {
+      if (temp.sha256 === '') throw new Error('commit() needs a temp file written with its SHA-256.');
       const handle = checkId(meta.handle ?? storage.newHandle());
       const record: StoredFile = {
         ...meta,
@@ -137,6 +154,13 @@ export async function createStorage(dataDir: string): Promise<Storage> {
         sha256: temp.sha256,
         uploadedAt: Date.now(),
       };
+      // The one data fsync of an upload: the stored bytes must be on disk before they are visible.
+      const fh = await open(temp.path, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       await rename(temp.path, path.join(filesDir, handle));
       // Metadata last: its presence is what makes the file visible.
       await writeFileAtomic(metaPath(handle), JSON.stringify(record));
@@ -175,7 +199,7 @@ export async function createStorage(dataDir: string): Promise<Storage> {
     async removeUpload(uploadId) {
       await rm(storage.uploadDir(uploadId), { recursive: true, force: true });
     },
-    writeJsonAtomic: (file, value) => writeFileAtomic(file, JSON.stringify(value)),
+    writeJsonAtomic: (file, value, opts) => writeFileAtomic(file, JSON.stringify(value), opts?.durable ?? true),
   };
   return storage;
 }

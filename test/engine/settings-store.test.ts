@@ -32,10 +32,10 @@ describe('transfer settings', () => {
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
     const heard: number[] = [];
     s.onChange((next) => heard.push(next.fileConcurrency));
-    expect(s.set({ fileConcurrency: 5, bandwidthLimit: 1_000_000 })).toEqual({ fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
+    expect(s.set({ fileConcurrency: 5, bandwidthLimit: 1_000_000 })).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
     expect(heard).toEqual([5]);
     expect(await readdir(dir)).toEqual([SETTINGS_FILE]); // no temp file left behind
-    expect(openSettings({ dir, logger: quiet }).get()).toEqual({ fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
+    expect(openSettings({ dir, logger: quiet }).get()).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
   });
 
   it('refuses bad values with a typed bad_request, through the contract and directly', async () => {
@@ -61,7 +61,7 @@ describe('transfer settings', () => {
     }
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
     const ok = await dispatch(handlers, 'settings:set', { partConcurrency: 20, fileConcurrency: 16, bandwidthLimit: 0 });
-    expect(ok).toEqual({ ok: true, value: { fileConcurrency: 16, partConcurrency: 20, bandwidthLimit: 0 } });
+    expect(ok).toEqual({ ok: true, value: { ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 16, partConcurrency: 20, bandwidthLimit: 0 } });
     expect(await dispatch(handlers, 'settings:get', {})).toEqual(ok);
   });
 

@@ -6,7 +6,7 @@ import { compileRules } from '../../src-main/watch/ignore.js';
 import { createStabilityTracker } from '../../src-main/watch/stability.js';
 import { watchFolder } from '../../src-main/watch/watcher.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
-import { settle, startRig, until, type WatchRig } from './support.js';
+import { settle, sleep, startRig, until, type WatchRig } from './support.js';
 
 /** Pre-populated files (override with FERRY_WATCH_SCALE; the 100k soak is `npm run soak:watch`). */
 const FILES = Number(process.env.FERRY_WATCH_SCALE ?? 250);
@@ -46,7 +46,9 @@ describe(`watch: many files (row 13, ${FILES} pre-populated + ${BURST} burst)`, 
     created.push(...(await populate(rig.root, 'burst', BURST)));
     // The burst reaches the watcher through fs events, which may not have arrived yet when
     // `settle` first looks; wait until every burst file has a job, then let them finish.
-    await until(() => rig.app.engine.list().length >= created.length);
+    // Bounded, so a missed file fails below with the list of what is missing, not a timeout.
+    const deadline = Date.now() + 90_000;
+    while (rig.app.engine.list().length < created.length && Date.now() < deadline) await sleep(50);
     await settle(rig);
 
     const done = rig.doneByPath();

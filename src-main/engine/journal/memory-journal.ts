@@ -1,6 +1,7 @@
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Logger, UploadCheckpoint } from '../ports.js';
+import { nameMatches } from './history-name.js';
 import { parseHistoryRow, storedJobSchema } from './row-schemas.js';
 import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
 
@@ -59,6 +60,20 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
         assertOpen();
         const hash = sha256.toLowerCase();
         return newestFirst((e) => e.sha256 === hash && e.destination === destination)[0] ?? null;
+      },
+      query: (q) => {
+        assertOpen();
+        const all = newestFirst((e) => (q.destination === undefined || e.destination === q.destination) && (!q.text || nameMatches(e.sourcePath, q.text)));
+        const offset = Math.max(0, Math.floor(q.offset));
+        return { total: all.length, entries: all.slice(offset, offset + Math.max(0, Math.floor(q.limit))) };
+      },
+      get: (jobId) => {
+        assertOpen();
+        return history.get(jobId)?.entry ?? null;
+      },
+      remove: (jobId) => {
+        assertOpen();
+        return history.delete(jobId);
       },
     },
     loadAll: () => {

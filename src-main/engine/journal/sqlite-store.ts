@@ -6,9 +6,10 @@ import type { Clock, Logger, UploadCheckpoint } from '../ports.js';
 import { createMemoryJournal } from './memory-journal.js';
 import { openDurable } from './open-db.js';
 import { parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
-import type { Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+import { nameMatches } from './history-name.js';
+import type { HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
-export type { Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+export type { HistoryPage, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
 /** The journal's file name inside the data dir. */
 export const JOURNAL_FILE = 'journal.db';
@@ -52,8 +53,15 @@ function guarded<T>(logger: Logger, what: string, fn: () => T): T {
   }
 }
 
+/** History filter shared by the count and the page query; null parameters match everything. */
+const HISTORY_FILTER = '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_name_matches(source_path, @text) = 1)';
+
 /** Every statement the journal runs, prepared once. */
 function prepareStatements(db: Database.Database) {
+  // The library's name search; a JS function so SQLite and the memory journal match alike.
+  db.function('ferry_name_matches', { deterministic: true }, (path: unknown, text: unknown) =>
+    typeof path === 'string' && typeof text === 'string' && nameMatches(path, text) ? 1 : 0,
+  );
   return {
     allJobs: db.prepare<[], { id: string; data: string }>('SELECT id, data FROM jobs ORDER BY rowid'),
     // Upsert, not REPLACE: keeps the rowid, so loadAll returns jobs in the order they were added.
@@ -77,6 +85,12 @@ function prepareStatements(db: Database.Database) {
     findHistory: db.prepare<[string, string]>(
       'SELECT * FROM history WHERE sha256 = ? AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1',
     ),
+    countHistory: db.prepare<[{ dest: string | null; text: string | null }], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
+    pageHistory: db.prepare<[{ dest: string | null; text: string | null; limit: number; offset: number }]>(
+      `SELECT * FROM history WHERE ${HISTORY_FILTER} ORDER BY finished_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+    ),
+    getHistory: db.prepare<[string]>('SELECT * FROM history WHERE job_id = ?'),
+    deleteHistory: db.prepare('DELETE FROM history WHERE job_id = ?'),
   };
 }
 
@@ -100,6 +114,15 @@ class SqliteJournal implements Journal {
       recent: (limit) => this.#read(() => this.#s.recentHistory.all(Math.max(0, Math.floor(limit))).flatMap((r) => this.#historyRow(r))),
       findUploaded: (sha256: string, destination: DestinationKind) =>
         this.#read(() => this.#historyRow(this.#s.findHistory.get(sha256.toLowerCase(), destination))[0] ?? null),
+      query: (q: HistoryQuery) =>
+        this.#read(() => {
+          const filter = { dest: q.destination ?? null, text: q.text ? q.text : null };
+          const total = this.#s.countHistory.get(filter)?.n ?? 0;
+          const page = { ...filter, limit: Math.max(0, Math.floor(q.limit)), offset: Math.max(0, Math.floor(q.offset)) };
+          return { total, entries: this.#s.pageHistory.all(page).flatMap((r) => this.#historyRow(r)) };
+        }),
+      get: (jobId: string) => this.#read(() => this.#historyRow(this.#s.getHistory.get(jobId))[0] ?? null),
+      remove: (jobId: string) => this.#write('forget the upload', () => this.#s.deleteHistory.run(jobId).changes > 0),
     };
   }
 

@@ -25,7 +25,25 @@ export interface UploadHistory {
   recent(limit: number): UploadHistoryEntry[];
   /** The newest upload of these exact bytes to this destination, or null. */
   findUploaded(sha256: string, destination: DestinationKind): UploadHistoryEntry | null;
+  /** One page of the history, newest first, with the total count of matching entries. */
+  query(q: HistoryQuery): HistoryPage;
+  /** The entry of this job, or null. */
+  get(jobId: string): UploadHistoryEntry | null;
+  /** Forgets a job's entry (the remote file was deleted); true when there was one. */
+  remove(jobId: string): boolean;
 }
+
+/** Filters and page of {@link UploadHistory.query}. */
+export type HistoryQuery = {
+  /** Case-insensitive substring of the file name (the last segment of `sourcePath`). */
+  readonly text?: string;
+  readonly destination?: DestinationKind;
+  readonly limit: number;
+  readonly offset: number;
+};
+
+/** A page of history entries; `total` counts every match, not only this page. */
+export type HistoryPage = { readonly total: number; readonly entries: UploadHistoryEntry[] };
 
 /**
  * Whether the journal is durable. `memory` means nothing survives a restart; `error` says why

@@ -3,17 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext, LocalCloudApp } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { randomId } from '../storage.js';
-import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema } from './body.js';
-import { assemble, checkParts } from './assemble.js';
+import { DEFAULT_STORE_CONTAINER, storageKey } from './store-file.js';
+import { storeLocation, storeProblem, uploadTagsProblem, workflowIds } from '../../providers/filestack/store-params.js';
+import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema, type StoreParams } from './body.js';
+import { assembleChecked, checkParts } from './assemble.js';
 import { PART_URL_TTL_SECONDS, signPartUrl } from './presign.js';
 import { completeIntelligent } from './fii-complete.js';
 import { answerChunkUpload } from './fii-upload.js';
 import { enforceSecurity } from './security.js';
-import { loadSession, requireSession, saveSession, type UploadSession } from './sessions.js';
+import { requireSession, saveSession, type UploadSession } from './sessions.js';
 
 /** Region the emulator reports; clients only echo it back. */
 export const LOCAL_REGION = 'local-1';
-const DEFAULT_CONTAINER = 'ferry-local';
 
 function requireApp(ctx: CloudContext, apikey: string): LocalCloudApp {
   const app = ctx.apps.get(apikey);
@@ -22,16 +23,25 @@ function requireApp(ctx: CloudContext, apikey: string): LocalCloudApp {
   return app;
 }
 
+/** The request's store object, refused with 400 when a field is not one Filestack takes (spec §3.6). */
+export function checkedStore(store: StoreParams | undefined): StoreParams {
+  const problem = storeProblem(store);
+  if (problem !== null) throw new HttpError(400, 'bad_request', problem);
+  return store ?? {};
+}
+
 /** POST /multipart/start (spec §3.2). FII is granted only when the app allows it and the client asks (`fii` / form `multipart=true`). */
 export async function handleStart(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
   const body = await parseApiBody(req, startBodySchema);
   const app = requireApp(ctx, body.apikey);
-  enforceSecurity(app, body, { call: 'pick', size: body.size, path: body.store?.path, container: body.store?.container });
+  const store = checkedStore(body.store);
   const uploadId = randomId(32);
-  const container = body.store?.container ?? DEFAULT_CONTAINER;
-  const storePath = body.store?.path ?? null;
-  // Like Filestack: a random key prefix unless a full path is given; a path ending in "/" is a folder.
-  const key = storePath === null ? `${randomId(16)}_${body.filename}` : storePath.endsWith('/') ? `${storePath}${randomId(16)}_${body.filename}` : storePath;
+  const container = store.container ?? DEFAULT_STORE_CONTAINER;
+  const storePath = store.path ?? null;
+  const key = storageKey(storePath, body.filename);
+  // A policy's path and container rules apply to where the file really lands: without a path the
+  // random key must match too, so leaving `store.path` out cannot step around the rule.
+  enforceSecurity(app, body, { call: 'pick', size: body.size, path: key, container });
   const session: UploadSession = {
     uploadId,
     apikey: body.apikey,
@@ -43,12 +53,16 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
     key,
     path: storePath,
     container,
-    location: body.store?.location ?? 's3',
+    location: storeLocation(store.location ?? 's3') ?? 's3',
+    ...(store.region !== undefined ? { storeRegion: store.region } : {}),
+    ...(store.access !== undefined ? { access: store.access } : {}),
+    ...(store.workflows !== undefined ? { workflows: workflowIds(store.workflows) ?? [] } : {}),
     createdAt: Date.now(),
     ...(body.fii === true && app.intelligentIngestion === true ? { fii: true } : {}),
   };
   await mkdir(ctx.storage.uploadDir(uploadId), { recursive: true });
-  await saveSession(ctx.storage, session);
+  // No fsync: a session lost to a power cut answers 404 and the client starts over.
+  await saveSession(ctx.storage, session, { durable: false });
   // location_url is a full URL: JS honours it verbatim, and our own client does too (spec §3.1).
   sendJson(res, 200, {
     uri: session.uri,
@@ -87,11 +101,15 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, _m
 export async function handleComplete(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
   const body = await parseApiBody(req, completeBodySchema);
   enforceSecurity(requireApp(ctx, body.apikey), body, { call: 'pick', size: body.size });
-  await requireSession(ctx.storage, body);
+  const tagsProblem = uploadTagsProblem(body.upload_tags);
+  if (tagsProblem !== null) throw new HttpError(400, 'bad_request', tagsProblem);
+  // Python sends workflows on complete only (spec §3.5): they count even when start had none.
+  const completeWorkflows = workflowIds(checkedStore(body.store).workflows ?? null);
   const result = await withUploadLock(ctx, body.upload_id, async () => {
-    const session = await loadSession(ctx.storage, body.upload_id);
-    if (!session) throw new HttpError(404, 'NoSuchUpload', 'Unknown upload_id.');
-    if (session.result) return session.result;
+    // Read (and checked against the request) under the lock: a racing complete may have finished it.
+    const loaded = await requireSession(ctx.storage, body);
+    if (loaded.result) return loaded.result;
+    const session = completeWorkflows !== null && completeWorkflows.length > 0 ? { ...loaded, workflows: completeWorkflows } : loaded;
     if (body.size !== session.size) {
       throw new HttpError(400, 'bad_request', `size ${body.size} differs from the ${session.size} bytes announced at start.`);
     }
@@ -102,12 +120,12 @@ export async function handleComplete(req: IncomingMessage, res: ServerResponse, 
     if (body.fii === true && !parts) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
     if (!parts || parts.length === 0) throw new HttpError(400, 'bad_request', 'parts is required for a regular multipart upload.');
     // Validate before any 202 so a bad list fails at once instead of after the client's polling.
-    await checkParts(ctx, session, parts);
+    const checked = await checkParts(ctx, session, parts);
     if (countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0)) {
       await saveSession(ctx.storage, { ...session, pendingParts: parts });
       return null;
     }
-    return assemble(ctx, session, parts, body);
+    return assembleChecked(ctx, session, checked, body);
   });
   if (result === null) {
     res.writeHead(202, { 'Content-Length': 0 });

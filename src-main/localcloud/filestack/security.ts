@@ -7,11 +7,15 @@ export type SecurityPair = { policy?: string | undefined; signature?: string | u
 
 /**
  * Enforces an app's security policy (spec §2) when the app requires it. Apps without
- * `securityRequired` ignore policies, as Filestack does when security is off.
+ * `securityRequired` accept calls without a policy, as Filestack does when security is off; but
+ * a policy that IS sent to an app with a secret is still verified, so a signed link the app
+ * handed out stops working when it expires or is tampered with (Ferry's library signs links
+ * for the local cloud, whose built-in app does not require security).
  * `optional` is for /multipart/upload, where Python and Go send no policy (spec §11.2).
  */
 export function enforceSecurity(app: LocalCloudApp, pair: SecurityPair, request: Omit<PolicyRequest, 'now'>, opts: { optional?: boolean } = {}): void {
-  if (!app.securityRequired) return;
+  const present = pair.policy !== undefined && pair.signature !== undefined;
+  if (!app.securityRequired && !(present && app.secret)) return;
   if (pair.policy === undefined || pair.signature === undefined) {
     if (opts.optional) return;
     throw new HttpError(403, 'forbidden', 'This application requires a security policy and signature.');

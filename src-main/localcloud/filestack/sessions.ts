@@ -18,9 +18,12 @@ export const completeResultSchema = z.object({
   size: z.number(),
   mimetype: z.string(),
   status: z.string(),
+  /** Lowercase hex MD5 of the stored bytes (a local-cloud addition; Filestack does not send it). */
+  md5: z.string().optional(),
   key: z.string(),
   container: z.string(),
   upload_tags: z.record(z.string(), z.string()).optional(),
+  workflows: z.array(z.string()).optional(),
 });
 export type CompleteResult = z.infer<typeof completeResultSchema>;
 
@@ -36,6 +39,10 @@ export const sessionSchema = z.object({
   path: z.string().nullable(),
   container: z.string(),
   location: z.string(),
+  /** Store options of start (spec §3.6), kept for the stored file; `region` above is the upload's. */
+  storeRegion: z.string().optional(),
+  access: z.enum(['public', 'private']).optional(),
+  workflows: z.array(z.string()).optional(),
   createdAt: z.number(),
   /** Intelligent ingestion was granted at start (chunks + commits, fii-*.ts). */
   fii: z.boolean().optional(),
@@ -86,8 +93,12 @@ export async function requireSession(
   return session;
 }
 
-export async function saveSession(storage: Storage, session: UploadSession): Promise<void> {
-  await storage.writeJsonAtomic(sessionFile(storage, session.uploadId), session);
+/**
+ * Writes session.json atomically. `durable: false` (a fresh or 202-pending session) skips the
+ * fsync: losing it to a power cut only makes the client start over (404 NoSuchUpload).
+ */
+export async function saveSession(storage: Storage, session: UploadSession, opts?: { durable?: boolean }): Promise<void> {
+  await storage.writeJsonAtomic(sessionFile(storage, session.uploadId), session, opts);
 }
 
 /** Moves a received part into the session (replacing an earlier copy of the same part). */
@@ -95,7 +106,9 @@ export async function savePart(storage: Storage, uploadId: string, part: number,
   const dir = storage.uploadDir(uploadId);
   const record: PartRecord = { part, size: temp.size, md5: temp.md5 };
   await rename(temp.path, path.join(dir, `${part}.part`));
-  await storage.writeJsonAtomic(path.join(dir, `${part}.json`), record);
+  // Not fsynced (nor is the part): parts are scratch until complete, which fsyncs the assembled
+  // file once, and assembly checks every part's length, so a part lost to a power cut is refused.
+  await storage.writeJsonAtomic(path.join(dir, `${part}.json`), record, { durable: false });
   return record;
 }
 

@@ -49,6 +49,15 @@ export function renameForType(filename: string, mimetype: string): string {
   return `${current === '' ? filename : filename.slice(0, -(current.length + 1))}.${ext}`;
 }
 
+/**
+ * The storage key of a new file, as Filestack picks it: a random prefix plus the filename unless
+ * a full path is given; a path ending in "/" is a folder the prefixed filename goes into.
+ */
+export function storageKey(storePath: string | null, filename: string): string {
+  if (storePath === null) return `${randomId(16)}_${filename}`;
+  return storePath.endsWith('/') ? `${storePath}${randomId(16)}_${filename}` : storePath;
+}
+
 /** Writes `data` (bytes, or a finished temp file which is moved into place) as a new stored file of app `apikey`. */
 export async function storeBytes(
   ctx: CloudContext,
@@ -56,8 +65,7 @@ export async function storeBytes(
 ): Promise<StoredFile> {
   const filename = input.store.filename ?? input.filename;
   const storePath = input.store.path ?? null;
-  // Like a multipart upload: a random key prefix unless a full path is given; "dir/" is a folder.
-  const key = storePath === null ? `${randomId(16)}_${filename}` : storePath.endsWith('/') ? `${storePath}${randomId(16)}_${filename}` : storePath;
+  const key = storageKey(storePath, filename);
   const meta = {
     filename,
     mimetype: input.store.mimetype ?? input.mimetype,

@@ -60,3 +60,59 @@ export async function md5OfFile(filePath: string, signal?: AbortSignal): Promise
   }
   return { md5: hash.digest('hex'), size };
 }
+
+/**
+ * The whole-file MD5 built from the parts as they are read for upload, so verification needs no
+ * second pass over the file. Parts are fed in number order; one read ahead of its predecessor is
+ * held (it is in flight anyway) up to `maxHeldBytes`, past which the feed gives up and `result()`
+ * is null (the caller then hashes the file). A part fed again (a retry) is ignored: the file
+ * guard already checks that a re-read part hashes the same.
+ */
+export type OrderedMd5 = {
+  feed(part: number, bytes: Buffer, partMd5Base64: string): void;
+  /** Lowercase hex MD5 once every part was fed in order, else null. */
+  result(): string | null;
+};
+
+/** Creates the ordered MD5 for `partCount` parts (numbered from 1). */
+export function createOrderedMd5(partCount: number, maxHeldBytes: number): OrderedMd5 {
+  const hash = createHash('md5');
+  const held = new Map<number, Buffer>();
+  let heldBytes = 0;
+  let next = 1;
+  let single: string | null = null;
+  let broken = false;
+  return {
+    feed(part, bytes, partMd5Base64) {
+      if (broken || part < next || held.has(part)) return;
+      // One part: its own MD5 is the file's.
+      if (partCount === 1) {
+        single = Buffer.from(partMd5Base64, 'base64').toString('hex');
+        next = 2;
+        return;
+      }
+      if (part !== next) {
+        if (heldBytes + bytes.length > maxHeldBytes) {
+          broken = true;
+          held.clear();
+          return;
+        }
+        held.set(part, bytes);
+        heldBytes += bytes.length;
+        return;
+      }
+      hash.update(bytes);
+      next++;
+      for (let b = held.get(next); b !== undefined; b = held.get(next)) {
+        held.delete(next);
+        heldBytes -= b.length;
+        hash.update(b);
+        next++;
+      }
+    },
+    result() {
+      if (broken || next !== partCount + 1) return null;
+      return single ?? hash.digest('hex');
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
 import { sessionSchema, type MultipartSession } from './checkpoint.js';
-import { locationBase, timeout, type ApiConfig, type CompleteResponse, type FileFacts, type PartUrl } from './multipart-api.js';
+import { locationBase, storedAtShape, timeout, type ApiConfig, type CompleteResponse, type FileFacts, type PartUrl } from './multipart-api.js';
 
 /**
  * The wire calls that differ in Intelligent Ingestion (spec §4.1): start with `fii`, a chunk's
@@ -24,7 +24,7 @@ function common(cfg: ApiConfig, s: MultipartSession): Record<string, unknown> {
     uri: s.uri,
     region: s.region,
     upload_id: s.upload_id,
-    store: STORE,
+    store: cfg.store ?? STORE,
     ...(cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {}),
   };
 }
@@ -48,7 +48,7 @@ export async function startIntelligent(cfg: ApiConfig, file: FileFacts, signal: 
       filename: file.filename,
       mimetype: file.mimetype,
       size: file.size,
-      store: STORE,
+      store: cfg.store ?? STORE,
       fii: true,
       ...(cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {}),
     },
@@ -114,6 +114,7 @@ const completeSchema = z.object({
   size: z.number().optional(),
   mimetype: z.string().optional(),
   status: z.string().optional(),
+  ...storedAtShape,
 });
 
 /**
@@ -138,6 +139,7 @@ export async function completeIntelligent(
       size: file.size,
       fii: true,
       ...(parts.length > 0 ? { parts } : {}),
+      ...(cfg.uploadTags ? { upload_tags: cfg.uploadTags } : {}),
     },
     signal,
     ...timeout(cfg),

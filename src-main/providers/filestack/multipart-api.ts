@@ -4,6 +4,7 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
 import type { RateLimiter } from '../../net/throttle.js';
 import { sessionSchema, type MultipartSession } from './checkpoint.js';
+import type { UploadTags, WireStore } from './store-params.js';
 
 /**
  * The wire calls of a regular Filestack multipart upload (spec §3), one function per call.
@@ -20,6 +21,10 @@ export type ApiConfig = {
   readonly stallTimeoutMs?: number;
   /** Shared bandwidth limit for request bodies. */
   readonly limiter?: RateLimiter;
+  /** The store object of every call (store-params.ts storeWireConfig); default `{location: 's3'}`. */
+  readonly store?: WireStore;
+  /** Top-level `upload_tags`, sent on complete only (spec §3.5). */
+  readonly uploadTags?: UploadTags;
 };
 
 export type FileFacts = { readonly filename: string; readonly mimetype: string; readonly size: number };
@@ -63,7 +68,7 @@ export async function startUpload(cfg: ApiConfig, file: FileFacts, signal: Abort
     method: 'POST',
     url: `${cfg.uploadBase.replace(/\/+$/, '')}/multipart/start`,
     headers: apiHeaders(),
-    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: STORE, ...securityFields(cfg) },
+    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: cfg.store ?? STORE, ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
@@ -86,7 +91,7 @@ export async function requestPartUrl(
     method: 'POST',
     url: `${locationBase(session)}/multipart/upload`,
     headers: apiHeaders(session),
-    json: { ...sessionFields(cfg, session), part: part.number, size: part.size, md5: part.md5, store: STORE, ...securityFields(cfg) },
+    json: { ...sessionFields(cfg, session), part: part.number, size: part.size, md5: part.md5, store: cfg.store ?? STORE, ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
@@ -122,6 +127,15 @@ export async function putPart(
   return etag;
 }
 
+/** Where the file was stored and what was echoed (spec §3.5); shared with intelligent-api.ts. */
+export const storedAtShape = {
+  container: z.string().optional(),
+  key: z.string().optional(),
+  path: z.string().optional(),
+  upload_tags: z.record(z.string(), z.string()).optional(),
+  workflows: z.unknown().optional(),
+};
+
 const completeSchema = z.object({
   handle: z.string().min(1),
   url: z.string().optional(),
@@ -129,6 +143,9 @@ const completeSchema = z.object({
   size: z.number().optional(),
   mimetype: z.string().optional(),
   status: z.string().optional(),
+  /** The stored bytes' MD5; only the local cloud sends it (see verifyFromComplete). */
+  md5: z.string().optional(),
+  ...storedAtShape,
 });
 export type CompleteResponse = z.infer<typeof completeSchema>;
 
@@ -144,7 +161,7 @@ export async function completeUpload(
     method: 'POST',
     url: `${locationBase(session)}/multipart/complete`,
     headers: apiHeaders(session),
-    json: { ...sessionFields(cfg, session), filename: file.filename, mimetype: file.mimetype, size: file.size, store: STORE, parts, ...securityFields(cfg) },
+    json: { ...sessionFields(cfg, session), filename: file.filename, mimetype: file.mimetype, size: file.size, store: cfg.store ?? STORE, parts, ...(cfg.uploadTags ? { upload_tags: cfg.uploadTags } : {}), ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });

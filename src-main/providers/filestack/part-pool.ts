@@ -32,6 +32,8 @@ export type PartPoolOptions = {
   /** Attempt-wide backoff and failure budget, shared with start and complete. */
   readonly pacer?: RetryPacer;
   readonly onEvent?: (event: UploadEvent) => void;
+  /** Hears every part read that passed the file guard (feeds the whole-file MD5, file-reader.ts createOrderedMd5). */
+  readonly onPartRead?: (part: number, bytes: Buffer, md5Base64: string) => void;
 };
 
 /**
@@ -178,6 +180,7 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
         // Checked after the read: these bytes belong to the version captured at the start.
         o.guard?.checkPartHash(n, md5);
         await o.guard?.check(`part ${n}`);
+        o.onPartRead?.(n, bytes, md5);
         const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
         return putPart(
           target,

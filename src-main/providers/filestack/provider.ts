@@ -1,16 +1,18 @@
 import { appError, FerryError, toAppError, type AppError } from '../../../src-shared/errors.js';
 import type { UploadResult } from '../../../src-shared/model/job.js';
+import { digestMatches, sourceDigest } from '../../engine/content-hash.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import type { Provider, UploadContext, UploadSource } from '../../engine/ports.js';
 import type { RateLimiter } from '../../net/throttle.js';
 import { parseCheckpoint, type FilestackCheckpoint, type MultipartSession } from './checkpoint.js';
 import { fileChangedError, openFileGuard, type FileGuard } from './file-guard.js';
 import { intelligentUpload } from './intelligent.js';
-import { md5OfFile } from './file-reader.js';
+import { createOrderedMd5, md5OfFile, type OrderedMd5 } from './file-reader.js';
 import { completeUpload, startUpload, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
 import { uploadParts } from './part-pool.js';
+import { storeWireConfig, type StoreOptions, type UploadTags } from './store-params.js';
 import { createRetryPacer, sleep, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
-import { verifyStored } from './verify.js';
+import { verifyFromComplete, verifyStored } from './verify.js';
 
 /** JS SDK default part size. */
 export const DEFAULT_PART_SIZE = 6 * 1024 * 1024;
@@ -52,6 +54,18 @@ export type FilestackProviderOptions = {
    * When the server does not grant FII the upload continues as a regular one.
    */
   readonly intelligent?: boolean | 'fallback';
+  /**
+   * Verify from the complete answer when it carries the stored size and MD5 (the local cloud's
+   * does; Filestack's never does), skipping the File API metadata call. Off by default: the
+   * metadata call is the check that reads the stored object back.
+   */
+  readonly verifyFromComplete?: boolean;
+  /** Store parameters sent on every call (spec §3.6, store-params.ts); location defaults to `s3`. */
+  readonly store?: StoreOptions;
+  /** `upload_tags` sent on complete (≤ 10 keys, key ≤ 128, value ≤ 256 chars; else bad_request before any request). */
+  readonly uploadTags?: UploadTags;
+  /** Store a job's relativePath as the key `<store.path/><relativePath>` (default true; see store-params.ts). */
+  readonly pathFromRelativePath?: boolean;
 };
 
 /** Part size for a file: the requested size (at least 5 MiB), grown so there are ≤ 10,000 parts. */
@@ -67,6 +81,8 @@ export function createFilestackProvider(opts: FilestackProviderOptions): Provide
 async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+  // Bad store options or upload tags fail here, typed, before any request.
+  storeWireConfig(opts, source);
   // Size, mtime and inode as of now; checked again around every part and before complete.
   const guard = await openFileGuard(source.path, source.size, source.name);
   const pacer = createRetryPacer(opts.requestBudget);
@@ -75,35 +91,47 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
   const ac = new AbortController();
   const onAbort = (): void => ac.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  // Hash the source alongside the upload; verification needs it at the end.
-  const hashing = md5OfFile(source.path, ac.signal);
-  hashing.catch(() => undefined);
+  const partSize = partSizeFor(source.size, opts.partSize);
+  let hashing: Promise<{ md5: string; size: number }> | null = null;
   try {
-    const partSize = partSizeFor(source.size, opts.partSize);
     const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
+    // Verification needs the source's MD5. Cheapest first: the engine's digest of this very
+    // version; else built from the parts as they are read (a fresh regular upload); else a
+    // separate pass over the file alongside the upload (resumed parts are never read again,
+    // and intelligent ingestion reads its own chunks).
+    const known = sourceDigest(source);
+    const knownMd5 = digestMatches(known, guard.identity) ? known.md5 : null;
+    const ordered =
+      knownMd5 === null && !opts.intelligent && resumed === null
+        ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize)
+        : null;
+    if (knownMd5 === null && ordered === null) hashing = md5OfFile(source.path, ac.signal);
+    hashing?.catch(() => undefined);
     let done: { session: MultipartSession; complete: CompleteResponse };
     try {
       done = opts.intelligent
         ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer }, resumed !== null, (s) =>
             runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, { guard, pacer }),
           )
-        : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, { guard, pacer });
+        : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, { guard, pacer, ordered });
     } catch (err) {
       // The server forgot the resumed session (expired, data wiped): start over once.
       // (intelligentUpload does its own restart.)
       if (opts.intelligent || resumed === null || toAppError(err).code !== 'not_found' || ctx.signal.aborted) throw err;
       ctx.checkpoint.clear();
-      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, { guard, pacer });
+      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, { guard, pacer, ordered });
     }
-    const hash = await hashing;
-    if (hash.size !== source.size) throw fileChangedError(source.name, 'hashing', 'size');
-    // The hash must describe the same version the parts were read from.
-    await guard.check('after hashing');
+    const md5 = knownMd5 ?? ordered?.result() ?? (await hashedMd5(hashing ?? md5OfFile(source.path, ac.signal), source, guard));
     const handle = done.complete.handle;
-    const meta = await withRetry(
-      () => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal: ac.signal, ...optional(opts) }, { size: source.size, md5: hash.md5 }),
-      { policy: opts.retry ?? DEFAULT_RETRY_POLICY, signal: ac.signal, pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
-    );
+    const expected = { size: source.size, md5 };
+    const meta =
+      (opts.verifyFromComplete ? verifyFromComplete(done.complete, expected) : null) ??
+      (await withRetry(() => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal: ac.signal, ...optional(opts) }, expected), {
+        policy: opts.retry ?? DEFAULT_RETRY_POLICY,
+        signal: ac.signal,
+        pacer,
+        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      }));
     // The checkpoint stays until the engine records the job done: if the app dies in between,
     // resuming re-sends only the (idempotent) complete and gets the same handle back.
     return {
@@ -123,6 +151,15 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
   }
 }
 
+/** Awaits a separate hashing pass and checks it read the version the parts came from. */
+async function hashedMd5(hashing: Promise<{ md5: string; size: number }>, source: UploadSource, guard: FileGuard): Promise<string> {
+  const hash = await hashing;
+  if (hash.size !== source.size) throw fileChangedError(source.name, 'hashing', 'size');
+  // The hash must describe the same version the parts were read from.
+  await guard.check('after hashing');
+  return hash.md5;
+}
+
 function optional(opts: FilestackProviderOptions): { security?: { policy: string; signature: string }; timeoutMs?: number; stallTimeoutMs?: number } {
   return {
     ...(opts.security ? { security: { ...opts.security } } : {}),
@@ -139,10 +176,16 @@ async function runMultipart(
   signal: AbortSignal,
   partSize: number,
   resumed: FilestackCheckpoint | null,
-  attempt: { guard: FileGuard; pacer: RetryPacer },
+  attempt: { guard: FileGuard; pacer: RetryPacer; ordered?: OrderedMd5 | null },
 ): Promise<{ session: MultipartSession; complete: CompleteResponse }> {
   const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
-  const cfg: ApiConfig = { apikey: opts.apikey, uploadBase: opts.uploadBase, ...optional(opts), ...(opts.limiter ? { limiter: opts.limiter } : {}) };
+  const cfg: ApiConfig = {
+    apikey: opts.apikey,
+    uploadBase: opts.uploadBase,
+    ...optional(opts),
+    ...(opts.limiter ? { limiter: opts.limiter } : {}),
+    ...storeWireConfig(opts, source),
+  };
   const file: FileFacts = { filename: source.name, mimetype: source.mimetype, size: source.size };
   const { guard, pacer } = attempt;
   const retrying = { policy, signal, pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
@@ -167,6 +210,7 @@ async function runMultipart(
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     onProgress: ctx.onProgress,
+    ...(attempt.ordered ? { onPartRead: attempt.ordered.feed } : {}),
     onConfirmed: (n, etag) => {
       etags.set(n, etag);
       save();

@@ -26,6 +26,30 @@ export function md5ToHex(value: string): string | null {
   return null;
 }
 
+/** Compares a reported size and MD5 with the source; a mismatch is a non-retryable `integrity` error. */
+function compareStored(reported: VerifiedMetadata, expected: { size: number; md5: string }): VerifiedMetadata {
+  const md5 = md5ToHex(reported.md5);
+  if (reported.size !== expected.size || md5 !== expected.md5) {
+    throw new FerryError(
+      appError('integrity', `Stored file does not match the source (size ${reported.size} vs ${expected.size}, md5 ${md5 ?? reported.md5} vs ${expected.md5}).`, {
+        retryable: false,
+        details: { storedSize: reported.size, sourceSize: expected.size },
+      }),
+    );
+  }
+  return { ...reported, md5 };
+}
+
+/**
+ * Verifies from the complete answer when it carries the stored size and MD5 (the local cloud
+ * adds them; Filestack's complete does not), saving the metadata round trip. Returns null when
+ * the answer cannot verify: the caller then asks the File API (verifyStored).
+ */
+export function verifyFromComplete(complete: { size?: number | undefined; md5?: string | undefined }, expected: { size: number; md5: string }): VerifiedMetadata | null {
+  if (complete.size === undefined || complete.md5 === undefined || md5ToHex(complete.md5) === null) return null;
+  return compareStored({ size: complete.size, md5: complete.md5 }, expected);
+}
+
 /**
  * Asks the File API for the stored object's size and MD5 and compares them with the source.
  * A mismatch is `integrity` (not retryable here; the engine decides whether to re-upload).
@@ -48,14 +72,5 @@ export async function verifyStored(
   });
   const parsed = metadataSchema.safeParse(res.data);
   if (!parsed.success) throw new FerryError(appError('protocol', 'File metadata lacks size or md5; cannot verify the upload.'));
-  const md5 = md5ToHex(parsed.data.md5);
-  if (parsed.data.size !== expected.size || md5 !== expected.md5) {
-    throw new FerryError(
-      appError('integrity', `Stored file does not match the source (size ${parsed.data.size} vs ${expected.size}, md5 ${md5 ?? parsed.data.md5} vs ${expected.md5}).`, {
-        retryable: false,
-        details: { storedSize: parsed.data.size, sourceSize: expected.size },
-      }),
-    );
-  }
-  return { ...parsed.data, md5 };
+  return compareStored(parsed.data, expected);
 }
