@@ -16,10 +16,19 @@ import { startStableLocalCloud } from './local-cloud-port.js';
 import { createFilestackProvider } from '../providers/filestack/provider.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
+import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
+import { createUrlIntake } from './url-intake.js';
 import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
+import { createLibrary, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
 import { createWatchService, type WatchService } from '../watch/service.js';
+import { createEventHub, type EventHub } from '../engine/events.js';
+import { createMediaHandlers } from './media/handlers.js';
+import { createMediaService } from './media/service.js';
+import { createStudioHandlers } from './studio/handlers.js';
+import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
+import { createStudioService } from './studio/service.js';
 
 /** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
 export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
@@ -40,6 +49,12 @@ export type FerryApp = {
   readonly logger: ClosableLogger;
   /** Watch folders; started with the engine, stopped on close. */
   readonly watch: WatchService;
+  /** Finished uploads (journal history), remote delete and signed links. */
+  readonly library: LibraryService;
+  /** Filestack/ImageKit destinations built from the keychain (refreshed on secret or settings changes). */
+  readonly destinations: Destinations;
+  /** Every push event of the contract: the engine's plus app services' (e.g. `media:updated`). Hosts forward these. */
+  readonly on: EventHub['on'];
   close(): Promise<void>;
 };
 
@@ -72,9 +87,11 @@ export type CreateAppOptions = {
 export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   await mkdir(opts.dataDir, { recursive: true });
   const logger = createLogger({ dataDir: opts.dataDir, stderr: opts.logToStderr ?? false });
+  // The built-in app's per-install secret signs library links; security stays optional.
+  const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
   const localCloud = opts.localCloudUrl
     ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'));
+    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }]);
   try {
     const settings = openSettings({ dir: opts.dataDir, logger });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
@@ -92,13 +109,26 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       ...(opts.intelligent ? { intelligent: true } : {}),
     });
     const { store, journal } = openStore(opts, logger);
+    // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.
+    const fixedProviders = { ...imagekitProvidersFromEnv(logger), ...opts.providers?.({ settings, limiter }) };
+    const secretsHandlers = createSecretsHandlers(logger);
+    const destinations = createDestinations({
+      secrets: secretsHandlers.store,
+      settings,
+      limiter,
+      logger,
+      apply: (kind, provider) => engine.setProvider(kind, provider),
+      pinned: new Set(Object.keys(fixedProviders) as DestinationKind[]),
+    });
     const engine = createEngine({
-      // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.
-      providers: { local, ...imagekitProvidersFromEnv(logger), ...opts.providers?.({ settings, limiter }) },
+      providers: { local, ...fixedProviders },
       store,
       clock: { now: () => Date.now() },
       logger,
-      defaultDestination: opts.defaultDestination ?? 'local',
+      // Read per drop: follows the `defaultDestination` setting while that destination is configured.
+      get defaultDestination() {
+        return opts.defaultDestination ?? destinations.effectiveDefault();
+      },
       fileConcurrency: settings.get().fileConcurrency,
     });
     settings.onChange((next) => {
@@ -113,7 +143,9 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         opts.host === 'web'
           ? { droppedFilePaths: false, streamDroppedFiles: true }
           : { droppedFilePaths: true, streamDroppedFiles: false },
-      defaultDestination: 'local',
+      get defaultDestination() {
+        return opts.defaultDestination ?? destinations.effectiveDefault();
+      },
     };
     const allowedRoots = opts.allowedRoots ?? defaultAllowedRoots(opts.host);
     const watch = createWatchService({
@@ -124,12 +156,37 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       assertAllowed: (paths) => assertPathsAllowed(paths, allowedRoots),
     });
     await watch.start();
+    const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
+    // In the background: probing the keychain can take seconds and must not delay the window.
+    void destinations.refresh();
+    // App services push through this hub; `on` below merges it with the engine's events.
+    const appEvents = createEventHub(logger);
+    const localProcessing = { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, timeoutMs: 60_000 };
+    const studio = createStudioService({
+      jobs: () => engine.list(),
+      history: journal?.history ?? null,
+      filestack: { local: localProcessing },
+      imagekit: imagekitClientFromEnv(),
+    });
+    const media = createMediaService({
+      jobs: () => engine.list(),
+      av: { local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, timeoutMs: 60_000 } },
+      emit: (jobs) => appEvents.emit('media:updated', { jobs }),
+      logger,
+    });
+    const library = await createLibrary({
+      dataDir: opts.dataDir,
+      history: journal?.history ?? null,
+      local: { kind: 'filestack', apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
+      secrets: secretsHandlers.store,
+      logger,
+    });
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });
     let closing: Promise<void> | null = null;
     return {
       engine,
       handlers: guardPaths(
-        { ...createHandlers(engine, info), ...createSecretsHandlers(logger), ...createSettingsHandlers(settings), ...createWatchHandlers(watch) },
+        { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers },
         allowedRoots,
       ),
       localCloud,
@@ -139,10 +196,23 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       watch,
+      library: library.service,
+      destinations,
+      on: (name, listener) => {
+        const offEngine = engine.on(name, listener);
+        const offApp = appEvents.on(name, listener);
+        return () => {
+          offEngine();
+          offApp();
+        };
+      },
       close: () =>
         (closing ??= (async () => {
           // Intake stops first so no new job starts while the engine winds down.
           await watch.stop();
+          urlIntake.close();
+          destinations.close();
+          await media.close();
           await engine.close();
           journal?.close();
           await localCloud.close();

@@ -84,6 +84,78 @@ export const watchFolderViewSchema = watchFolderSchema.extend({
 });
 export type WatchFolderView = z.infer<typeof watchFolderViewSchema>;
 
+/** Transform studio: a chain for the file's destination (Filestack tasks or ImageKit steps). */
+const fsScalar = z.union([z.string().max(256), z.number().finite(), z.boolean()]);
+const fsValue = z.union([fsScalar, z.array(z.union([fsScalar, z.array(fsScalar).max(16)])).max(16)]);
+const studioKey = z.string().min(1).max(32).regex(/^[a-z][a-z0-9_]*$/i);
+export const studioChainSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('filestack'),
+    steps: z.array(z.strictObject({ name: studioKey, params: z.record(studioKey, fsValue).optional() })).max(20),
+  }),
+  z.strictObject({
+    kind: z.literal('imagekit'),
+    steps: z.array(z.record(studioKey, z.union([z.string().max(256), z.number().finite(), z.boolean(), z.null()]))).max(20),
+  }),
+]);
+export type StudioChain = z.infer<typeof studioChainSchema>;
+/** What sharp reads from an image: pixels, container format and size in bytes. */
+export const imageFactsSchema = z.object({ width: z.number(), height: z.number(), format: z.string(), bytes: z.number() });
+export type ImageFacts = z.infer<typeof imageFactsSchema>;
+const studioRequest = z.strictObject({ jobId, chain: studioChainSchema });
+
+/** Media jobs: conversion presets the local cloud renders (see localcloud/filestack/av-params.ts). */
+export const MEDIA_PRESETS = ['mp4', 'webm', 'mp3', 'm4a', 'ogg'] as const;
+export const mediaStatusSchema = z.enum(['pending', 'started', 'completed', 'failed']);
+/** One conversion as the UI shows it; `timeline` starts with the source's upload time. */
+export const mediaJobSchema = z.object({
+  id: z.string(),
+  sourceJobId: z.string(),
+  sourceName: z.string(),
+  preset: z.enum(MEDIA_PRESETS),
+  status: mediaStatusSchema,
+  timeline: z.array(z.object({ status: z.union([z.literal('uploaded'), mediaStatusSchema]), at: z.number() })),
+  url: z.string().optional(),
+  error: appErrorSchema.optional(),
+});
+export type MediaJob = z.infer<typeof mediaJobSchema>;
+
+/** Which destinations can take uploads now (`local` always); `reason` says what is missing. */
+export const destinationsListSchema = z.object({
+  destinations: z.array(z.object({ kind: destinationKindSchema, configured: z.boolean(), reason: z.string().nullable() })),
+  /** The default destination setting, or `local` while that one is not configured. */
+  defaultDestination: destinationKindSchema,
+});
+export type DestinationsList = z.infer<typeof destinationsListSchema>;
+
+/** One finished upload as the Library shows it; `id` is the job id. Times are epoch ms. */
+export const libraryItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  destination: destinationKindSchema,
+  url: z.string(),
+  remoteId: z.string(),
+  size: z.number().int().nonnegative(),
+  mimetype: z.string().optional(),
+  finishedAt: z.number(),
+  /** A 96×96 processed copy for images, else null. */
+  thumbnailUrl: z.string().nullable(),
+});
+export type LibraryItem = z.infer<typeof libraryItemSchema>;
+/** Calls a Filestack/local signed link may allow (ImageKit links only expire). */
+export const SIGNED_LINK_CALLS = ['read', 'convert'] as const;
+/** A signed link made for a library item; `expiresAt` in epoch ms. */
+export const signedLinkSchema = z.object({
+  id: z.string(),
+  itemId: z.string(),
+  url: z.string(),
+  calls: z.array(z.enum(SIGNED_LINK_CALLS)),
+  ttlSeconds: z.number().int().positive(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type SignedLink = z.infer<typeof signedLinkSchema>;
+
 export const channels = {
   'app:info': { request: empty, response: appInfoSchema },
   'jobs:list': { request: empty, response: z.object({ jobs: z.array(jobViewSchema) }) },
@@ -128,6 +200,55 @@ export const channels = {
   'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId }), response: watchFolderViewSchema },
   'watch:remove': { request: z.strictObject({ id: watchId }), response: nothing },
   'watch:set-enabled': { request: z.strictObject({ id: watchId, enabled: z.boolean() }), response: watchFolderViewSchema },
+  /** Finished uploads, newest first; `query` matches the file name. Default page: 50 from 0. */
+  'library:list': {
+    request: z.strictObject({
+      query: z.string().max(256).optional(),
+      destination: destinationKindSchema.optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+      offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    }),
+    response: z.object({ total: z.number().int().nonnegative(), items: z.array(libraryItemSchema) }),
+  },
+  /** Deletes the remote file, then forgets it (and its signed links). */
+  'library:delete': { request: jobRef, response: nothing },
+  'links:sign': {
+    request: z.strictObject({
+      id: jobId,
+      ttlSeconds: z.number().int().min(60).max(31_536_000),
+      calls: z.array(z.enum(SIGNED_LINK_CALLS)).min(1).max(SIGNED_LINK_CALLS.length).optional(),
+    }),
+    response: signedLinkSchema,
+  },
+  /** Signed links made so far (all, or one item's), newest first. */
+  'links:list': { request: z.strictObject({ id: jobId.optional() }), response: z.object({ links: z.array(signedLinkSchema) }) },
+  'destinations:list': { request: empty, response: destinationsListSchema },
+  /** Browser-mode "upload from clipboard" for a link: main downloads it (capped) and queues it. */
+  'jobs:add-url': {
+    request: z.strictObject({ url: z.string().min(1).max(8192).regex(/^https?:\/\//i, 'must be an http(s) URL'), destination: destinationKindSchema.optional() }),
+    response: z.object({ jobIds: z.array(z.string()) }),
+  },
+  /** Renders a chain on an uploaded image; `url` loads in an <img>, before/after come from sharp. */
+  'studio:preview': {
+    request: studioRequest,
+    response: z.object({ url: z.string(), before: imageFactsSchema, after: imageFactsSchema }),
+  },
+  /** Renders the chain and stores the result as a new file. */
+  'studio:store': { request: studioRequest, response: z.object({ url: z.string(), remoteId: z.string() }) },
+  'media:convert': {
+    request: z.strictObject({
+      jobId,
+      preset: z.enum(MEDIA_PRESETS),
+      width: z.number().int().min(1).max(10_000).optional(),
+      height: z.number().int().min(1).max(10_000).optional(),
+      /** kbit/s */
+      videoBitrate: z.number().int().min(1).max(100_000).optional(),
+      /** kbit/s */
+      audioBitrate: z.number().int().min(1).max(999).optional(),
+    }),
+    response: z.object({ mediaJobId: z.string() }),
+  },
+  'media:list': { request: empty, response: z.object({ jobs: z.array(mediaJobSchema) }) },
 } as const;
 
 export type ChannelMap = typeof channels;
@@ -139,6 +260,8 @@ export type ResponseOf<C extends Channel> = z.output<ChannelMap[C]['response']>;
 export const events = {
   'jobs:updated': z.object({ jobs: z.array(jobViewSchema) }),
   'jobs:removed': z.object({ ids: z.array(z.string()) }),
+  /** Media jobs whose status changed (only those). */
+  'media:updated': z.object({ jobs: z.array(mediaJobSchema) }),
 } as const;
 
 export type EventMap = typeof events;

@@ -47,7 +47,9 @@ test('a new user drops three files and gets verified, copyable links', async () 
   // Keyboard order: the section tabs first, then the drop zone's buttons.
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('nav-queue')).toBeFocused();
-  await page.keyboard.press('Tab');
+  // Through the other sections (Library, Studio, Media, Watch folders, Settings)…
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+  await expect(page.getByTestId('nav-settings')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Choose files…' })).toBeFocused();
 

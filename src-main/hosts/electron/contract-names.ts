@@ -28,11 +28,22 @@ const CHANNEL_NAMES = {
   'watch:update': true,
   'watch:remove': true,
   'watch:set-enabled': true,
+  'library:list': true,
+  'library:delete': true,
+  'links:sign': true,
+  'links:list': true,
+  'destinations:list': true,
+  'jobs:add-url': true,
+  'studio:preview': true,
+  'studio:store': true,
+  'media:convert': true,
+  'media:list': true,
 } as const satisfies Record<Channel, true>;
 
 const EVENT_NAMES = {
   'jobs:updated': true,
   'jobs:removed': true,
+  'media:updated': true,
 } as const satisfies Record<EventName, true>;
 
 /** Every channel name of the contract. */

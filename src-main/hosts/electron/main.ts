@@ -60,7 +60,12 @@ function notify(notice: Notice): void {
 function startTray(app_: FerryApp): void {
   const host: TrayHost = {
     app: app_,
-    prefs: { defaultDestination: app_.info.defaultDestination, destinations: ['local'], linkFormat: 'url', watching: true },
+    prefs: {
+      defaultDestination: app_.info.defaultDestination,
+      destinations: ['local'],
+      linkFormat: 'url',
+      watching: app_.watch.list().some((f) => f.enabled),
+    },
     showWindow,
     quit: () => app.quit(),
     log,
@@ -91,7 +96,7 @@ async function start(): Promise<void> {
   // Forward every contract event to the window; a closed window simply misses pushes and
   // re-reads the full snapshot (jobs:list) when it opens again.
   for (const name of eventNames) {
-    ferry.engine.on(name, (payload) => {
+    ferry.on(name, (payload) => {
       if (mainWindow !== null) pushEvent(mainWindow.webContents, name, payload);
     });
   }

@@ -45,6 +45,8 @@ export async function runTrayAction(host: TrayHost, action: TrayAction): Promise
         host.prefs = { ...host.prefs, linkFormat: action.format };
         return;
       case 'set-watching':
+        // The tray switch turns every watched folder on or off at once.
+        for (const folder of host.app.watch.list()) await host.app.watch.setEnabled(folder.id, action.watching);
         host.prefs = { ...host.prefs, watching: action.watching };
         return;
       case 'quit':

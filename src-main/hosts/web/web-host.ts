@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FILE_STREAM_PATH } from '../../../src-shared/ipc/wire.js';
+import { events, type EventName } from '../../../src-shared/ipc/channels.js';
 import type { FerryApp } from '../compose.js';
 import { buildCsp, SECURITY_HEADERS } from '../csp.js';
 import { createFileIntake } from './file-intake.js';
@@ -72,10 +73,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
   const origin = `http://${LOOPBACK}:${port}`;
 
   const bridge = attachWsBridge({ server, token, origin: () => origin, handlers: app.handlers, logger: app.logger });
-  const unsubscribers = [
-    app.engine.on('jobs:updated', (payload) => bridge.broadcast('jobs:updated', payload)),
-    app.engine.on('jobs:removed', (payload) => bridge.broadcast('jobs:removed', payload)),
-  ];
+  // Every push event of the contract (engine and app services alike) reaches every socket.
+  const unsubscribers = (Object.keys(events) as EventName[]).map((name) => app.on(name, (payload) => bridge.broadcast(name, payload)));
   app.logger.info('web host listening', { origin });
 
   let closing: Promise<void> | null = null;

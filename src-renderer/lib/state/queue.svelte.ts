@@ -1,6 +1,7 @@
 import type { AppError, Result } from '../../../src-shared/errors.js';
 import type { AppInfo } from '../../../src-shared/ipc/channels.js';
 import type { JobView } from '../../../src-shared/model/job.js';
+import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { Api, DroppedEntry } from '../api.js';
 
@@ -57,8 +58,12 @@ export class QueueManager {
     return total === 0 ? 0 : sent / total;
   });
 
-  constructor(api: Api) {
+  readonly #linkFormat: () => LinkFormat;
+
+  /** `linkFormat` is read at copy time (the Settings view can change it at any moment). */
+  constructor(api: Api, linkFormat: () => LinkFormat = () => 'url') {
     this.#api = api;
+    this.#linkFormat = linkFormat;
   }
 
   get connected(): boolean {
@@ -174,7 +179,7 @@ export class QueueManager {
     const url = job?.status.kind === 'done' ? job.status.result.url : job?.status.kind === 'duplicate' ? job.status.existing.url : null;
     if (url === null) return;
     try {
-      await navigator.clipboard.writeText(url);
+      await navigator.clipboard.writeText(formatLink(url, job?.name ?? url, this.#linkFormat()));
     } catch {
       this.#lastError = { code: 'permission', message: 'The clipboard is not available; copy the link by hand.', retryable: false };
       return;

@@ -1,0 +1,122 @@
+import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
+import type { LibraryItem, RequestOf, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
+import { historyName } from '../../engine/journal/history-name.js';
+import type { UploadHistory, UploadHistoryEntry } from '../../engine/journal/types.js';
+import type { Logger } from '../../engine/ports.js';
+import { remove, signedUrl } from '../../providers/filestack/file-api.js';
+import type { SignedLinkStore } from './links-store.js';
+import type { FilestackTarget, LibraryTarget, TargetResolver } from './targets.js';
+import { mimetypeOf, thumbnailUrl } from './thumbnails.js';
+
+/** Default page size of `library:list`. */
+export const DEFAULT_PAGE = 50;
+
+/** The Library and signed-link operations behind the `library:*` and `links:*` channels. */
+export type LibraryService = {
+  list(req: RequestOf<'library:list'>): Promise<ResponseOf<'library:list'>>;
+  delete(id: string): Promise<void>;
+  sign(req: RequestOf<'links:sign'>): Promise<SignedLink>;
+  links(id?: string): SignedLink[];
+};
+
+export type LibraryServiceDeps = {
+  /** The journal's history; null when the job store keeps none (the library is then empty). */
+  readonly history: UploadHistory | null;
+  readonly targets: TargetResolver;
+  readonly links: SignedLinkStore;
+  readonly logger: Logger;
+  /** Epoch ms. */
+  readonly now?: () => number;
+};
+
+const notFound = (id: string): FerryError => new FerryError(appError('not_found', `No finished upload with id ${JSON.stringify(id)}.`));
+
+/** Builds the service; every remote call goes through the destination's target. */
+export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
+  const now = deps.now ?? Date.now;
+  const entryOf = (id: string): UploadHistoryEntry => {
+    const entry = deps.history?.get(id) ?? null;
+    if (!entry) throw notFound(id);
+    return entry;
+  };
+  const targetOf = async (entry: UploadHistoryEntry): Promise<LibraryTarget> => {
+    const target = await deps.targets(entry.destination);
+    if (!target) {
+      throw new FerryError(appError('unsupported', `The ${entry.destination} destination is not configured (set its keys in Settings).`, { retryable: false }));
+    }
+    return target;
+  };
+
+  return {
+    list: async (req) => {
+      if (!deps.history) return { total: 0, items: [] };
+      const page = deps.history.query({
+        ...(req.query ? { text: req.query } : {}),
+        ...(req.destination ? { destination: req.destination } : {}),
+        limit: req.limit ?? DEFAULT_PAGE,
+        offset: req.offset ?? 0,
+      });
+      // The endpoint is only needed to place ImageKit's `tr:`; an unconfigured account falls back to `?tr=`.
+      const ik = page.entries.some((e) => e.destination === 'imagekit') ? await deps.targets('imagekit').catch(() => null) : null;
+      const endpoint = ik?.kind === 'imagekit' ? ik.urlEndpoint : undefined;
+      return { total: page.total, items: page.entries.map((e) => toItem(e, endpoint)) };
+    },
+
+    delete: async (id) => {
+      const entry = entryOf(id);
+      const target = await targetOf(entry);
+      try {
+        if (target.kind === 'imagekit') await target.client.deleteFile(entry.remoteId);
+        else await remove(fileApiConfig(target), entry.remoteId);
+      } catch (thrown) {
+        // Already gone remotely (deleted elsewhere): forgetting it locally is what the user wants.
+        if (toAppError(thrown).code !== 'not_found') throw thrown;
+        deps.logger.info('library: remote file was already gone', { id, destination: entry.destination });
+      }
+      deps.history?.remove(id);
+      await deps.links.removeItem(id);
+    },
+
+    sign: async (req) => {
+      const entry = entryOf(req.id);
+      const target = await targetOf(entry);
+      const nowSec = Math.floor(now() / 1000);
+      const expiry = nowSec + req.ttlSeconds;
+      let url: string;
+      let calls: SignedLink['calls'] = [];
+      if (target.kind === 'imagekit') {
+        url = target.client.url({ src: entry.url, expiresIn: req.ttlSeconds, now: nowSec });
+        if (url === '') throw new FerryError(appError('internal', 'Could not build the signed ImageKit URL.'));
+      } else {
+        if (!target.secret) {
+          throw new FerryError(appError('unsupported', 'Signing Filestack links needs the app secret (set it in Settings).', { retryable: false }));
+        }
+        calls = req.calls ?? ['read'];
+        url = signedUrl({ cdnBase: target.cdnBase, secret: target.secret }, entry.remoteId, { expiry, calls });
+      }
+      return deps.links.add({ itemId: entry.jobId, url, calls, ttlSeconds: req.ttlSeconds, createdAt: now(), expiresAt: expiry * 1000 });
+    },
+
+    links: (id) => deps.links.list(id),
+  };
+}
+
+function fileApiConfig(t: FilestackTarget) {
+  return { apikey: t.apikey, cdnBase: t.cdnBase, fileApiBase: t.fileApiBase, ...(t.secret ? { secret: t.secret } : {}) };
+}
+
+function toItem(e: UploadHistoryEntry, imagekitEndpoint: string | undefined): LibraryItem {
+  const name = historyName(e.sourcePath);
+  const mimetype = mimetypeOf(name);
+  return {
+    id: e.jobId,
+    name,
+    destination: e.destination,
+    url: e.url,
+    remoteId: e.remoteId,
+    size: e.size,
+    ...(mimetype ? { mimetype } : {}),
+    finishedAt: e.finishedAt,
+    thumbnailUrl: thumbnailUrl(e, mimetype, imagekitEndpoint),
+  };
+}

@@ -1,0 +1,74 @@
+import type { DestinationKind } from '../../../src-shared/model/job.js';
+import { createImageKitClient, type ImageKitClient } from '../../providers/imagekit/client.js';
+import { IMAGEKIT_ENV } from '../../providers/imagekit/from-env.js';
+import { SECRET_ENV_VARS } from '../../secrets/env-store.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
+
+/** A Filestack-protocol destination (real Filestack or the local cloud). `secret` signs links. */
+export type FilestackTarget = {
+  readonly kind: 'filestack';
+  readonly apikey: string;
+  readonly cdnBase: string;
+  readonly fileApiBase: string;
+  readonly secret: string | null;
+};
+
+/** An ImageKit account; the client holds the private key and signs delivery URLs. */
+export type ImageKitTarget = { readonly kind: 'imagekit'; readonly client: ImageKitClient; readonly urlEndpoint: string };
+
+/** How the library reaches the service behind one destination. */
+export type LibraryTarget = FilestackTarget | ImageKitTarget;
+
+/** The target of a destination, or null when it is not configured (no key). */
+export type TargetResolver = (destination: DestinationKind) => Promise<LibraryTarget | null>;
+
+/** Public Filestack endpoints (the provider uses the same). */
+export const FILESTACK_CDN = 'https://cdn.filestackcontent.com';
+export const FILESTACK_FILE_API = 'https://www.filestackapi.com';
+
+type Env = Readonly<Record<string, string | undefined>>;
+const envVal = (env: Env, name: string): string | undefined => {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+};
+
+/** The ImageKit target from the same FERRY_IMAGEKIT_* variables the upload provider uses, or null. */
+export function imagekitTargetFromEnv(env: Env = process.env): ImageKitTarget | null {
+  const privateKey = envVal(env, SECRET_ENV_VARS['imagekit.privateKey']);
+  const urlEndpoint = envVal(env, IMAGEKIT_ENV.urlEndpoint);
+  if (!privateKey || !urlEndpoint) return null;
+  const uploadBase = envVal(env, IMAGEKIT_ENV.uploadBase);
+  const apiBase = envVal(env, IMAGEKIT_ENV.apiBase);
+  const client = createImageKitClient({
+    privateKey,
+    urlEndpoint,
+    ...(uploadBase ? { uploadBase } : {}),
+    ...(apiBase ? { apiBase } : {}),
+  });
+  return { kind: 'imagekit', client, urlEndpoint };
+}
+
+/** Real Filestack from the secret store (apikey required, secret optional), or null. */
+export async function filestackTargetFromSecrets(store: () => Promise<SecretStore>): Promise<FilestackTarget | null> {
+  const secrets = await store();
+  const apikey = await secrets.get('filestack.apikey');
+  if (!apikey) return null;
+  return { kind: 'filestack', apikey, cdnBase: FILESTACK_CDN, fileApiBase: FILESTACK_FILE_API, secret: await secrets.get('filestack.secret') };
+}
+
+/**
+ * The composition root's resolver: the local cloud (with its per-install secret), real
+ * Filestack through the secret store, ImageKit through the environment. Lookups happen per call,
+ * so keys set in Settings apply without a restart.
+ */
+export function createTargetResolver(opts: {
+  readonly local: FilestackTarget;
+  readonly secrets?: () => Promise<SecretStore>;
+  readonly env?: Env;
+}): TargetResolver {
+  return async (destination) => {
+    if (destination === 'local') return opts.local;
+    if (destination === 'imagekit') return imagekitTargetFromEnv(opts.env ?? process.env);
+    return opts.secrets ? filestackTargetFromSecrets(opts.secrets) : null;
+  };
+}
