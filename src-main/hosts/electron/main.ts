@@ -6,6 +6,8 @@ import { guardWebContents, hardenSession, setExternalOrigins } from './guards.js
 import { pushEvent, registerContract } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createBatchTracker, type Notice } from '../batch-notices.js';
+import { createMediaNoticeTracker, type MediaNotice } from '../media-notices.js';
+import { trayPrefsOf } from '../tray-prefs.js';
 import { deriveTrayState } from '../tray-state.js';
 import { createTray } from './tray.js';
 import { runTrayAction, type TrayHost } from './tray-actions.js';
@@ -49,7 +51,7 @@ function showWindow(): void {
 }
 
 /** A native notification; clicking it brings the window (and so the item's row) forward. */
-function notify(notice: Notice): void {
+function notify(notice: Notice | MediaNotice): void {
   if (!Notification.isSupported()) return;
   const n = new Notification({ title: notice.title, body: notice.body, silent: notice.kind === 'batch-done' });
   n.on('click', showWindow);
@@ -60,19 +62,14 @@ function notify(notice: Notice): void {
 function startTray(app_: FerryApp): void {
   const host: TrayHost = {
     app: app_,
-    prefs: {
-      defaultDestination: app_.info.defaultDestination,
-      destinations: ['local'],
-      linkFormat: 'url',
-      watching: app_.watch.list().some((f) => f.enabled),
-    },
+    prefs: () => trayPrefsOf(app_),
     showWindow,
     quit: () => app.quit(),
     log,
   };
   const batches = createBatchTracker();
   tray = createTray(path.join(assetsDir, 'tray'), {
-    state: () => deriveTrayState(app_.engine.list(), host.prefs),
+    state: () => deriveTrayState(app_.engine.list(), host.prefs()),
     dispatch: (action) => {
       void runTrayAction(host, action).then(() => tray?.refresh());
     },
@@ -82,6 +79,12 @@ function startTray(app_: FerryApp): void {
     tray?.refresh();
     const notice = batches.update(app_.engine.list());
     if (notice) notify(notice);
+  });
+  // The window changes settings too; the menu is rebuilt from them on every refresh.
+  app_.settings.onChange(() => tray?.refresh());
+  const media = createMediaNoticeTracker();
+  app_.on('media:updated', ({ jobs }) => {
+    for (const notice of media.update(jobs)) notify(notice);
   });
 }
 

@@ -9,7 +9,8 @@ import type { TrayPrefs } from '../tray-state.js';
 
 export type TrayHost = {
   readonly app: FerryApp;
-  prefs: TrayPrefs;
+  /** Read fresh for every action: settings, destinations and watch folders also change from the window. */
+  prefs(): TrayPrefs;
   showWindow(): void;
   quit(): void;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -24,12 +25,12 @@ export async function runTrayAction(host: TrayHost, action: TrayAction): Promise
         return host.showWindow();
       case 'upload-files': {
         const picked = await dialog.showOpenDialog({ properties: ['openFile', 'openDirectory', 'multiSelections'] });
-        if (!picked.canceled && picked.filePaths.length > 0) await engine.addPaths(picked.filePaths, host.prefs.defaultDestination);
+        if (!picked.canceled && picked.filePaths.length > 0) await engine.addPaths(picked.filePaths, host.prefs().defaultDestination);
         return;
       }
       case 'upload-clipboard': {
         const file = await clipboardToFile(host.app.dataDir);
-        if (file) await engine.addStaged([{ path: file, relativePath: null }], host.prefs.defaultDestination);
+        if (file) await engine.addStaged([{ path: file, relativePath: null }], host.prefs().defaultDestination);
         return;
       }
       case 'copy-link':
@@ -38,16 +39,16 @@ export async function runTrayAction(host: TrayHost, action: TrayAction): Promise
         return engine.pauseAll();
       case 'resume-all':
         return engine.resumeAll();
+      // Saved in settings: the window's switchers show the same choice.
       case 'set-destination':
-        host.prefs = { ...host.prefs, defaultDestination: action.destination };
+        host.app.settings.set({ defaultDestination: action.destination });
         return;
       case 'set-link-format':
-        host.prefs = { ...host.prefs, linkFormat: action.format };
+        host.app.settings.set({ linkFormat: action.format });
         return;
       case 'set-watching':
         // The tray switch turns every watched folder on or off at once.
         for (const folder of host.app.watch.list()) await host.app.watch.setEnabled(folder.id, action.watching);
-        host.prefs = { ...host.prefs, watching: action.watching };
         return;
       case 'quit':
         return host.quit();
