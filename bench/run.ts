@@ -5,7 +5,8 @@
  *   (b) the same file with intelligent ingestion
  *   (c) many small files through the engine (files/s)
  *   (d) peak RSS for a 6 GiB sparse file (opt-in: FERRY_BENCH_SPARSE=1, writes 6 GiB to disk)
- *   (e) the official filestack-js client on the same server, when it can reach it
+ *   (e) the official filestack-js client uploading the same file to the same server (port 80)
+ *   (f) a 10,000-row queue scrolled end to end in the real renderer (Chromium, web host)
  * Knobs: FERRY_BENCH_MB (default 256), FERRY_BENCH_SMALL (default 2000), FERRY_BENCH_SMALL_KB
  * (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4), FERRY_BENCH_SPARSE=1.
  */
@@ -15,7 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ferryUpload, makeFile, MIB, rawPut } from './lib.js';
+import { filestackJsUpload } from './filestack-js.js';
 import { benchSmallFiles } from './small-files.js';
+import { benchUiScroll } from './ui-scroll.js';
 import type { SparseResult } from './sparse.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,9 +112,28 @@ async function main(): Promise<void> {
       row('(d) 6 GiB sparse: peak RSS', 'skipped (set FERRY_BENCH_SPARSE=1; writes 6 GiB to the local cloud)');
     }
 
-    // (e) The official client: its Node HTTP adapter ignores the port of a base URL, so it can only
-    // talk to the real service, never to a local cloud on 127.0.0.1:<port>.
-    row('(e) filestack-js → local cloud', 'skipped: filestack-js in Node drops explicit ports (ERR_SOCKET_CLOSED_BEFORE_CONNECTION)');
+    // (e) The official client and Ferry, each in its own process, on one server (port 80: the
+    // client drops explicit ports). (a) runs client and server in one process; this does not.
+    const side = await filestackJsUpload(file, path.join(dir, 'cloud-e'));
+    if ('skipped' in side) {
+      row('(e) filestack-js → local cloud', `skipped: ${side.skipped}`);
+    } else {
+      failed ||= !side.sdk.intact || !side.ferry.intact;
+      row('(e) filestack-js → local cloud (own process)', `${mbps(side.sdk.seconds).toFixed(1)} MB/s (intact: ${side.sdk.intact})`, 'filestack_js_MBps', mbps(side.sdk.seconds));
+      row('(e) Ferry → local cloud (own process)', `${mbps(side.ferry.seconds).toFixed(1)} MB/s (intact: ${side.ferry.intact})`, 'ferry_child_MBps', mbps(side.ferry.seconds));
+      row('    ratio Ferry / filestack-js', (side.sdk.seconds / side.ferry.seconds).toFixed(2), 'ferry_vs_filestack_js', side.sdk.seconds / side.ferry.seconds);
+    }
+
+    // (f) The window: a 10,000-row queue scrolled end to end in Chromium.
+    const ui = await benchUiScroll();
+    if ('skipped' in ui) {
+      row('(f) 10,000-row queue scroll', `skipped: ${ui.skipped}`);
+    } else {
+      row('(f) 10,000-row queue: all rows listed', `${(ui.listedMs / 1000).toFixed(2)} s`, 'lower:ui_listed_s', ui.listedMs / 1000);
+      row('(f) scroll frames (400 px each)', `${ui.frames} frames, median ${ui.medianFrameMs.toFixed(1)} ms, p95 ${ui.p95FrameMs.toFixed(1)} ms`, 'lower:ui_p95_frame_ms', ui.p95FrameMs);
+      row('    frames over 50 ms', String(ui.longFrames), 'lower:ui_long_frames', ui.longFrames);
+      row('    most rows in the DOM at once', String(ui.maxDomRows));
+    }
     notes.push('RSS of this process after the runs: ' + (process.memoryUsage().rss / MIB).toFixed(0) + ' MiB');
 
     if (previous) {

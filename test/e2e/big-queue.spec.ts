@@ -45,10 +45,19 @@ test('10,000 rows: windowed DOM, scroll to any row, rows still respond', async (
     // Row heights are measured as they render, so a jump may land a few rows off; like a user,
     // scroll on from the rows now on screen until the wanted one shows.
     await expect(async () => {
-      await page.evaluate((want) => {
-        const first = document.querySelector<HTMLElement>('[data-testid="job-row"]');
-        const seen = Number(/row-(\d{5})/.exec(first?.textContent ?? '')?.[1] ?? want);
-        window.scrollBy(0, (want - seen - 3) * (first?.offsetHeight ?? 100));
+      await page.evaluate(async (want) => {
+        // The row at the middle of the viewport (not the first in the DOM, which may be an
+        // overscan row above it) says how far off the jump landed.
+        const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="job-row"]')];
+        const middle = window.innerHeight / 2;
+        const here = rows.find((r) => {
+          const box = r.getBoundingClientRect();
+          return box.top <= middle && box.bottom >= middle;
+        }) ?? rows[0];
+        const seen = Number(/row-(\d{5})/.exec(here?.textContent ?? '')?.[1] ?? want);
+        window.scrollBy(0, (want - seen) * (here?.offsetHeight ?? 100));
+        // Two frames: the list re-windows on scroll, then paints.
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       }, index);
       await expect(rows.filter({ hasText: target })).toBeVisible({ timeout: 500 });
     }).toPass({ timeout: 20_000 });
