@@ -45,6 +45,9 @@ test('resize an uploaded photo in the studio, see the new dimensions and store i
   await page.getByTestId('nav-queue').click();
   await dropFiles(page, [photo]);
   await expect(page.locator('[data-testid="job-row"][data-state="done"]')).toHaveCount(1, { timeout: 30_000 });
+  // The finished row shows a real 96×96 thumbnail rendered by the local cloud.
+  const thumb = page.getByTestId('job-thumb');
+  await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(96);
 
   await page.getByTestId('nav-studio').click();
   await page.getByTestId('studio-source').selectOption({ label: 'harbour.jpg (local)' });
