@@ -48,7 +48,7 @@ test('10,000 rows: windowed DOM, scroll to any row, rows still respond', async (
       await page.evaluate(async (want) => {
         // The row at the middle of the viewport (not the first in the DOM, which may be an
         // overscan row above it) says how far off the jump landed.
-        const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="job-row"]')];
+        const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="job-row"]'));
         const middle = window.innerHeight / 2;
         const here = rows.find((r) => {
           const box = r.getBoundingClientRect();

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { SCREENSHOT_DIR, dropFiles, sha256File, sha256Url, startHost, watchPageProblems, writeRandomFile, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, sha256File, sha256Url, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
 
 /**
  * The Library journey: a new user sees the empty state, uploads three files, finds one by name,
@@ -24,10 +24,7 @@ test.beforeAll(async ({ browser }) => {
   await writeRandomFile(files.report, 200_000);
   files.archive = path.join(host.workDir, 'old-archive.bin');
   await writeRandomFile(files.archive, 50_000);
-  context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 900 }));
 });
 
 test.afterAll(async () => {

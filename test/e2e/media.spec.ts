@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { SCREENSHOT_DIR, dropFiles, startHost, watchPageProblems, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, startHost, openPage, type E2eHost } from './support.js';
 
 /**
  * The media journey: upload a real video, start a WebM conversion, watch its timeline reach
@@ -19,10 +19,7 @@ test.beforeAll(async ({ browser }) => {
   host = await startHost();
   video = path.join(host.workDir, 'test-pattern.mp4');
   await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=160x120:rate=10', '-pix_fmt', 'yuv420p', video]);
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 800 }));
 });
 
 test.afterAll(async () => {

@@ -31,8 +31,13 @@ test('concurrency, link format and theme are saved and used', async ({ browser }
     await page.getByTestId('link-format').getByLabel(/Markdown/).check();
     await expect.poll(() => host.app.settings.get().linkFormat).toBe('markdown');
 
+    // The palette really changes: the page background follows the forced theme.
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.getByTestId('theme-settings').getByLabel('Light').check();
+    await expect.poll(background).toBe('rgb(246, 247, 249)');
     await page.getByTestId('theme-settings').getByLabel('Dark').check();
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await expect.poll(background).toBe('rgb(15, 18, 23)');
     expect(host.app.settings.get().theme).toBe('dark');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-transfer.png'), fullPage: true });
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { SCREENSHOT_DIR, dropFiles, startHost, watchPageProblems, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, startHost, openPage, type E2eHost } from './support.js';
 
 /**
  * The studio journey: upload a photo, open it in the transform studio, set a width and see the
@@ -26,10 +26,7 @@ test.beforeAll(async ({ browser }) => {
     raw[i + 2] = 160;
   }
   await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toFile(photo);
-  context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1200, height: 900 }));
 });
 
 test.afterAll(async () => {

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/web-host.js';
 
@@ -155,4 +155,14 @@ export async function dropPathsNative(page: Page, paths: readonly string[]): Pro
   } finally {
     await cdp.detach();
   }
+}
+
+/** A fresh browser context on the host with clipboard access, its page and a problem watcher. */
+export type E2ePage = { context: BrowserContext; page: Page; problems: () => Promise<string[]> };
+
+export async function openPage(browser: Browser, host: E2eHost, viewport = { width: 1100, height: 800 }): Promise<E2ePage> {
+  const context = await browser.newContext({ viewport });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+  const page = await context.newPage();
+  return { context, page, problems: await watchPageProblems(page) };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { SCREENSHOT_DIR, dropFiles, sha256File, sha256Url, startHost, watchPageProblems, writeRandomFile, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, sha256File, sha256Url, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
 
 /**
  * The "Must show" flow: a new user opens Ferry, drops three real files on the window, watches
@@ -26,10 +26,7 @@ test.beforeAll(async ({ browser }) => {
     await writeRandomFile(file, f.size);
     sources.set(f.name, { file, sha256: await sha256File(file) });
   }
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 800 }));
 });
 
 test.afterAll(async () => {
