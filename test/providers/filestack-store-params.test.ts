@@ -64,8 +64,9 @@ describe('store parameters, end to end', () => {
     });
     const result = await p.upload(src, ctx());
     const stored = await cloud.storage.get(result.remoteId);
+    // The folders survive under store.path; the server's random prefix keeps same-named files apart.
+    expect(stored?.key).toMatch(/^albums\/trip\/day1\/[A-Za-z0-9]{16}_a\.jpg$/);
     expect(stored).toMatchObject({
-      key: 'albums/trip/day1/a.jpg',
       container: 'my-bucket',
       location: 'gcs',
       region: 'eu-west-1',
@@ -77,7 +78,7 @@ describe('store parameters, end to end', () => {
     });
     // The metadata API reports the same key and container.
     const meta = (await (await fetch(`${cloud.baseUrl}/api/file/${result.remoteId}/metadata`)).json()) as Record<string, unknown>;
-    expect(meta).toMatchObject({ key: 'albums/trip/day1/a.jpg', container: 'my-bucket', location: 'gcs' });
+    expect(meta).toMatchObject({ key: stored?.key, container: 'my-bucket', location: 'gcs' });
   });
 
   it('the same store object travels with intelligent ingestion', async () => {
@@ -86,7 +87,24 @@ describe('store parameters, end to end', () => {
     const src = await source('b.jpg', 300_000, 'x/b.jpg');
     const p = provider({ intelligent: true, store: { path: 'fii', container: 'c2', location: 'azure' }, uploadTags: { k: 'v' } });
     const result = await p.upload(src, ctx());
-    expect(await cloud.storage.get(result.remoteId)).toMatchObject({ key: 'fii/x/b.jpg', container: 'c2', location: 'azure', uploadTags: { k: 'v' } });
+    const stored = await cloud.storage.get(result.remoteId);
+    expect(stored?.key).toMatch(/^fii\/x\/[A-Za-z0-9]{16}_b\.jpg$/);
+    expect(stored).toMatchObject({ container: 'c2', location: 'azure', uploadTags: { k: 'v' } });
+  });
+
+  it('exactKeys: the whole relativePath is the key, with no random prefix', async () => {
+    const first = await provider({ store: { path: 'exact/' }, exactKeys: true }).upload(await source('h.jpg', 1000, 'set/h.jpg'), ctx());
+    expect((await cloud.storage.get(first.remoteId))?.key).toBe('exact/set/h.jpg');
+  });
+
+  it('two files with the same relative path get two keys (no overwrite by default)', async () => {
+    const p = provider({ store: { path: 'dup' } });
+    const a = await p.upload(await source('same.jpg', 1000, 'shoot/same.jpg'), ctx());
+    const b = await p.upload(await source('same.jpg', 1200, 'shoot/same.jpg'), ctx());
+    const [ka, kb] = [(await cloud.storage.get(a.remoteId))?.key, (await cloud.storage.get(b.remoteId))?.key];
+    expect(ka).toMatch(/^dup\/shoot\/[A-Za-z0-9]{16}_same\.jpg$/);
+    expect(kb).toMatch(/^dup\/shoot\/[A-Za-z0-9]{16}_same\.jpg$/);
+    expect(ka).not.toBe(kb);
   });
 
   it('without a relativePath a folder path gets the random prefix; pathFromRelativePath:false ignores the structure', async () => {
@@ -147,7 +165,7 @@ describe('store parameters, end to end', () => {
     const security = createSecurity({ expiry: Math.floor(Date.now() / 1000) + 600, call: ['pick', 'read', 'stat'], path: 'albums/.*', container: 'ok-bucket' }, SECRET);
     const base = { apikey: SECURE, security };
     const inside = await provider({ ...base, store: { path: 'albums/', container: 'ok-bucket' } }).upload(await source('f.jpg', 1000, 'f.jpg'), ctx());
-    expect((await cloud.storage.get(inside.remoteId))?.key).toBe('albums/f.jpg');
+    expect((await cloud.storage.get(inside.remoteId))?.key).toMatch(/^albums\/[A-Za-z0-9]{16}_f\.jpg$/);
     for (const store of [{ path: 'other/', container: 'ok-bucket' }, { container: 'ok-bucket' }, { path: 'albums/', container: 'bad-bucket' }]) {
       const err = await provider({ ...base, store }).upload(await source('g.jpg', 1000), ctx()).catch((e: unknown) => e);
       expect(toAppError(err)).toMatchObject({ code: 'forbidden', retryable: false });
@@ -157,14 +175,20 @@ describe('store parameters, end to end', () => {
 
 describe('storedPath and storeWireConfig (pure)', () => {
   it.each([
-    [undefined, null, undefined],
-    ['in/', null, 'in/'],
-    ['in', 'a/b.jpg', 'in/a/b.jpg'],
-    ['in/', 'a/b.jpg', 'in/a/b.jpg'],
-    [undefined, './a//../b.jpg', 'a/b.jpg'],
-    ['', 'a\\b.jpg', 'a/b.jpg'],
-  ])('storedPath(%j, %j) = %j', (base, rel, want) => {
-    expect(storedPath(base, rel)).toBe(want);
+    [undefined, null, false, undefined],
+    ['in/', null, false, 'in/'],
+    ['in/x.jpg', null, false, 'in/x.jpg'],
+    ['in', 'a/b.jpg', false, 'in/a/'],
+    ['in/', 'a/b.jpg', false, 'in/a/'],
+    ['in', 'b.jpg', false, 'in/'],
+    [undefined, 'b.jpg', false, undefined],
+    [undefined, './a//../b.jpg', false, 'a/'],
+    ['', 'a\\b.jpg', false, 'a/'],
+    ['in', 'a/b.jpg', true, 'in/a/b.jpg'],
+    [undefined, './a//../b.jpg', true, 'a/b.jpg'],
+    ['', 'a\\b.jpg', true, 'a/b.jpg'],
+  ])('storedPath(%j, %j, exact %j) = %j', (base, rel, exact, want) => {
+    expect(storedPath(base, rel, exact)).toBe(want);
   });
 
   it('location defaults to s3, Python-style "S3" is normalised, empty tags and workflows are left out', () => {

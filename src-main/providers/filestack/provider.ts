@@ -64,8 +64,10 @@ export type FilestackProviderOptions = {
   readonly store?: StoreOptions;
   /** `upload_tags` sent on complete (≤ 10 keys, key ≤ 128, value ≤ 256 chars; else bad_request before any request). */
   readonly uploadTags?: UploadTags;
-  /** Store a job's relativePath as the key `<store.path/><relativePath>` (default true; see store-params.ts). */
+  /** Keep a job's relativePath folders under store.path (default true; see store-params.ts). */
   readonly pathFromRelativePath?: boolean;
+  /** Use the whole relativePath as the key, with no random prefix (see store-params.ts). */
+  readonly exactKeys?: boolean;
 };
 
 /** Part size for a file: the requested size (at least 5 MiB), grown so there are ≤ 10,000 parts. */

@@ -7,10 +7,12 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
  * Path rule (our choice, documented): Filestack's `store.path` is the full storage key, and a
  * path ending in `/` is a folder the server appends `<random>_<filename>` to. When a job has a
  * `relativePath` (a dropped folder's structure or a watch folder's remote-path output, e.g.
- * `album/sub/a.jpg`) and `pathFromRelativePath` is on (default), the client sends the full key
- * `<store.path as a folder><relativePath>` so the structure survives remotely without a random
- * prefix (like the JS SDK's `disableStorageKey`). Without a relativePath `store.path` is sent
- * as given and the server's folder rule applies.
+ * `album/sub/a.jpg`) and `pathFromRelativePath` is on (default), its folders go under
+ * `store.path` as a folder (`<store.path>/album/sub/`), so the structure survives remotely and the
+ * server's random prefix keeps two files of the same name from overwriting each other. With
+ * `exactKeys` (like the JS SDK's `disableStorageKey`) the key is the whole relative path, no
+ * prefix: a later upload of the same path then replaces the stored object. Without a
+ * relativePath `store.path` is sent as given.
  */
 
 /** Storage back ends a store object may name (spec §3.6). */
@@ -100,18 +102,20 @@ export function uploadTagsProblem(tags: unknown): string | null {
 const badRequest = (message: string): FerryError => new FerryError(appError('bad_request', message, { retryable: false }));
 
 /**
- * The storage key for a job: `base` alone without a relativePath, else `base` used as a folder
- * plus the relativePath. The relativePath loses empty, `.` and `..` segments; a `..` segment in
- * `base` is refused (bad_request); runs of `/` collapse so a leading `/` is never doubled.
+ * The `store.path` for a job: `base` alone without a relativePath; else `base` as a folder plus
+ * the relativePath's folders, ending in `/` (the server adds `<random>_<filename>`), or plus the
+ * whole relativePath when `exact`. The relativePath loses empty, `.` and `..` segments; a `..`
+ * segment in `base` is refused (bad_request); runs of `/` collapse.
  */
-export function storedPath(base: string | undefined, relativePath: string | null): string | undefined {
+export function storedPath(base: string | undefined, relativePath: string | null, exact = false): string | undefined {
   if (base !== undefined && base.split('/').includes('..')) throw badRequest(`store.path "${base}" must not contain "..".`);
-  const rel = (relativePath ?? '')
-    .split(/[/\\]+/)
-    .filter((s) => s !== '' && s !== '.' && s !== '..')
-    .join('/');
-  const joined = rel === '' ? base : base === undefined || base === '' ? rel : `${base}/${rel}`;
-  return joined === undefined || joined === '' ? undefined : joined.replace(/\/{2,}/g, '/');
+  const segments = (relativePath ?? '').split(/[/\\]+/).filter((s) => s !== '' && s !== '.' && s !== '..');
+  if (segments.length === 0) return base === '' ? undefined : base;
+  const rel = exact ? segments.join('/') : segments.slice(0, -1).map((s) => `${s}/`).join('');
+  const joined = base === undefined || base === '' ? rel : `${base}/${rel}`;
+  // Only a file at the top of a dropped folder: no folder to add, the base (if any) as a folder.
+  const path = !exact && rel === '' ? (base === undefined || base === '' ? '' : `${base}/`) : joined;
+  return path === '' ? undefined : path.replace(/\/{2,}/g, '/');
 }
 
 /** Store and tag options as given to the provider. */
@@ -119,6 +123,8 @@ export type StoreConfigOptions = {
   readonly store?: StoreOptions;
   readonly uploadTags?: UploadTags;
   readonly pathFromRelativePath?: boolean;
+  /** The relativePath is the whole key, no random prefix (a repeat upload replaces the object). */
+  readonly exactKeys?: boolean;
 };
 
 /**
@@ -129,7 +135,7 @@ export function storeWireConfig(opts: StoreConfigOptions, source: { readonly rel
   const problem = storeProblem(opts.store) ?? uploadTagsProblem(opts.uploadTags);
   if (problem !== null) throw badRequest(problem);
   const s = opts.store ?? {};
-  const path = storedPath(s.path, opts.pathFromRelativePath === false ? null : source.relativePath);
+  const path = storedPath(s.path, opts.pathFromRelativePath === false ? null : source.relativePath, opts.exactKeys === true);
   const store: WireStore = {
     location: storeLocation(s.location ?? 's3') ?? 's3',
     ...(path !== undefined ? { path } : {}),
