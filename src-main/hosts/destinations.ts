@@ -12,6 +12,8 @@ import type { SettingsStore } from '../engine/settings-store.js';
 import type { RateLimiter } from '../net/throttle.js';
 import { createFilestackProvider, type FilestackProviderOptions } from '../providers/filestack/provider.js';
 import { createSecurity } from '../providers/filestack/signing.js';
+import type { StoreOptions } from '../providers/filestack/store-params.js';
+import type { TransferSettings } from '../../src-shared/model/transfer-settings.js';
 import { IMAGEKIT_ENV } from '../providers/imagekit/from-env.js';
 import { createImageKitProvider } from '../providers/imagekit/provider.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -154,6 +156,15 @@ export function createDestinations(opts: DestinationsOptions): Destinations {
   };
 }
 
+/** The store object the `filestack` destination sends, from Settings. */
+export function storeOf(settings: TransferSettings): StoreOptions {
+  return {
+    location: settings.filestackLocation,
+    ...(settings.filestackStorePath !== '' ? { path: settings.filestackStorePath } : {}),
+    ...(settings.filestackContainer !== '' ? { container: settings.filestackContainer } : {}),
+  };
+}
+
 type FilestackInputs = {
   apikey: string;
   secret: string | null;
@@ -174,6 +185,7 @@ export function filestackProvider(inp: FilestackInputs): Provider {
     // Read per attempt, so a settings change applies to the next file that starts.
     partConcurrency: inp.settings.get().partConcurrency,
     limiter: inp.limiter,
+    store: storeOf(inp.settings.get()),
   });
   const { secret } = inp;
   if (secret === null) {

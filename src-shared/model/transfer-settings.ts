@@ -11,6 +11,19 @@ export const urlEndpointSchema = z
   .max(2048)
   .refine((v) => v === '' || /^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/.test(v), 'must be an http(s) URL');
 
+/** Storage back ends a Filestack store object may name (spec §3.6). */
+export const FILESTACK_STORE_LOCATIONS = ['s3', 'gcs', 'azure', 'rackspace', 'dropbox'] as const;
+/** A storage path: no `..` segment, no leading `/` (Filestack keys are relative to the container). */
+export const filestackStorePathSchema = z
+  .string()
+  .max(1024)
+  .refine((v) => !v.startsWith('/') && !v.split('/').includes('..'), 'must be a relative path without ".."');
+/** Bucket names: letters, digits, dot, dash and underscore. */
+export const filestackContainerSchema = z
+  .string()
+  .max(255)
+  .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "-" and "_"');
+
 // Numbers first: the fields every settings file has had since the first release.
 const transferFields = {
   /** Files uploading at once. */
@@ -28,6 +41,12 @@ const preferenceFields = {
   defaultDestination: destinationKindSchema,
   /** ImageKit delivery prefix, e.g. https://ik.imagekit.io/your_id (the keys live in the keychain). */
   imagekitUrlEndpoint: urlEndpointSchema,
+  /** Where the `filestack` destination stores files (spec §3.6 store object). */
+  filestackLocation: z.enum(FILESTACK_STORE_LOCATIONS),
+  /** A folder ("uploads/") or '' for the storage root; dropped folders keep their structure below it. */
+  filestackStorePath: filestackStorePathSchema,
+  /** A bucket/container name, or '' for the app's default. */
+  filestackContainer: filestackContainerSchema,
 };
 
 /**
@@ -41,6 +60,9 @@ export const transferSettingsSchema = z.strictObject({
   theme: preferenceFields.theme.default('system'),
   defaultDestination: preferenceFields.defaultDestination.default('local'),
   imagekitUrlEndpoint: preferenceFields.imagekitUrlEndpoint.default(''),
+  filestackLocation: preferenceFields.filestackLocation.default('s3'),
+  filestackStorePath: preferenceFields.filestackStorePath.default(''),
+  filestackContainer: preferenceFields.filestackContainer.default(''),
 });
 export type TransferSettings = z.output<typeof transferSettingsSchema>;
 
@@ -60,4 +82,7 @@ export const DEFAULT_TRANSFER_SETTINGS: TransferSettings = Object.freeze({
   theme: 'system',
   defaultDestination: 'local',
   imagekitUrlEndpoint: '',
+  filestackLocation: 's3',
+  filestackStorePath: '',
+  filestackContainer: '',
 });

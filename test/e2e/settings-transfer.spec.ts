@@ -28,6 +28,14 @@ test('concurrency, link format and theme are saved and used', async ({ browser }
     await expect(page.locator('[data-testid="destination-choice"][data-kind="filestack"] input')).toBeDisabled();
     await expect(page.locator('[data-testid="destination-choice"][data-kind="local"] input')).toBeChecked();
 
+    // Filestack storage: location, folder and container are saved for the filestack destination.
+    const store = page.getByTestId('filestack-store');
+    await store.getByTestId('filestack-location').selectOption('gcs');
+    await store.getByTestId('filestack-path').fill('ferry/inbox/');
+    await store.getByTestId('filestack-container').fill('team-bucket');
+    await store.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => host.app.settings.get()).toMatchObject({ filestackLocation: 'gcs', filestackStorePath: 'ferry/inbox/', filestackContainer: 'team-bucket' });
+
     await page.getByTestId('link-format').getByLabel(/Markdown/).check();
     await expect.poll(() => host.app.settings.get().linkFormat).toBe('markdown');
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src-shared/ipc/dispatch.js';
@@ -94,6 +95,28 @@ describe('destinations from the keychain', () => {
     const refused = await dispatch(a.handlers, 'jobs:add-paths', { paths: [file], destination: 'filestack' });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.code).toBe('unsupported');
+  });
+
+  it('Filestack storage settings (location, folder, container) shape where uploads land; a dropped folder keeps its structure', async () => {
+    const remote = await startCloud(false);
+    process.env.FERRY_FILESTACK_APIKEY = APIKEY;
+    const a = await openApp();
+    const bad = await dispatch(a.handlers, 'settings:set', { filestackStorePath: '../outside' });
+    expect(bad.ok).toBe(false);
+    const set = await dispatch(a.handlers, 'settings:set', { filestackLocation: 'gcs', filestackStorePath: 'ferry/inbox', filestackContainer: 'team-bucket' });
+    expect(set.ok).toBe(true);
+    const folder = path.join(dir, 'shoot');
+    await mkdir(path.join(folder, 'day1'), { recursive: true });
+    await writeRandomFile(path.join(folder, 'day1', 'a.jpg'), 20_000);
+    const added = await dispatch(a.handlers, 'jobs:add-paths', { paths: [folder], destination: 'filestack' });
+    expect(added.ok).toBe(true);
+    await a.engine.whenIdle();
+    const job = a.engine.list()[0];
+    expect(job?.status.kind).toBe('done');
+    if (job?.status.kind !== 'done') return;
+    const stored = await remote.storage.get(job.status.result.remoteId);
+    expect(stored?.key).toMatch(/^ferry\/inbox\/shoot\/day1\/[A-Za-z0-9]{16}_a\.jpg$/);
+    expect(stored).toMatchObject({ container: 'team-bucket', location: 'gcs' });
   });
 
   it('with the app secret stored, each upload signs its own policy for a security-required app', async () => {

@@ -1,4 +1,5 @@
 import { appError, FerryError } from '../../../src-shared/errors.js';
+import { FILESTACK_STORE_LOCATIONS } from '../../../src-shared/model/transfer-settings.js';
 
 /**
  * Filestack store parameters (spec §3.6): what a provider's `store` / `uploadTags` options become
@@ -16,7 +17,7 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
  */
 
 /** Storage back ends a store object may name (spec §3.6). */
-export const STORE_LOCATIONS = ['s3', 'gcs', 'azure', 'rackspace', 'dropbox'] as const;
+export const STORE_LOCATIONS = FILESTACK_STORE_LOCATIONS;
 export type StoreLocation = (typeof STORE_LOCATIONS)[number];
 
 /** ACL values of `store.access`. */

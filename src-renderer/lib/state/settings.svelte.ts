@@ -13,6 +13,9 @@ const FALLBACK: TransferSettings = {
   theme: 'system',
   defaultDestination: 'local',
   imagekitUrlEndpoint: '',
+  filestackLocation: 's3',
+  filestackStorePath: '',
+  filestackContainer: '',
 };
 
 /**
