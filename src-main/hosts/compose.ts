@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppInfo } from '../../src-shared/ipc/channels.js';
+import type { AppInfo, EventPayload } from '../../src-shared/ipc/channels.js';
 import type { Handlers } from '../../src-shared/ipc/dispatch.js';
 import { createEngine } from '../engine/engine.js';
 import { createHandlers } from '../engine/handlers.js';
@@ -55,6 +55,8 @@ export type FerryApp = {
   readonly destinations: Destinations;
   /** Every push event of the contract: the engine's plus app services' (e.g. `media:updated`). Hosts forward these. */
   readonly on: EventHub['on'];
+  /** Asks the window to show an item (a clicked notification); the window switches view and scrolls to it. */
+  reveal(target: EventPayload<'app:reveal'>): void;
   close(): Promise<void>;
 };
 
@@ -198,6 +200,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       watch,
       library: library.service,
       destinations,
+      reveal: (target) => appEvents.emit('app:reveal', target),
       on: (name, listener) => {
         const offEngine = engine.on(name, listener);
         const offApp = appEvents.on(name, listener);

@@ -1,4 +1,4 @@
-import type { DestinationKind, JobStatus } from '../../src-shared/model/job.js';
+import type { DestinationKind, JobStatus, JobView } from '../../src-shared/model/job.js';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
@@ -59,4 +59,13 @@ export function statusLabel(status: JobStatus, now: number): string {
     case 'duplicate':
       return 'Already uploaded';
   }
+}
+
+/**
+ * ImageKit has no resumable upload (one request per file): a retry or resume sends the whole
+ * file again. The row says so, and shows 0 % instead of the bytes the failed try had sent.
+ */
+export function restartsFromZero(job: Pick<JobView, 'destination' | 'status' | 'bytesSent'>): boolean {
+  if (job.destination !== 'imagekit') return false;
+  return job.status.kind === 'retrying' || (job.status.kind === 'paused' && job.bytesSent > 0);
 }

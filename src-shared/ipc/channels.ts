@@ -262,6 +262,8 @@ export const events = {
   'jobs:removed': z.object({ ids: z.array(z.string()) }),
   /** Media jobs whose status changed (only those). */
   'media:updated': z.object({ jobs: z.array(mediaJobSchema) }),
+  /** Show this item (a desktop notification was clicked): switch to its view and bring it into sight. */
+  'app:reveal': z.object({ view: z.enum(['queue', 'media']), id: z.string() }),
 } as const;
 
 export type EventMap = typeof events;

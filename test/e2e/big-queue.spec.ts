@@ -69,5 +69,13 @@ test('10,000 rows: windowed DOM, scroll to any row, rows still respond', async (
   await last.getByRole('button', { name: /Retry/ }).click();
   await expect(last.getByTestId('job-error')).toContainText('empty');
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'queue-10000.png') });
+
+  // A clicked notification (app:reveal) switches to the queue and scrolls a far-away row into sight.
+  await page.getByTestId('nav-library').click();
+  const target = host.app.engine.list().find((j) => j.name === 'row-07000.txt');
+  host.app.reveal({ view: 'queue', id: target?.id ?? '' });
+  const revealed = page.locator('[data-revealed="true"]');
+  await expect(revealed).toContainText('row-07000.txt');
+  await expect(revealed).toBeInViewport();
   expect(await problems()).toEqual([]);
 });

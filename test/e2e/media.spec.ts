@@ -61,5 +61,12 @@ test('convert an uploaded video to WebM and copy the result link', async () => {
   expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(0);
 
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'media.png'), fullPage: true });
+
+  // A clicked "conversion ready" notification (app:reveal from the main side) opens Media on it.
+  const mediaId = await job.getAttribute('data-id');
+  await page.getByTestId('nav-queue').click();
+  host.app.reveal({ view: 'media', id: mediaId ?? '' });
+  await expect(page.getByTestId('media-view')).toBeVisible();
+  await expect(page.getByTestId('media-job')).toHaveAttribute('data-revealed', 'true');
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

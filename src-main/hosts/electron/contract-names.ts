@@ -44,6 +44,7 @@ const EVENT_NAMES = {
   'jobs:updated': true,
   'jobs:removed': true,
   'media:updated': true,
+  'app:reveal': true,
 } as const satisfies Record<EventName, true>;
 
 /** Every channel name of the contract. */

@@ -50,11 +50,15 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-/** A native notification; clicking it brings the window (and so the item's row) forward. */
+/** A native notification; clicking it brings the window forward and shows the item in it. */
 function notify(notice: Notice | MediaNotice): void {
   if (!Notification.isSupported()) return;
   const n = new Notification({ title: notice.title, body: notice.body, silent: notice.kind === 'batch-done' });
-  n.on('click', showWindow);
+  n.on('click', () => {
+    showWindow();
+    const view = notice.kind === 'av-ready' || notice.kind === 'av-failed' ? 'media' : 'queue';
+    if (notice.jobId !== null) ferry?.reveal({ view, id: notice.jobId });
+  });
   n.show();
 }
 
