@@ -20,6 +20,20 @@ export type FolderEvents = {
 
 export type FolderWatcher = { close(): Promise<void> };
 
+export type WatchFolderOptions = {
+  /**
+   * Walk the whole folder again this often (ms; 0 = never). A safety net for events the OS or
+   * chokidar loses (inotify queue overflow, a folder created and filled faster than its watch is
+   * set up): what the walk finds again is already recorded and costs one lstat per file.
+   */
+  readonly rescanMs?: number;
+};
+
+/** Default full re-walk period: 10 minutes. */
+export const DEFAULT_RESCAN_MS = 10 * 60_000;
+/** Re-walks of a newly created folder after it appears (ms), covering chokidar's read-then-watch gap. */
+const NEW_DIR_REWALKS_MS = [1000, 5000];
+
 /** lstat calls in flight while walking one directory. */
 const WALK_BATCH = 64;
 /** How long chokidar must be silent before its lost `ready` is presumed (ms). */
@@ -39,7 +53,14 @@ const CHOKIDAR_QUIET_MS = 1000;
  * chokidar. Both sources may report the same file; the stability tracker and the ledger make
  * that harmless.
  */
-export function watchFolder(root: string, realRoot: string, recursive: boolean, rules: RuleMatcher, events: FolderEvents): FolderWatcher {
+export function watchFolder(
+  root: string,
+  realRoot: string,
+  recursive: boolean,
+  rules: RuleMatcher,
+  events: FolderEvents,
+  opts: WatchFolderOptions = {},
+): FolderWatcher {
   const reported = new Set<string>();
   let closed = false;
   let walked = false;
@@ -60,7 +81,9 @@ export function watchFolder(root: string, realRoot: string, recursive: boolean, 
     try {
       items = await readdir(dir, { withFileTypes: true });
     } catch (thrown) {
-      if (!closed) events.onProblem(dir, `Cannot list folder (${errnoCode(thrown) ?? 'error'}).`);
+      const code = errnoCode(thrown);
+      // A folder removed before its (re-)walk is gone, not a problem; its files' unlinks say the rest.
+      if (!closed && code !== 'ENOENT') events.onProblem(dir, `Cannot list folder (${code ?? 'error'}).`);
       return;
     }
     const subdirs: string[] = [];
@@ -95,10 +118,29 @@ export function watchFolder(root: string, realRoot: string, recursive: boolean, 
     reported.delete(p);
     events.onUnlink(p);
   });
-  // A folder created after the walk may hold links chokidar will not report: look once.
+  // A folder created after the walk may hold links chokidar will not report, and files written
+  // into it between chokidar's listing and its watch going live are reported by no one: walk it
+  // now and twice more once its watch surely exists.
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
+    t.unref?.();
+    timers.add(t);
+  };
   watcher.on('addDir', (p) => {
-    if (walked && p !== root) void walk(p, false);
+    if (!walked || p === root) return;
+    void walk(p, recursive);
+    for (const ms of NEW_DIR_REWALKS_MS) later(ms, () => void walk(p, recursive));
   });
+  const rescanMs = opts.rescanMs ?? DEFAULT_RESCAN_MS;
+  const rescan = () =>
+    later(rescanMs, () => {
+      void walk(root, recursive).finally(() => !closed && rescan());
+    });
+  if (rescanMs > 0) rescan();
   watcher.on('error', (err) => events.onProblem(null, `Watcher error: ${err instanceof Error ? err.message : String(err)}`));
   // Ready = our walk is done and chokidar's scan is done (its watchers are live). If chokidar's
   // `ready` is lost (see above), its scan counts as done once it has been quiet for a while.
@@ -133,6 +175,8 @@ export function watchFolder(root: string, realRoot: string, recursive: boolean, 
     close: async () => {
       closed = true;
       if (quietTimer !== null) clearTimeout(quietTimer);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       await watcher.close();
     },
   };

@@ -52,6 +52,8 @@ describe(`watch: many files (row 13, ${FILES} pre-populated + ${BURST} burst)`, 
     await settle(rig);
 
     const done = rig.doneByPath();
+    const missing = created.filter((p) => !done.has(p));
+    expect(missing, 'files never uploaded').toEqual([]);
     const duplicates = [...done.values()].filter((jobs) => jobs.length > 1).length;
     expect(duplicates).toBe(0);
     expect(done.size).toBe(created.length);
