@@ -29,6 +29,7 @@ import { createMediaService } from './media/service.js';
 import { createStudioHandlers } from './studio/handlers.js';
 import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
 import { createStudioService } from './studio/service.js';
+import { accessFor } from './service-access.js';
 
 /** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
 export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
@@ -163,24 +164,25 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     void destinations.refresh();
     // App services push through this hub; `on` below merges it with the engine's events.
     const appEvents = createEventHub(logger);
-    const localProcessing = { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, timeoutMs: 60_000 };
-    const studio = createStudioService({
-      jobs: () => engine.list(),
-      history: journal?.history ?? null,
-      filestack: { local: localProcessing },
-      imagekit: imagekitClientFromEnv(),
-    });
-    const media = createMediaService({
-      jobs: () => engine.list(),
-      av: { local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, timeoutMs: 60_000 } },
-      emit: (jobs) => appEvents.emit('media:updated', { jobs }),
-      logger,
-    });
+    // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
+    const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
+    const imagekitFromEnv = imagekitClientFromEnv();
+    const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
+    const studio = createStudioService({ jobs: () => engine.list(), history: journal?.history ?? null, filestack: access.processing, imagekit: imagekitClient });
+    const media = createMediaService({ jobs: () => engine.list(), av: access.av, emit: (jobs) => appEvents.emit('media:updated', { jobs }), logger });
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,
       local: { kind: 'filestack', apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
       secrets: secretsHandlers.store,
+      filestack: () => {
+        const a = destinations.filestackAccess();
+        return a ? { kind: 'filestack', ...a } : null;
+      },
+      imagekit: () => {
+        const client = destinations.imagekitClient();
+        return client ? { kind: 'imagekit', client, urlEndpoint: client.config.urlEndpoint } : null;
+      },
       logger,
     });
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });

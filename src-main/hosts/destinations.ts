@@ -15,7 +15,9 @@ import { createSecurity } from '../providers/filestack/signing.js';
 import type { StoreOptions } from '../providers/filestack/store-params.js';
 import type { TransferSettings } from '../../src-shared/model/transfer-settings.js';
 import { IMAGEKIT_ENV } from '../providers/imagekit/from-env.js';
+import { createImageKitClient, type ImageKitClient } from '../providers/imagekit/client.js';
 import { createImageKitProvider } from '../providers/imagekit/provider.js';
+import type { ImageKitConfig } from '../providers/imagekit/transport.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 
 /** Env vars that point the `filestack` destination somewhere else (tests: the local cloud). */
@@ -61,6 +63,14 @@ export type DestinationsOptions = {
   readonly now?: () => number;
 };
 
+/** How to reach the `filestack` destination's account beyond uploads (library, studio, media). */
+export type FilestackAccess = {
+  readonly apikey: string;
+  readonly secret: string | null;
+  readonly cdnBase: string;
+  readonly fileApiBase: string;
+};
+
 /** The live set of keychain-built destinations. */
 export type Destinations = {
   /** Re-reads secrets and settings and rebuilds the providers; calls are serialised. */
@@ -69,6 +79,10 @@ export type Destinations = {
   isConfigured(kind: DestinationKind): boolean;
   /** The default destination setting when it is configured, else `local`. */
   effectiveDefault(): DestinationKind;
+  /** The keychain-configured Filestack account, or null (not set, or pinned by the caller). */
+  filestackAccess(): FilestackAccess | null;
+  /** A client for the keychain-configured ImageKit account, or null. */
+  imagekitClient(): ImageKitClient | null;
   close(): void;
 };
 
@@ -88,6 +102,9 @@ export function createDestinations(opts: DestinationsOptions): Destinations {
   ]);
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
+  // Built with the providers, from the same keys and bases, so every feature reaches one account.
+  let filestackAccess: FilestackAccess | null = null;
+  let imagekitClient: ImageKitClient | null = null;
   let lastEndpoint = opts.settings.get().imagekitUrlEndpoint;
 
   const set = (kind: Keyed, provider: Provider | null, reason: string | null): void => {
@@ -102,6 +119,8 @@ export function createDestinations(opts: DestinationsOptions): Destinations {
       store = await opts.secrets();
     } catch (thrown) {
       const reason = `The keychain is not available: ${toAppError(thrown).message}`;
+      filestackAccess = null;
+      imagekitClient = null;
       set('filestack', null, reason);
       set('imagekit', null, reason);
       return;
@@ -113,14 +132,18 @@ export function createDestinations(opts: DestinationsOptions): Destinations {
       store.get('imagekit.privateKey'),
       store.get('imagekit.publicKey'),
     ]);
+    filestackAccess = apikey === null || pinned.has('filestack') ? null : { apikey, secret, ...filestackBases(env) };
     if (apikey === null) set('filestack', null, 'Store a Filestack API key to enable this destination.');
     else set('filestack', filestackProvider({ apikey, secret, settings: opts.settings, limiter: opts.limiter, env, now }), null);
     const endpoint = settings.imagekitUrlEndpoint || val(env, IMAGEKIT_ENV.urlEndpoint);
+    imagekitClient = null;
     if (privateKey === null) set('imagekit', null, 'Store an ImageKit private key to enable this destination.');
     else if (endpoint === undefined) set('imagekit', null, 'Set the ImageKit URL endpoint to enable this destination.');
     else {
       try {
-        set('imagekit', imagekitProvider({ privateKey, publicKey, urlEndpoint: endpoint, env }), null);
+        const config = imagekitConfig({ privateKey, publicKey, urlEndpoint: endpoint, env });
+        set('imagekit', createImageKitProvider(config), null);
+        if (!pinned.has('imagekit')) imagekitClient = createImageKitClient(config);
       } catch (thrown) {
         set('imagekit', null, toAppError(thrown).message);
       }
@@ -149,6 +172,8 @@ export function createDestinations(opts: DestinationsOptions): Destinations {
       const wanted = opts.settings.get().defaultDestination;
       return isConfigured(wanted) ? wanted : 'local';
     },
+    filestackAccess: () => filestackAccess,
+    imagekitClient: () => imagekitClient,
     close() {
       closed = true;
       unsubscribe();
@@ -180,8 +205,7 @@ export function filestackProvider(inp: FilestackInputs): Provider {
     kind: 'filestack',
     apikey: inp.apikey,
     uploadBase: val(inp.env, FILESTACK_ENV.uploadBase) ?? FILESTACK_DEFAULTS.uploadBase,
-    cdnBase: val(inp.env, FILESTACK_ENV.cdnBase) ?? FILESTACK_DEFAULTS.cdnBase,
-    fileApiBase: val(inp.env, FILESTACK_ENV.apiBase) ?? FILESTACK_DEFAULTS.apiBase,
+    ...filestackBases(inp.env),
     // Read per attempt, so a settings change applies to the next file that starts.
     partConcurrency: inp.settings.get().partConcurrency,
     limiter: inp.limiter,
@@ -201,16 +225,22 @@ export function filestackProvider(inp: FilestackInputs): Provider {
   };
 }
 
-function imagekitProvider(inp: { privateKey: string; publicKey: string | null; urlEndpoint: string; env: Env }): Provider {
+/** CDN and File API origins of the `filestack` destination (FERRY_FILESTACK_* point them elsewhere). */
+function filestackBases(env: Env): { cdnBase: string; fileApiBase: string } {
+  return { cdnBase: val(env, FILESTACK_ENV.cdnBase) ?? FILESTACK_DEFAULTS.cdnBase, fileApiBase: val(env, FILESTACK_ENV.apiBase) ?? FILESTACK_DEFAULTS.apiBase };
+}
+
+/** One ImageKit account's settings, shared by the upload provider and the client of the other features. */
+function imagekitConfig(inp: { privateKey: string; publicKey: string | null; urlEndpoint: string; env: Env }): ImageKitConfig {
   const uploadBase = val(inp.env, IMAGEKIT_ENV.uploadBase);
   const apiBase = val(inp.env, IMAGEKIT_ENV.apiBase);
-  return createImageKitProvider({
+  return {
     privateKey: inp.privateKey,
     urlEndpoint: inp.urlEndpoint,
     ...(inp.publicKey !== null ? { publicKey: inp.publicKey } : {}),
     ...(uploadBase !== undefined ? { uploadBase } : {}),
     ...(apiBase !== undefined ? { apiBase } : {}),
-  });
+  };
 }
 
 type SecretsWriters = Pick<Handlers, 'secrets:set' | 'secrets:delete'>;

@@ -231,7 +231,8 @@ export const channels = {
   /** Renders a chain on an uploaded image; `url` loads in an <img>, before/after come from sharp. */
   'studio:preview': {
     request: studioRequest,
-    response: z.object({ url: z.string(), before: imageFactsSchema, after: imageFactsSchema }),
+    /** `originalUrl` reads the stored original (signed when the app requires security). */
+    response: z.object({ url: z.string(), originalUrl: z.string(), before: imageFactsSchema, after: imageFactsSchema }),
   },
   /** Renders the chain and stores the result as a new file. */
   'studio:store': { request: studioRequest, response: z.object({ url: z.string(), remoteId: z.string() }) },

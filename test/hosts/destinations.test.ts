@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src-shared/ipc/dispatch.js';
@@ -117,6 +118,37 @@ describe('destinations from the keychain', () => {
     const stored = await remote.storage.get(job.status.result.remoteId);
     expect(stored?.key).toMatch(/^ferry\/inbox\/shoot\/day1\/[A-Za-z0-9]{16}_a\.jpg$/);
     expect(stored).toMatchObject({ container: 'team-bucket', location: 'gcs' });
+  });
+
+  it('library, studio and delete reach the same (security-required) account the upload went to', async () => {
+    const remote = await startCloud(true);
+    process.env.FERRY_FILESTACK_APIKEY = APIKEY;
+    process.env.FERRY_FILESTACK_SECRET = SECRET;
+    const a = await openApp();
+    const file = path.join(dir, 'beach.png');
+    await writeFile(file, await sharp({ create: { width: 320, height: 200, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer());
+    const added = await dispatch(a.handlers, 'jobs:add-paths', { paths: [file], destination: 'filestack' });
+    expect(added.ok).toBe(true);
+    await a.engine.whenIdle();
+    const job = a.engine.list()[0];
+    expect(job?.status.kind).toBe('done');
+    if (job?.status.kind !== 'done') return;
+    const handle = job.status.result.remoteId;
+
+    // Studio renders on the remote account, signing the processing URL with the app secret.
+    const preview = await dispatch(a.handlers, 'studio:preview', { jobId: job.id, chain: { kind: 'filestack', steps: [{ name: 'resize', params: { width: 80 } }] } });
+    expect(preview.ok, JSON.stringify(preview)).toBe(true);
+    if (preview.ok) {
+      const value = preview.value as { url: string; after: { width: number; height: number } };
+      expect(value.url.startsWith(remote.baseUrl)).toBe(true);
+      expect(value.after).toMatchObject({ width: 80, height: 50 });
+    }
+
+    // The library deletes it from the remote account (signed with the app secret), not elsewhere.
+    expect(await remote.storage.get(handle)).not.toBeNull();
+    const removed = await dispatch(a.handlers, 'library:delete', { id: job.id });
+    expect(removed.ok, JSON.stringify(removed)).toBe(true);
+    expect(await remote.storage.get(handle)).toBeNull();
   });
 
   it('with the app secret stored, each upload signs its own policy for a security-required app', async () => {

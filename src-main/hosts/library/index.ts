@@ -5,7 +5,7 @@ import type { SecretStore } from '../../secrets/secret-store.js';
 import { createLibraryHandlers, type LibraryHandlers } from './handlers.js';
 import { openSignedLinkStore } from './links-store.js';
 import { createLibraryService, type LibraryService } from './service.js';
-import { createTargetResolver, type FilestackTarget } from './targets.js';
+import { createTargetResolver, type FilestackTarget, type ImageKitTarget } from './targets.js';
 
 export { loadOrCreateAppSecret } from './app-secret.js';
 export type { LibraryService } from './service.js';
@@ -21,13 +21,21 @@ export type LibraryWiring = {
   readonly local: FilestackTarget;
   /** The keychain, for real Filestack's key and secret. */
   readonly secrets?: () => Promise<SecretStore>;
+  /** The accounts the destinations use (see targets.ts createTargetResolver). */
+  readonly filestack?: () => FilestackTarget | null;
+  readonly imagekit?: () => ImageKitTarget | null;
   readonly logger: Logger;
 };
 
 /** Builds the library service and its channel handlers (for compose.ts to spread in). */
 export async function createLibrary(w: LibraryWiring): Promise<{ service: LibraryService; handlers: LibraryHandlers }> {
   const links = await openSignedLinkStore(join(w.dataDir, SIGNED_LINKS_FILE), { logger: w.logger });
-  const targets = createTargetResolver({ local: w.local, ...(w.secrets ? { secrets: w.secrets } : {}) });
+  const targets = createTargetResolver({
+    local: w.local,
+    ...(w.secrets ? { secrets: w.secrets } : {}),
+    ...(w.filestack ? { filestack: w.filestack } : {}),
+    ...(w.imagekit ? { imagekit: w.imagekit } : {}),
+  });
   const service = createLibraryService({ history: w.history, targets, links, logger: w.logger });
   return { service, handlers: createLibraryHandlers(service) };
 }

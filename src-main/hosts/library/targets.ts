@@ -57,18 +57,24 @@ export async function filestackTargetFromSecrets(store: () => Promise<SecretStor
 }
 
 /**
- * The composition root's resolver: the local cloud (with its per-install secret), real
- * Filestack through the secret store, ImageKit through the environment. Lookups happen per call,
- * so keys set in Settings apply without a restart.
+ * The composition root's resolver: the local cloud (with its per-install secret), then the
+ * accounts the destinations were built from (`filestack` / `imagekit` getters, so library,
+ * studio and uploads reach one account), else real Filestack through the secret store and
+ * ImageKit through the environment. Lookups happen per call, so keys set in Settings apply
+ * without a restart.
  */
 export function createTargetResolver(opts: {
   readonly local: FilestackTarget;
   readonly secrets?: () => Promise<SecretStore>;
+  readonly filestack?: () => FilestackTarget | null;
+  readonly imagekit?: () => ImageKitTarget | null;
   readonly env?: Env;
 }): TargetResolver {
   return async (destination) => {
     if (destination === 'local') return opts.local;
-    if (destination === 'imagekit') return imagekitTargetFromEnv(opts.env ?? process.env);
+    if (destination === 'imagekit') return opts.imagekit?.() ?? imagekitTargetFromEnv(opts.env ?? process.env);
+    const live = opts.filestack?.() ?? null;
+    if (live) return live;
     return opts.secrets ? filestackTargetFromSecrets(opts.secrets) : null;
   };
 }

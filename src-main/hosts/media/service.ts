@@ -21,8 +21,8 @@ const MAX_JOBS = 200;
 
 export type MediaDeps = {
   readonly jobs: () => readonly JobView[];
-  /** Conversion endpoint per Filestack-protocol destination. */
-  readonly av: Partial<Record<DestinationKind, AvConfig>>;
+  /** Conversion endpoint of a Filestack-protocol destination (read per call), or null when it is not configured. */
+  readonly av: (destination: DestinationKind) => AvConfig | null;
   /** Receives every job whose status changed. */
   readonly emit: (jobs: MediaJob[]) => void;
   readonly logger: Logger;
@@ -109,7 +109,7 @@ export function createMediaService(deps: MediaDeps): MediaService {
       if (!source) throw new FerryError(appError('not_found', `No upload with id ${req.jobId}.`, { retryable: false }));
       if (source.status.kind !== 'done') throw new FerryError(appError('conflict', `${source.name} has not finished uploading.`, { retryable: false }));
       const { result, verifiedAt } = source.status;
-      const cfg = deps.av[source.destination];
+      const cfg = deps.av(source.destination);
       if (!cfg) throw new FerryError(appError('unsupported', `A/V conversion is not available on ${source.destination}.`, { retryable: false }));
       const isVideo = result.mimetype.startsWith('video/');
       if (!isVideo && !result.mimetype.startsWith('audio/')) {

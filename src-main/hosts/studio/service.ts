@@ -12,6 +12,7 @@ import type { DestinationKind, JobView, UploadResult } from '../../../src-shared
 import { historyName } from '../../engine/journal/history-name.js';
 import type { UploadHistory } from '../../engine/journal/types.js';
 import { storeTransformed, transformUrl, type ProcessingConfig } from '../../providers/filestack/processing.js';
+import { createSecurity } from '../../providers/filestack/signing.js';
 import type { ImageKitClient } from '../../providers/imagekit/client.js';
 import { fetchBounded, imageFacts } from './image-fetch.js';
 
@@ -25,8 +26,8 @@ export const STUDIO_FILESTACK_TASKS: ReadonlySet<string> = new Set([
 export type StudioDeps = {
   /** The engine's jobs; only `done` ones are studio sources. */
   readonly jobs: () => readonly JobView[];
-  /** Processing config per Filestack-protocol destination. */
-  readonly filestack: Partial<Record<DestinationKind, ProcessingConfig>>;
+  /** Processing config of a Filestack-protocol destination (read per call), or null when it is not configured. */
+  readonly filestack: (destination: DestinationKind) => ProcessingConfig | null;
   /** The ImageKit client, when that destination is configured (read per call). */
   readonly imagekit?: () => ImageKitClient | null;
   /**
@@ -36,7 +37,7 @@ export type StudioDeps = {
   readonly history?: Pick<UploadHistory, 'get'> | null;
 };
 
-export type StudioPreview = { url: string; before: ImageFacts; after: ImageFacts };
+export type StudioPreview = { url: string; originalUrl: string; before: ImageFacts; after: ImageFacts };
 export type StudioStored = { url: string; remoteId: string };
 
 /** The studio's two operations. */
@@ -46,6 +47,8 @@ export type StudioService = {
 };
 
 const ORIGINALS_CACHED = 32;
+/** How long the studio's signed link to an original stays readable (a session of editing). */
+const ORIGINAL_LINK_SECONDS = 6 * 3600;
 
 const bad = (message: string): FerryError => new FerryError(appError('bad_request', message, { retryable: false }));
 
@@ -93,23 +96,32 @@ export function createStudioService(deps: StudioDeps): StudioService {
       return { kind: 'imagekit', client, steps: chain.steps };
     }
     if (chain.kind !== 'filestack') throw bad(`${job.name} is on a Filestack destination: send Filestack task steps.`);
-    const cfg = deps.filestack[job.destination];
+    const cfg = deps.filestack(job.destination);
     if (!cfg) throw new FerryError(appError('unsupported', `Processing is not configured for ${job.destination}.`, { retryable: false }));
     return { kind: 'filestack', cfg, steps: checkFilestackSteps(chain.steps), handle: result.remoteId };
   };
 
+  // The stored file as it can be read: with an app secret (security required), a CDN read carries
+  // its own short `read` policy for this handle, like a processing URL does.
+  const originalUrl = (p: Plan, result: UploadResult): string => {
+    if (p.kind !== 'filestack' || p.cfg.secret === undefined) return result.url;
+    const expiry = Math.floor(Date.now() / 1000) + ORIGINAL_LINK_SECONDS;
+    const { policy, signature } = createSecurity({ expiry, call: ['read'], handle: p.handle }, p.cfg.secret);
+    return `${p.cfg.cdnBase.replace(/\/+$/, '')}/security=p:${policy},s:${signature}/${p.handle}`;
+  };
+
   const renderUrl = (p: Plan, result: UploadResult): string => {
-    if (p.steps.length === 0) return result.url;
+    if (p.steps.length === 0) return originalUrl(p, result);
     if (p.kind === 'filestack') return transformUrl(p.cfg, { steps: p.steps, source: p.handle });
     const url = buildUrl({ urlEndpoint: p.client.config.urlEndpoint, src: result.url, transformation: p.steps });
     if (url === '') throw bad('The ImageKit URL could not be built from these steps.');
     return url;
   };
 
-  const before = async (jobId: string, result: UploadResult): Promise<ImageFacts> => {
+  const before = async (jobId: string, url: string): Promise<ImageFacts> => {
     const cached = originals.get(jobId);
     if (cached) return cached;
-    const { data } = await fetchBounded(result.url, 'The original');
+    const { data } = await fetchBounded(url, 'The original');
     const facts = await imageFacts(data, 'The original');
     if (originals.size >= ORIGINALS_CACHED) originals.delete(originals.keys().next().value as string);
     originals.set(jobId, facts);
@@ -121,10 +133,11 @@ export function createStudioService(deps: StudioDeps): StudioService {
       const { job, result } = sourceOf(deps, jobId);
       const p = plan(job, result, chain);
       const url = renderUrl(p, result);
-      const original = await before(jobId, result);
-      if (p.steps.length === 0) return { url, before: original, after: original };
+      const readable = originalUrl(p, result);
+      const original = await before(jobId, readable);
+      if (p.steps.length === 0) return { url, originalUrl: readable, before: original, after: original };
       const { data } = await fetchBounded(url, 'The preview');
-      return { url, before: original, after: await imageFacts(data, 'The preview') };
+      return { url, originalUrl: readable, before: original, after: await imageFacts(data, 'The preview') };
     },
 
     async store(jobId, chain) {
