@@ -73,16 +73,5 @@ export type TransferSettings = z.output<typeof transferSettingsSchema>;
 export const transferSettingsPatchSchema = z.strictObject({ ...transferFields, ...preferenceFields }).partial();
 export type TransferSettingsPatch = z.infer<typeof transferSettingsPatchSchema>;
 
-/** What a fresh install uses. */
-export const DEFAULT_TRANSFER_SETTINGS: TransferSettings = Object.freeze({
-  fileConcurrency: 2,
-  partConcurrency: 3,
-  bandwidthLimit: 0,
-  linkFormat: 'url',
-  theme: 'system',
-  defaultDestination: 'local',
-  imagekitUrlEndpoint: '',
-  filestackLocation: 's3',
-  filestackStorePath: '',
-  filestackContainer: '',
-});
+// What a fresh install uses; kept in a zod-free module so the renderer can import it too.
+export { DEFAULT_TRANSFER_SETTINGS } from './transfer-defaults.js';

@@ -1,22 +1,12 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { DestinationsList } from '../../../src-shared/ipc/channels.js';
 import type { LinkFormat } from '../../../src-shared/links.js';
+import { DEFAULT_TRANSFER_SETTINGS } from '../../../src-shared/model/transfer-defaults.js';
 import type { TransferSettings, TransferSettingsPatch } from '../../../src-shared/model/transfer-settings.js';
 import type { Api } from '../api.js';
 
-/** What the window uses before `settings:get` answers (mirrors DEFAULT_TRANSFER_SETTINGS, without importing zod). */
-const FALLBACK: TransferSettings = {
-  fileConcurrency: 2,
-  partConcurrency: 3,
-  bandwidthLimit: 0,
-  linkFormat: 'url',
-  theme: 'system',
-  defaultDestination: 'local',
-  imagekitUrlEndpoint: '',
-  filestackLocation: 's3',
-  filestackStorePath: '',
-  filestackContainer: '',
-};
+/** What the window uses before `settings:get` answers. */
+const FALLBACK: TransferSettings = DEFAULT_TRANSFER_SETTINGS;
 
 /**
  * Transfer settings and preferences (`settings:get` / `settings:set`) plus which destinations are
