@@ -55,9 +55,15 @@ function notify(notice: Notice | MediaNotice): void {
   if (!Notification.isSupported()) return;
   const n = new Notification({ title: notice.title, body: notice.body, silent: notice.kind === 'batch-done' });
   n.on('click', () => {
+    const fresh = mainWindow === null;
     showWindow();
     const view = notice.kind === 'av-ready' || notice.kind === 'av-failed' ? 'media' : 'queue';
-    if (notice.jobId !== null) ferry?.reveal({ view, id: notice.jobId });
+    const id = notice.jobId;
+    if (id === null) return;
+    const reveal = (): void => ferry?.reveal({ view, id });
+    // A window opened by this click subscribes while it loads: reveal once it has.
+    if (fresh && mainWindow !== null) mainWindow.webContents.once('did-finish-load', reveal);
+    else reveal();
   });
   n.show();
 }
