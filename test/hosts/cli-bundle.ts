@@ -32,11 +32,11 @@ export async function bundleCli(): Promise<{ file: string; remove: () => Promise
 
 export type ChildResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 
-/** Runs the bundled CLI; `onSpawn` gets the child (the kill test keeps it to SIGKILL it). */
+/** Runs the bundled CLI; `onSpawn` gets a SIGKILL switch (the kill test) and the pid (memory readings). */
 export function runCliChild(
   bundle: string,
   args: readonly string[],
-  opts: { env?: Record<string, string>; onSpawn?: (kill: () => void) => void } = {},
+  opts: { env?: Record<string, string>; onSpawn?: (kill: () => void, pid: number | undefined) => void } = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle, ...args], {
@@ -50,7 +50,7 @@ export function runCliChild(
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    opts.onSpawn?.(() => child.kill('SIGKILL'));
+    opts.onSpawn?.(() => child.kill('SIGKILL'), child.pid);
   });
 }
 

@@ -2,7 +2,7 @@
  * Bounded downloads for the studio: an image is fetched whole (sharp needs all of it), so the
  * size is capped while the body streams in and the request has an overall time budget.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../../localcloud/processing/sharp-lazy.js';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { ImageFacts } from '../../../src-shared/ipc/channels.js';
 import { errorFromResponse, httpRequest } from '../../net/http.js';
@@ -57,7 +57,7 @@ export async function fetchBounded(
 /** Width, height and format as sharp reads them; `unsupported` when the bytes are no image. */
 export async function imageFacts(data: Buffer, what: string): Promise<ImageFacts> {
   try {
-    const meta = await sharp(data, { limitInputPixels: 268_402_689 }).metadata();
+    const meta = await (await loadSharp())(data, { limitInputPixels: 268_402_689 }).metadata();
     if (meta.width === undefined || meta.height === undefined || meta.format === undefined) throw new Error('no dimensions');
     return { width: meta.width, height: meta.height, format: meta.format, bytes: data.length };
   } catch {

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import sharp from 'sharp';
+import { loadSharp } from '../processing/sharp-lazy.js';
 import type { CloudContext } from '../context.js';
 import { sendJson } from '../router.js';
 import type { StoredFile } from '../storage.js';
@@ -41,7 +41,7 @@ async function digests(file: string, names: readonly string[]): Promise<Record<s
 
 async function imageFacts(file: string): Promise<{ width?: number; height?: number; exif?: Record<string, unknown> }> {
   try {
-    const m = await sharp(file).metadata();
+    const m = await (await loadSharp())(file).metadata();
     const exif: Record<string, unknown> = {};
     // Only facts sharp decodes itself; a full EXIF tag dump would need another parser.
     if (m.orientation !== undefined) exif.Orientation = m.orientation;

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import sharp from 'sharp';
+import { loadSharp } from '../processing/sharp-lazy.js';
 import { toAppError } from '../../../src-shared/errors.js';
 import { parseProcessingPath } from '../../../src-shared/filestack/url-parser.js';
 import type { TaskStep } from '../../../src-shared/filestack/types.js';
@@ -99,7 +99,7 @@ export function createImageProcessor(opts: ImageProcessorOptions = {}): CdnProce
     }
 
     if (sizeOnly) {
-      const m = await sharp(out.data).metadata().catch(() => null);
+      const m = await (await loadSharp())(out.data).metadata().catch(() => null);
       if (!m?.width || !m.height) throw new HttpError(400, 'unsupported', 'Task "imagesize" needs an image source.');
       sendJson(res, 200, { width: m.width, height: m.height });
       return;

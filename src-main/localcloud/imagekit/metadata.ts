@@ -3,7 +3,7 @@
  * size, format, alpha) and the §5.7 metadata object, including a real perceptual hash.
  */
 import { lookup as mimeLookup } from 'mime-types';
-import sharp from 'sharp';
+import { loadSharp } from '../processing/sharp-lazy.js';
 import { parseExif } from './exif.js';
 
 /** Result of probing uploaded bytes. */
@@ -32,7 +32,7 @@ const SHARP_FORMATS: Record<string, [string, string]> = {
 export async function probe(file: string | Buffer, name: string): Promise<Probe> {
   const ext = /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1]?.toLowerCase() ?? '';
   try {
-    const m = await sharp(file, { failOn: 'error' }).metadata();
+    const m = await (await loadSharp())(file, { failOn: 'error' }).metadata();
     const f = m.format === 'heif' && m.compression === 'av1' ? 'avif' : (m.format ?? '');
     const known = SHARP_FORMATS[f];
     if (known && m.width !== undefined && m.height !== undefined) {
@@ -54,7 +54,7 @@ const COS = Array.from({ length: 8 }, (_, u) => Array.from({ length: 32 }, (_, x
  * does not skew it). 16 lowercase hex digits, as ImageKit's `pHash`.
  */
 export async function computePHash(input: string | Buffer): Promise<string> {
-  const { data } = await sharp(input).flatten({ background: '#ffffff' }).greyscale().resize(32, 32, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await (await loadSharp())(input).flatten({ background: '#ffffff' }).greyscale().resize(32, 32, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
   // Separable DCT: rows first (32 rows × 8 frequencies), then columns.
   const rows: number[][] = [];
   for (let y = 0; y < 32; y++) {
@@ -79,7 +79,7 @@ export async function computePHash(input: string | Buffer): Promise<string> {
 /** §5.7 metadata object of stored bytes (`size` in bytes). Non-images get size and format only. */
 export async function metadataOf(file: string | Buffer, size: number, p: Probe): Promise<Record<string, unknown>> {
   if (p.fileType !== 'image') return { size, format: p.format };
-  const m = await sharp(file).metadata();
+  const m = await (await loadSharp())(file).metadata();
   return {
     height: p.height,
     width: p.width,

@@ -3,7 +3,6 @@
  * own fixed order (extract → resize → rotate → composite...), so the renderer gives every op its
  * own pipeline and materialises the image between them; these functions configure one of them.
  */
-import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { FerryError, appError } from '../../../src-shared/errors.js';
 import type { Gravity, ImageOp, Size } from './ops.js';
@@ -29,8 +28,8 @@ const POSITIONS: Record<Exclude<Gravity, 'attention' | 'entropy'>, string> = {
 };
 
 function position(g: Gravity | undefined): string | number {
-  if (g === 'attention') return sharp.strategy.attention;
-  if (g === 'entropy') return sharp.strategy.entropy;
+  // sharp takes the strategy names as strings too (same as sharp.strategy.*).
+  if (g === 'attention' || g === 'entropy') return g;
   return POSITIONS[g ?? 'center'];
 }
 

@@ -3,7 +3,7 @@
  * image is materialised between them as uncompressed PNG carrying the input's metadata, so ops
  * apply exactly in list order and EXIF survives unless `stripMetadata` asks otherwise.
  */
-import sharp from 'sharp';
+import { loadSharp } from './sharp-lazy.js';
 import type { Sharp } from 'sharp';
 import { FerryError, appError } from '../../../src-shared/errors.js';
 import type { ImageOp, OutputFormat } from './ops.js';
@@ -104,6 +104,7 @@ function encode(img: Sharp, out: Output, inputFormat: string, hasAlpha: boolean)
 /** Renders `input` (a file path or bytes) through `ops`, in order. */
 export async function renderImage(input: string | Buffer, ops: readonly ImageOp[], opts: RenderOptions = {}): Promise<RenderedImage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const sharp = await loadSharp();
   const load = (src: string | Buffer): Sharp => sharp(src, { limitInputPixels: maxPixels, failOn: 'error' });
   const out = outputOf(ops);
   try {

@@ -1,0 +1,15 @@
+import type SharpModule from 'sharp';
+
+/** The sharp function (libvips bindings). */
+export type SharpFn = typeof SharpModule;
+
+let loading: Promise<SharpFn> | null = null;
+
+/**
+ * sharp, loaded on first use. Loading libvips costs about 26 MiB of memory, so a process that
+ * never renders an image (the CLI uploading to an external local cloud, an app that only
+ * uploads) does not pay for it; the first render waits for the import once.
+ */
+export function loadSharp(): Promise<SharpFn> {
+  return (loading ??= import('sharp').then((m) => m.default));
+}
