@@ -1,9 +1,20 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { appError, FerryError } from '../../../src-shared/errors.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
 import { sessionSchema, type MultipartSession } from './checkpoint.js';
-import { locationBase, storedAtShape, timeout, type ApiConfig, type CompleteResponse, type FileFacts, type PartUrl } from './multipart-api.js';
+import {
+  apiHeaders,
+  locationBase,
+  protocolError,
+  readCompleteAnswer,
+  securityFields,
+  sessionFields,
+  storeOf,
+  timeout,
+  type ApiConfig,
+  type CompleteResponse,
+  type FileFacts,
+  type PartUrl,
+} from './multipart-api.js';
 
 /**
  * The wire calls that differ in Intelligent Ingestion (spec §4.1): start with `fii`, a chunk's
@@ -11,27 +22,9 @@ import { locationBase, storedAtShape, timeout, type ApiConfig, type CompleteResp
  * and complete with `fii` (and, in JS-style fallback, the regular parts too). No retries here.
  */
 
-const STORE = { location: 's3' } as const;
-const SOURCE_HEADER = { 'Filestack-Source': 'Ferry-0.1.0' } as const;
-
-function headers(session?: MultipartSession): OutgoingHttpHeaders {
-  return session?.location_region ? { ...SOURCE_HEADER, 'Filestack-Upload-Region': session.location_region } : { ...SOURCE_HEADER };
-}
-
+/** The session keys, store and security every call after start carries. */
 function common(cfg: ApiConfig, s: MultipartSession): Record<string, unknown> {
-  return {
-    apikey: cfg.apikey,
-    uri: s.uri,
-    region: s.region,
-    upload_id: s.upload_id,
-    store: cfg.store ?? STORE,
-    ...(cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {}),
-  };
-}
-
-function protocolError(what: string, err: z.ZodError): FerryError {
-  const issue = err.issues[0];
-  return new FerryError(appError('protocol', `Unexpected ${what} response: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}.`));
+  return { ...sessionFields(cfg, s), store: storeOf(cfg), ...securityFields(cfg) };
 }
 
 /** A started session and whether the server granted intelligent ingestion. */
@@ -42,16 +35,8 @@ export async function startIntelligent(cfg: ApiConfig, file: FileFacts, signal: 
   const res = await jsonRequest({
     method: 'POST',
     url: `${cfg.uploadBase.replace(/\/+$/, '')}/multipart/start`,
-    headers: headers(),
-    json: {
-      apikey: cfg.apikey,
-      filename: file.filename,
-      mimetype: file.mimetype,
-      size: file.size,
-      store: cfg.store ?? STORE,
-      fii: true,
-      ...(cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {}),
-    },
+    headers: apiHeaders(),
+    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: storeOf(cfg), fii: true, ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
@@ -71,7 +56,7 @@ export async function requestChunkUrl(cfg: ApiConfig, session: MultipartSession,
   const res = await jsonRequest({
     method: 'POST',
     url: `${locationBase(session)}/multipart/upload`,
-    headers: headers(session),
+    headers: apiHeaders(session),
     json: { ...common(cfg, session), part: chunk.part, size: chunk.size, md5: chunk.md5, offset: chunk.offset, fii: true },
     signal,
     ...timeout(cfg),
@@ -100,22 +85,13 @@ export async function commitPart(cfg: ApiConfig, session: MultipartSession, part
   await jsonRequest({
     method: 'POST',
     url: `${locationBase(session)}/multipart/commit`,
-    headers: headers(session),
+    headers: apiHeaders(session),
     json: { ...common(cfg, session), part, size: fileSize },
     signal,
     ...timeout(cfg),
   });
 }
 
-const completeSchema = z.object({
-  handle: z.string().min(1),
-  url: z.string().optional(),
-  filename: z.string().optional(),
-  size: z.number().optional(),
-  mimetype: z.string().optional(),
-  status: z.string().optional(),
-  ...storedAtShape,
-});
 
 /**
  * POST /multipart/complete with `fii: true`. `parts` lists parts sent the regular way (JS-style
@@ -131,7 +107,7 @@ export async function completeIntelligent(
   const res = await jsonRequest({
     method: 'POST',
     url: `${locationBase(session)}/multipart/complete`,
-    headers: headers(session),
+    headers: apiHeaders(session),
     json: {
       ...common(cfg, session),
       filename: file.filename,
@@ -144,11 +120,5 @@ export async function completeIntelligent(
     signal,
     ...timeout(cfg),
   });
-  if (res.status === 202) return null;
-  if (res.status !== 200) {
-    throw new FerryError(appError('protocol', `/multipart/complete answered HTTP ${res.status}.`, { details: { status: res.status } }));
-  }
-  const parsed = completeSchema.safeParse(res.data);
-  if (!parsed.success) throw protocolError('/multipart/complete', parsed.error);
-  return parsed.data;
+  return readCompleteAnswer(res, file);
 }

@@ -30,9 +30,12 @@ export type ApiConfig = {
 export type FileFacts = { readonly filename: string; readonly mimetype: string; readonly size: number };
 
 const STORE = { location: 's3' } as const;
+/** The store object every call carries (spec §3.6); `s3` when none was configured. */
+export const storeOf = (cfg: ApiConfig): WireStore | typeof STORE => cfg.store ?? STORE;
 const SOURCE_HEADER = { 'Filestack-Source': 'Ferry-0.1.0' } as const;
 
-function protocolError(what: string, err: z.ZodError): FerryError {
+/** A response that does not have the shape the spec gives (shared with intelligent-api.ts). */
+export function protocolError(what: string, err: z.ZodError): FerryError {
   const issue = err.issues[0];
   return new FerryError(appError('protocol', `Unexpected ${what} response: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}.`));
 }
@@ -43,15 +46,16 @@ export function locationBase(session: MultipartSession): string {
   return /^https?:\/\//i.test(loc) ? loc : `https://${loc}`;
 }
 
-function apiHeaders(session?: MultipartSession): OutgoingHttpHeaders {
+/** Headers of every call; after start, the session's upload region too. */
+export function apiHeaders(session?: MultipartSession): OutgoingHttpHeaders {
   return session?.location_region ? { ...SOURCE_HEADER, 'Filestack-Upload-Region': session.location_region } : { ...SOURCE_HEADER };
 }
 
-function securityFields(cfg: ApiConfig): Record<string, string> {
+export function securityFields(cfg: ApiConfig): Record<string, string> {
   return cfg.security ? { policy: cfg.security.policy, signature: cfg.security.signature } : {};
 }
 
-function sessionFields(cfg: ApiConfig, s: MultipartSession): Record<string, string> {
+export function sessionFields(cfg: ApiConfig, s: MultipartSession): Record<string, string> {
   return { apikey: cfg.apikey, uri: s.uri, region: s.region, upload_id: s.upload_id };
 }
 
@@ -68,7 +72,7 @@ export async function startUpload(cfg: ApiConfig, file: FileFacts, signal: Abort
     method: 'POST',
     url: `${cfg.uploadBase.replace(/\/+$/, '')}/multipart/start`,
     headers: apiHeaders(),
-    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: cfg.store ?? STORE, ...securityFields(cfg) },
+    json: { apikey: cfg.apikey, filename: file.filename, mimetype: file.mimetype, size: file.size, store: storeOf(cfg), ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
@@ -91,7 +95,7 @@ export async function requestPartUrl(
     method: 'POST',
     url: `${locationBase(session)}/multipart/upload`,
     headers: apiHeaders(session),
-    json: { ...sessionFields(cfg, session), part: part.number, size: part.size, md5: part.md5, store: cfg.store ?? STORE, ...securityFields(cfg) },
+    json: { ...sessionFields(cfg, session), part: part.number, size: part.size, md5: part.md5, store: storeOf(cfg), ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
@@ -127,14 +131,6 @@ export async function putPart(
   return etag;
 }
 
-/** Where the file was stored and what was echoed (spec §3.5); shared with intelligent-api.ts. */
-export const storedAtShape = {
-  container: z.string().optional(),
-  key: z.string().optional(),
-  path: z.string().optional(),
-  upload_tags: z.record(z.string(), z.string()).optional(),
-  workflows: z.unknown().optional(),
-};
 
 const completeSchema = z.object({
   handle: z.string().min(1),
@@ -145,7 +141,12 @@ const completeSchema = z.object({
   status: z.string().optional(),
   /** The stored bytes' MD5; only the local cloud sends it (see verifyFromComplete). */
   md5: z.string().optional(),
-  ...storedAtShape,
+  /** Where the file was stored and what was echoed (spec §3.5). */
+  container: z.string().optional(),
+  key: z.string().optional(),
+  path: z.string().optional(),
+  upload_tags: z.record(z.string(), z.string()).optional(),
+  workflows: z.unknown().optional(),
 });
 export type CompleteResponse = z.infer<typeof completeSchema>;
 
@@ -161,10 +162,18 @@ export async function completeUpload(
     method: 'POST',
     url: `${locationBase(session)}/multipart/complete`,
     headers: apiHeaders(session),
-    json: { ...sessionFields(cfg, session), filename: file.filename, mimetype: file.mimetype, size: file.size, store: cfg.store ?? STORE, parts, ...(cfg.uploadTags ? { upload_tags: cfg.uploadTags } : {}), ...securityFields(cfg) },
+    json: { ...sessionFields(cfg, session), filename: file.filename, mimetype: file.mimetype, size: file.size, store: storeOf(cfg), parts, ...(cfg.uploadTags ? { upload_tags: cfg.uploadTags } : {}), ...securityFields(cfg) },
     signal,
     ...timeout(cfg),
   });
+  return readCompleteAnswer(res, file);
+}
+
+/**
+ * A /multipart/complete answer, regular or intelligent: `null` for 202 (not ready; ask again),
+ * else the stored file, checked to hold the size that was sent.
+ */
+export function readCompleteAnswer(res: { status: number; data: unknown }, file: FileFacts): CompleteResponse | null {
   if (res.status === 202) return null;
   if (res.status !== 200) {
     // Go treats 206 as "not committed"; anything but 200/202 is not a finished upload.
