@@ -42,48 +42,36 @@ export async function expandPaths(fs: EngineFs, paths: readonly string[]): Promi
       return;
     }
     names.sort();
-    for (const name of names) {
-      const path = join(dir, name);
-      const childRel = `${rel}/${name}`;
-      let facts;
-      try {
-        facts = await fs.stat(path);
-      } catch (thrown) {
-        skipped.push({ path, reason: reasonFor(thrown) });
-        continue;
-      }
-      if (facts.isDirectory()) {
-        const key = `${facts.dev}:${facts.ino}`;
-        if (seenDirs.has(key)) continue;
-        seenDirs.add(key);
-        await walk(path, childRel);
-      } else if (facts.isFile()) {
-        addFile(path, childRel, facts);
-      } else {
-        skipped.push({ path, reason: 'not a regular file' });
-      }
-    }
+    for (const name of names) await visit(join(dir, name), `${rel}/${name}`);
   };
 
-  for (const path of paths) {
+  /**
+   * One path: a folder is walked once (by dev:ino) under `rel`, a file is added, anything else
+   * or an unreadable path is skipped with its reason. `rel` is the relative path for a file.
+   */
+  async function visit(path: string, rel: string | null, folderName = rel): Promise<void> {
     let facts;
     try {
       facts = await fs.stat(path);
     } catch (thrown) {
       skipped.push({ path, reason: reasonFor(thrown) });
-      continue;
+      return;
     }
     if (facts.isDirectory()) {
       const key = `${facts.dev}:${facts.ino}`;
-      if (seenDirs.has(key)) continue;
+      if (seenDirs.has(key)) return;
       seenDirs.add(key);
-      await walk(path, basename(path) || 'folder');
+      await walk(path, folderName ?? 'folder');
     } else if (facts.isFile()) {
-      addFile(path, null, facts);
+      addFile(path, rel, facts);
     } else {
       skipped.push({ path, reason: 'not a regular file' });
     }
   }
+
+  // A path the user added: its own name starts the relative paths of what a folder holds.
+  for (const path of paths) await visit(path, null, basename(path) || 'folder');
+
   return { files, skipped };
 }
 

@@ -2,7 +2,7 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Logger, UploadCheckpoint } from '../ports.js';
 import { nameMatches } from './history-name.js';
-import { parseHistoryRow, storedJobSchema } from './row-schemas.js';
+import { historyRowOf, parseHistoryRow, storedJobSchema } from './row-schemas.js';
 import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
 
 /**
@@ -26,16 +26,7 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
     return JSON.stringify(job);
   };
   const appendHistory = (e: UploadHistoryEntry): void => {
-    const entry = parseHistoryRow({
-      job_id: e.jobId,
-      destination: e.destination,
-      source_path: e.sourcePath,
-      size: e.size,
-      sha256: e.sha256.toLowerCase(),
-      url: e.url,
-      remote_id: e.remoteId,
-      finished_at: e.finishedAt,
-    });
+    const entry = parseHistoryRow(historyRowOf(e));
     if (!entry) throw new FerryError(appError('internal', 'Refusing to journal an invalid history entry.'));
     history.set(e.jobId, { entry, seq: seq++ });
   };

@@ -57,6 +57,20 @@ export function parseJobRow(id: string, data: string): { ok: true; job: Job } | 
   return { ok: true, job: parsed.data };
 }
 
+/** The row both journals store for a history entry (the hash lower-cased). */
+export function historyRowOf(e: UploadHistoryEntry): Record<string, string | number> {
+  return {
+    job_id: e.jobId,
+    destination: e.destination,
+    source_path: e.sourcePath,
+    size: e.size,
+    sha256: e.sha256.toLowerCase(),
+    url: e.url,
+    remote_id: e.remoteId,
+    finished_at: e.finishedAt,
+  };
+}
+
 /** Maps a validated history row to the public entry shape; null when the row is invalid. */
 export function parseHistoryRow(row: unknown): UploadHistoryEntry | null {
   const parsed = storedHistorySchema.safeParse(row);

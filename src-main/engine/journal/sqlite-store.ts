@@ -5,7 +5,7 @@ import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Clock, Logger, UploadCheckpoint } from '../ports.js';
 import { createMemoryJournal } from './memory-journal.js';
 import { openDurable } from './open-db.js';
-import { parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
+import { historyRowOf, parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
 import { nameMatches } from './history-name.js';
 import type { HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
@@ -201,16 +201,7 @@ class SqliteJournal implements Journal {
   }
 
   #putHistory(e: UploadHistoryEntry): void {
-    const row = {
-      job_id: e.jobId,
-      destination: e.destination,
-      source_path: e.sourcePath,
-      size: e.size,
-      sha256: e.sha256.toLowerCase(),
-      url: e.url,
-      remote_id: e.remoteId,
-      finished_at: e.finishedAt,
-    };
+    const row = historyRowOf(e);
     if (!parseHistoryRow(row)) throw new FerryError(appError('internal', 'Refusing to journal an invalid history entry.'));
     this.#s.putHistory.run(row);
   }

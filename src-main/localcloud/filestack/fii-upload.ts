@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext } from '../context.js';
 import { HttpError, queryOf, sendError, sendJson } from '../router.js';
@@ -58,19 +57,19 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
     if (grant.md5 !== null && contentMd5 !== grant.md5) {
       throw new HttpError(403, 'SignatureDoesNotMatch', 'Content-MD5 header differs from the md5 the URL was signed for.');
     }
-    writer = await ctx.storage.createTempWriter();
-    const md5 = createHash('md5');
+    // The writer's MD5 is the chunk's digest, as for a regular part: one hash pass, no SHA-256.
+    writer = await ctx.storage.createTempWriter({ sha256: false });
     for await (const piece of req as AsyncIterable<Buffer>) {
       bytes += piece.length;
       if (bytes > grant.size) throw new HttpError(400, 'EntityTooLarge', `Chunk is larger than the ${grant.size} bytes it was signed for.`);
-      md5.update(piece);
       await writer.write(piece);
     }
+    const finished = await writer.finish();
     if (bytes !== grant.size) throw new HttpError(400, 'IncompleteBody', `Chunk has ${bytes} bytes; the URL was signed for ${grant.size}.`);
-    if (contentMd5 !== null && contentMd5 !== md5.digest('base64')) {
+    if (contentMd5 !== null && contentMd5 !== Buffer.from(finished.md5, 'hex').toString('base64')) {
       throw new HttpError(400, 'BadDigest', `The Content-MD5 you specified did not match what we received for part ${part} at offset ${offset}.`);
     }
-    const record = await saveChunk(ctx.storage, uploadId, part, offset, await writer.finish());
+    const record = await saveChunk(ctx.storage, uploadId, part, offset, finished);
     writer = null;
     status = 200;
     // FII needs no ETag (spec §4.1); S3-minded clients get the chunk's MD5 anyway.

@@ -9,6 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Storage } from '../storage.js';
 import type { ResolvedAccount } from './account.js';
+import type { Probe } from './metadata.js';
 
 /** An AI tag (`source` e.g. `google-auto-tagging`). The emulator never invents any. */
 export type AITag = { name: string; confidence: number; source: string };
@@ -21,15 +22,8 @@ export type VersionRecord = {
   /** Storage blob handle (may be shared with copies; removed when nothing references it). */
   handle: string;
   size: number;
-  fileType: 'image' | 'non-image';
-  width: number | null;
-  height: number | null;
-  /** Lower-case extension-like format (`jpg`, `png`, `pdf`...). */
-  format: string;
-  mime: string;
-  hasAlpha: boolean;
   createdAt: number;
-};
+} & Probe;
 
 /** One file (its current version is `versions` entry `currentVersionId`). */
 export type FileRecord = {
