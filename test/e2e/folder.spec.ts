@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { SCREENSHOT_DIR, dropPathsNative, sha256File, sha256Url, startHost, watchPageProblems, writeRandomFile, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropPathsNative, sha256File, sha256Url, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
 
 /**
  * Folders keep their structure: every file's row shows its path relative to the dropped or
@@ -24,9 +24,7 @@ test.beforeAll(async ({ browser }) => {
   host = await startHost();
   for (const f of TREE) await writeRandomFile(path.join(host.workDir, f.rel), f.size);
   for (const f of TREE) await writeRandomFile(path.join(host.workDir, 'dropped', f.rel), f.size);
-  context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 800 }));
 });
 
 test.afterAll(async () => {

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { SCREENSHOT_DIR, dropFiles, startHost, watchPageProblems, writeRandomFile, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
 
 /**
  * What users see when things go wrong: a failed row says why and offers Retry, finished rows can
@@ -18,9 +18,7 @@ test.beforeAll(async ({ browser }) => {
   await writeFile(path.join(host.workDir, 'empty.txt'), '');
   await writeRandomFile(path.join(host.workDir, 'fine.bin'), 64 * 1024);
   await writeRandomFile(path.join(host.workDir, 'later.bin'), 10 * 1024);
-  context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  page = await context.newPage();
-  problems = await watchPageProblems(page);
+  ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 700 }));
 });
 
 test.afterAll(async () => {

@@ -6,13 +6,13 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError, toAppError, type AppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { httpRequest } from '../../src-main/net/http.js';
 import { createImageKitClient, type ImageKitClient } from '../../src-main/providers/imagekit/client.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { hashBytes, writeRandomFile } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { errorOf } from '../support/errors.js';
 
 const ACCOUNT = { imagekitId: 'livetest', privateKey: 'private_live_key_0001', publicKey: 'public_live_key_0001' };
 
@@ -21,16 +21,6 @@ let cloud: LocalCloud;
 let proxy: FaultProxy;
 let ik: ImageKitClient;
 let endpoint = '';
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FerryError);
-    return toAppError(err);
-  }
-  throw new Error('expected a rejection');
-}
 
 const get = (url: string) => httpRequest({ method: 'GET', url });
 

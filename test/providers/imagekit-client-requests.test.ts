@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FerryError, toAppError, type AppError } from '../../src-shared/errors.js';
 import { createImageKitClient, type ImageKitClient } from '../../src-main/providers/imagekit/client.js';
 import { verifySignedUrl } from '../../src-main/providers/imagekit/signing.js';
 import { basicAuthHeader } from '../../src-main/providers/imagekit/transport.js';
@@ -16,6 +15,7 @@ import { buildMultipart } from '../../src-main/providers/imagekit/multipart.js';
 import { httpRequest } from '../../src-main/net/http.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 import { writeRandomFile } from '../support/files.js';
+import { errorOf } from '../support/errors.js';
 
 type Recorded = {
   method: string;
@@ -84,16 +84,6 @@ beforeEach(() => {
 
 const client = (key = 'test_private_key'): ImageKitClient =>
   createImageKitClient({ privateKey: key, publicKey: 'pub', urlEndpoint: `${base}/ik/demo`, uploadBase: base, apiBase: base });
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FerryError);
-    return toAppError(err);
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ImageKit client request building', () => {
   it('sends Basic base64(privateKey + ":") on API calls', async () => {

@@ -5,27 +5,17 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError, toAppError, type AppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { httpRequest } from '../../src-main/net/http.js';
 import { createImageKitClient, type ImageKitClient, type UploadResponse } from '../../src-main/providers/imagekit/client.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { errorOf } from '../support/errors.js';
 
 const ACCOUNT = { imagekitId: 'mediatest', privateKey: 'private_media_key_0001', publicKey: 'public_media_key_0001' };
 
 let dir = '';
 let cloud: LocalCloud;
 let ik: ImageKitClient;
-
-async function errorOf(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(FerryError);
-    return toAppError(err);
-  }
-  throw new Error('expected a rejection');
-}
 
 const text = (s: string, fileName: string, folder: string, extra: Record<string, unknown> = {}): Promise<UploadResponse> =>
   ik.upload({ file: { base64: Buffer.from(s).toString('base64') }, fileName, folder, useUniqueFileName: false, ...extra });
