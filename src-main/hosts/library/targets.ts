@@ -1,8 +1,8 @@
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import { createImageKitClient, type ImageKitClient } from '../../providers/imagekit/client.js';
-import { IMAGEKIT_ENV } from '../../providers/imagekit/from-env.js';
-import { SECRET_ENV_VARS } from '../../secrets/env-store.js';
+import { imagekitConfigFromEnv } from '../../providers/imagekit/from-env.js';
 import type { SecretStore } from '../../secrets/secret-store.js';
+import { FILESTACK_DEFAULTS } from '../destinations.js';
 
 /** A Filestack-protocol destination (real Filestack or the local cloud). `secret` signs links. */
 export type FilestackTarget = {
@@ -22,30 +22,12 @@ export type LibraryTarget = FilestackTarget | ImageKitTarget;
 /** The target of a destination, or null when it is not configured (no key). */
 export type TargetResolver = (destination: DestinationKind) => Promise<LibraryTarget | null>;
 
-/** Public Filestack endpoints (the provider uses the same). */
-export const FILESTACK_CDN = 'https://cdn.filestackcontent.com';
-export const FILESTACK_FILE_API = 'https://www.filestackapi.com';
-
 type Env = Readonly<Record<string, string | undefined>>;
-const envVal = (env: Env, name: string): string | undefined => {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-};
 
 /** The ImageKit target from the same FERRY_IMAGEKIT_* variables the upload provider uses, or null. */
 export function imagekitTargetFromEnv(env: Env = process.env): ImageKitTarget | null {
-  const privateKey = envVal(env, SECRET_ENV_VARS['imagekit.privateKey']);
-  const urlEndpoint = envVal(env, IMAGEKIT_ENV.urlEndpoint);
-  if (!privateKey || !urlEndpoint) return null;
-  const uploadBase = envVal(env, IMAGEKIT_ENV.uploadBase);
-  const apiBase = envVal(env, IMAGEKIT_ENV.apiBase);
-  const client = createImageKitClient({
-    privateKey,
-    urlEndpoint,
-    ...(uploadBase ? { uploadBase } : {}),
-    ...(apiBase ? { apiBase } : {}),
-  });
-  return { kind: 'imagekit', client, urlEndpoint };
+  const config = imagekitConfigFromEnv(env);
+  return config ? { kind: 'imagekit', client: createImageKitClient(config), urlEndpoint: config.urlEndpoint } : null;
 }
 
 /** Real Filestack from the secret store (apikey required, secret optional), or null. */
@@ -53,7 +35,7 @@ export async function filestackTargetFromSecrets(store: () => Promise<SecretStor
   const secrets = await store();
   const apikey = await secrets.get('filestack.apikey');
   if (!apikey) return null;
-  return { kind: 'filestack', apikey, cdnBase: FILESTACK_CDN, fileApiBase: FILESTACK_FILE_API, secret: await secrets.get('filestack.secret') };
+  return { kind: 'filestack', apikey, cdnBase: FILESTACK_DEFAULTS.cdnBase, fileApiBase: FILESTACK_DEFAULTS.apiBase, secret: await secrets.get('filestack.secret') };
 }
 
 /**

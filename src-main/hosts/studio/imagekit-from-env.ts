@@ -1,10 +1,9 @@
 /**
- * The ImageKit client the studio uses, from the same FERRY_IMAGEKIT_* variables that create the
- * `imagekit` destination (providers/imagekit/from-env.ts), so both talk to the same account.
+ * The ImageKit client the studio falls back to, from the same FERRY_IMAGEKIT_* variables that
+ * create the `imagekit` destination (providers/imagekit/from-env.ts), so both talk to one account.
  */
 import { createImageKitClient, type ImageKitClient } from '../../providers/imagekit/client.js';
-import { IMAGEKIT_ENV } from '../../providers/imagekit/from-env.js';
-import { SECRET_ENV_VARS } from '../../secrets/env-store.js';
+import { imagekitConfigFromEnv } from '../../providers/imagekit/from-env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,16 +11,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function imagekitClientFromEnv(env: Env = process.env): () => ImageKitClient | null {
   let cached: { key: string; client: ImageKitClient } | null = null;
   return () => {
-    const privateKey = env[SECRET_ENV_VARS['imagekit.privateKey']]?.trim();
-    const urlEndpoint = env[IMAGEKIT_ENV.urlEndpoint]?.trim();
-    if (!privateKey || !urlEndpoint) return null;
-    const uploadBase = env[IMAGEKIT_ENV.uploadBase]?.trim() || undefined;
-    const apiBase = env[IMAGEKIT_ENV.apiBase]?.trim() || undefined;
-    const key = [privateKey, urlEndpoint, uploadBase, apiBase].join('\n');
-    if (cached?.key !== key) {
-      const client = createImageKitClient({ privateKey, urlEndpoint, ...(uploadBase ? { uploadBase } : {}), ...(apiBase ? { apiBase } : {}) });
-      cached = { key, client };
-    }
+    const config = imagekitConfigFromEnv(env);
+    if (!config) return null;
+    const key = JSON.stringify(config);
+    if (cached?.key !== key) cached = { key, client: createImageKitClient(config) };
     return cached.client;
   };
 }

@@ -12,7 +12,7 @@ import type { DestinationKind, JobView, UploadResult } from '../../../src-shared
 import { historyName } from '../../engine/journal/history-name.js';
 import type { UploadHistory } from '../../engine/journal/types.js';
 import { storeTransformed, transformUrl, type ProcessingConfig } from '../../providers/filestack/processing.js';
-import { createSecurity } from '../../providers/filestack/signing.js';
+import { signedUrl } from '../../providers/filestack/file-api.js';
 import type { ImageKitClient } from '../../providers/imagekit/client.js';
 import { fetchBounded, imageFacts } from './image-fetch.js';
 
@@ -105,9 +105,7 @@ export function createStudioService(deps: StudioDeps): StudioService {
   // its own short `read` policy for this handle, like a processing URL does.
   const originalUrl = (p: Plan, result: UploadResult): string => {
     if (p.kind !== 'filestack' || p.cfg.secret === undefined) return result.url;
-    const expiry = Math.floor(Date.now() / 1000) + ORIGINAL_LINK_SECONDS;
-    const { policy, signature } = createSecurity({ expiry, call: ['read'], handle: p.handle }, p.cfg.secret);
-    return `${p.cfg.cdnBase.replace(/\/+$/, '')}/security=p:${policy},s:${signature}/${p.handle}`;
+    return signedUrl(p.cfg, p.handle, { expiry: Math.floor(Date.now() / 1000) + ORIGINAL_LINK_SECONDS, calls: ['read'] });
   };
 
   const renderUrl = (p: Plan, result: UploadResult): string => {

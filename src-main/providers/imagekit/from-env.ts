@@ -4,7 +4,7 @@
  */
 import type { Provider } from '../../engine/ports.js';
 import { SECRET_ENV_VARS } from '../../secrets/env-store.js';
-import { createImageKitProvider } from './provider.js';
+import { createImageKitProvider, type ImageKitProviderOptions } from './provider.js';
 
 /** Non-secret settings read alongside the keys. */
 export const IMAGEKIT_ENV = {
@@ -22,10 +22,11 @@ const val = (env: Env, name: string): string | undefined => {
 };
 
 /**
- * The provider when both FERRY_IMAGEKIT_PRIVATE_KEY and FERRY_IMAGEKIT_URL_ENDPOINT are set, else
- * null (the app then simply has no `imagekit` destination). An invalid endpoint throws bad_request.
+ * The account settings when both FERRY_IMAGEKIT_PRIVATE_KEY and FERRY_IMAGEKIT_URL_ENDPOINT are
+ * set, else null. The one reader of these variables: the provider, the studio's client and the
+ * library's target are all built from it.
  */
-export function imagekitProviderFromEnv(env: Env = process.env): Provider | null {
+export function imagekitConfigFromEnv(env: Env = process.env): ImageKitProviderOptions | null {
   const privateKey = val(env, SECRET_ENV_VARS['imagekit.privateKey']);
   const urlEndpoint = val(env, IMAGEKIT_ENV.urlEndpoint);
   if (privateKey === undefined || urlEndpoint === undefined) return null;
@@ -33,14 +34,23 @@ export function imagekitProviderFromEnv(env: Env = process.env): Provider | null
   const uploadBase = val(env, IMAGEKIT_ENV.uploadBase);
   const apiBase = val(env, IMAGEKIT_ENV.apiBase);
   const folder = val(env, IMAGEKIT_ENV.folder);
-  return createImageKitProvider({
+  return {
     privateKey,
     urlEndpoint,
     ...(publicKey !== undefined ? { publicKey } : {}),
     ...(uploadBase !== undefined ? { uploadBase } : {}),
     ...(apiBase !== undefined ? { apiBase } : {}),
     ...(folder !== undefined ? { folder } : {}),
-  });
+  };
+}
+
+/**
+ * The provider when the environment configures ImageKit, else null (the app then simply has no
+ * `imagekit` destination). An invalid endpoint throws bad_request.
+ */
+export function imagekitProviderFromEnv(env: Env = process.env): Provider | null {
+  const config = imagekitConfigFromEnv(env);
+  return config ? createImageKitProvider(config) : null;
 }
 
 /**
