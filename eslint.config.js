@@ -36,6 +36,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // Server and client share protocol code, not each other (DESIGN.md §1).
+    files: ['src-main/localcloud/**/*.ts', 'src-main/protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { ...electronOnlyInHost, patterns: [{ group: ['**/providers/**'], message: 'The local cloud and the protocol layer must not import the clients (providers/); shared code lives in src-main/protocol/.' }] }] },
+  },
+  {
     files: ['src-shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { ...electronOnlyInHost, patterns: [nodeBuiltins] }] },
   },

@@ -1,7 +1,7 @@
 import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { AvConfig } from '../providers/filestack/av.js';
 import type { ProcessingConfig } from '../providers/filestack/processing.js';
-import { createSecurity } from '../providers/filestack/signing.js';
+import { createSecurity } from '../protocol/filestack/signing.js';
 import type { Destinations } from './destinations.js';
 
 /** Processing and A/V calls wait this long for a render or a status answer. */

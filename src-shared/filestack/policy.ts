@@ -1,6 +1,6 @@
 /**
  * Filestack security policies (spec §2.1): the document schema and the pure rule check the
- * local cloud runs after the signature has been verified (src-main/providers/filestack/signing.ts).
+ * local cloud runs after the signature has been verified (src-main/protocol/filestack/signing.ts).
  */
 import { z } from 'zod';
 

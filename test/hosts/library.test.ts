@@ -6,7 +6,7 @@ import type { LibraryItem, SignedLink } from '../../src-shared/ipc/channels.js';
 import { dispatch } from '../../src-shared/ipc/dispatch.js';
 import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
 import { APP_SECRET_FILE } from '../../src-main/hosts/library/app-secret.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 import { writeRandomFile } from '../support/files.js';
 

@@ -7,7 +7,7 @@ import { toAppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { conversionToFilelink, pollConversion, startConversion, type AvConfig, type ConversionStatus } from '../../src-main/providers/filestack/av.js';
 import { download } from '../../src-main/providers/filestack/file-api.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toAppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { download, getContent, metadata, overwrite, remove, signedUrl, type FileApiConfig } from '../../src-main/providers/filestack/file-api.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const KEY = 'FileApiSecureKey000001';

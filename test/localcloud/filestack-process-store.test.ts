@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 let dir: string;

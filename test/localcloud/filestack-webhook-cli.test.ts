@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
-import { verifyWebhook } from '../../src-main/providers/filestack/webhook.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
+import { verifyWebhook } from '../../src-main/protocol/filestack/webhook.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /** The standalone local cloud's app configuration (flags + FERRY_LC_* env vars) end to end. */

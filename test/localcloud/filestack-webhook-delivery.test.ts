@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { pollConversion, startConversion } from '../../src-main/providers/filestack/av.js';
-import { verifyWebhook } from '../../src-main/providers/filestack/webhook.js';
+import { verifyWebhook } from '../../src-main/protocol/filestack/webhook.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const APIKEY = 'HookTestKey00000000001';

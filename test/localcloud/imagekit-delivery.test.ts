@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUrl } from '../../src-main/providers/imagekit/signing.js';
+import { signUrl } from '../../src-main/protocol/imagekit/signing.js';
 import { buildUrl } from '../../src-shared/imagekit/url-builder.js';
 import { ACCOUNT, get, png, startIkCloud, upload, type IkCloud } from './imagekit-support.js';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../src-main/providers/imagekit/webhook.js';
+import { verifyWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../src-main/protocol/imagekit/webhook.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 import { ACCOUNT, api, get, png, startIkCloud, upload } from './imagekit-support.js';
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAuthenticationParameters, INVALID_EXPIRE_MESSAGE, tokenReusedMessage } from '../../src-main/providers/imagekit/auth-params.js';
+import { getAuthenticationParameters, INVALID_EXPIRE_MESSAGE, tokenReusedMessage } from '../../src-main/protocol/imagekit/auth-params.js';
 import { ACCOUNT, api, get, png, startIkCloud, upload, type IkCloud } from './imagekit-support.js';
 
 let ik: IkCloud;

@@ -8,7 +8,7 @@ import { FerryError } from '../../src-shared/errors.js';
 import type { TaskStep } from '../../src-shared/filestack/types.js';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { fetchTransformed, storeTransformed, transformUrl, type ProcessingConfig } from '../../src-main/providers/filestack/processing.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { storeUrl } from '../../src-main/providers/filestack/upload-url.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toAppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { hashBytes, writeRandomFile } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSecurity, encodePolicy, signPolicy, verifySecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity, encodePolicy, signPolicy, verifySecurity } from '../../src-main/protocol/filestack/signing.js';
 
 // {"expiry":1700000000,"call":["read"]} is 37 bytes → 13 base64 groups, the last holding one
 // byte, so two `=`. The first group `{"e` = 7b 22 65 → 011110 110010 001001 100101 → e y J l.

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toAppError } from '../../src-shared/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider, type FilestackProviderOptions } from '../../src-main/providers/filestack/provider.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
-import { storedPath, storeWireConfig } from '../../src-main/providers/filestack/store-params.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
+import { storedPath, storeWireConfig } from '../../src-main/protocol/filestack/store-params.js';
 import { writeRandomFile } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook } from '../../src-main/providers/filestack/webhook.js';
+import { signWebhook, verifyWebhook } from '../../src-main/protocol/filestack/webhook.js';
 
 const SECRET = 'whsec';
 const BODY = '{"action":"fp.upload"}';

@@ -4,7 +4,7 @@ import {
   INVALID_EXPIRE_MESSAGE,
   getAuthenticationParameters,
   verifyClientUpload,
-} from '../../src-main/providers/imagekit/auth-params.js';
+} from '../../src-main/protocol/imagekit/auth-params.js';
 
 const KEY = 'private_key_test';
 const NOW = 1_582_268_000;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImageKitClient, type ImageKitClient } from '../../src-main/providers/imagekit/client.js';
-import { verifySignedUrl } from '../../src-main/providers/imagekit/signing.js';
+import { verifySignedUrl } from '../../src-main/protocol/imagekit/signing.js';
 import { basicAuthHeader } from '../../src-main/providers/imagekit/transport.js';
 import { buildMultipart } from '../../src-main/providers/imagekit/multipart.js';
 import { httpRequest } from '../../src-main/net/http.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGEKIT_HELP, imagekitErrorBody, toImageKitError } from '../../src-main/providers/imagekit/errors.js';
+import { IMAGEKIT_HELP, imagekitErrorBody, toImageKitError } from '../../src-main/protocol/imagekit/errors.js';
 
 describe('toImageKitError', () => {
   const body = (message: string) => imagekitErrorBody(message);

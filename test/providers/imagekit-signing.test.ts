@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import ImageKit from '@imagekit/nodejs';
 import ImageKitV6 from 'imagekit';
 import { describe, expect, it } from 'vitest';
-import { NEVER_EXPIRES, signUrl, verifySignedUrl } from '../../src-main/providers/imagekit/signing.js';
+import { NEVER_EXPIRES, signUrl, verifySignedUrl } from '../../src-main/protocol/imagekit/signing.js';
 import { buildUrl, type BuildUrlOptions } from '../../src-shared/imagekit/url-builder.js';
 
 const KEY = 'private_key_test';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook } from '../../src-main/providers/imagekit/webhook.js';
+import { signWebhook, verifyWebhook } from '../../src-main/protocol/imagekit/webhook.js';
 
 const SECRET = 'whsec_test';
 const T = 1_700_000_000_000;

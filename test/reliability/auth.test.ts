@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
-import { createSecurity } from '../../src-main/providers/filestack/signing.js';
+import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { writeRandomFile } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';

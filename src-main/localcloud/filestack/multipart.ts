@@ -4,7 +4,7 @@ import type { CloudContext, LocalCloudApp } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { randomId } from '../storage.js';
 import { DEFAULT_STORE_CONTAINER, storageKey } from './store-file.js';
-import { storeLocation, storeProblem, uploadTagsProblem, workflowIds } from '../../providers/filestack/store-params.js';
+import { storeLocation, storeProblem, uploadTagsProblem, workflowIds } from '../../protocol/filestack/store-params.js';
 import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema, type StoreParams } from './body.js';
 import { assembleChecked, checkParts } from './assemble.js';
 import { PART_URL_TTL_SECONDS, signPartUrl } from './presign.js';

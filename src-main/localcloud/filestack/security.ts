@@ -1,5 +1,5 @@
 import { checkPolicy, type PolicyRequest } from '../../../src-shared/filestack/policy.js';
-import { verifySecurity } from '../../providers/filestack/signing.js';
+import { verifySecurity } from '../../protocol/filestack/signing.js';
 import type { LocalCloudApp } from '../context.js';
 import { HttpError } from '../router.js';
 

@@ -14,7 +14,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { httpRequest } from '../../net/http.js';
-import { signWebhook } from '../../providers/filestack/webhook.js';
+import { signWebhook } from '../../protocol/filestack/webhook.js';
 import type { CloudContext, LocalCloudApp } from '../context.js';
 import type { StoredFile } from '../storage.js';
 

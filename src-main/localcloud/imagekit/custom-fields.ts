@@ -3,7 +3,7 @@
  * values against the field schemas (upload and update). Schema validation reuses the zod schemas
  * the client validates with, so both sides agree on what a valid schema is.
  */
-import { describeIssue, fieldSchemaSchema, fieldSchemaUpdateSchema } from '../../providers/imagekit/custom-metadata-schema.js';
+import { describeIssue, fieldSchemaSchema, fieldSchemaUpdateSchema } from '../../protocol/imagekit/custom-metadata-schema.js';
 import { sendJson } from '../router.js';
 import { IkError, parseBool, queryParams, readJsonObject, sendEmpty } from './http.js';
 import type { ApiHandler } from './routes-types.js';

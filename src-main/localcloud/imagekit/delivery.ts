@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { verifySignedUrl } from '../../providers/imagekit/signing.js';
+import { verifySignedUrl } from '../../protocol/imagekit/signing.js';
 import type { Route } from '../router.js';
 import type { ResolvedAccount } from './account.js';
 import { IkError, ikHandler } from './http.js';

@@ -3,7 +3,7 @@
  * (spec §7.1), JSON bodies, and the small parsing rules every route shares.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { imagekitErrorBody } from '../../providers/imagekit/errors.js';
+import { imagekitErrorBody } from '../../protocol/imagekit/errors.js';
 import { FerryError } from '../../../src-shared/errors.js';
 import type { CloudContext } from '../context.js';
 import { HttpError, readBody, sendJson, type Route } from '../router.js';

@@ -5,7 +5,7 @@
  * exists and overwriting is allowed.
  */
 import { rm } from 'node:fs/promises';
-import { verifyClientUpload } from '../../providers/imagekit/auth-params.js';
+import { verifyClientUpload } from '../../protocol/imagekit/auth-params.js';
 import { renderImage } from '../processing/render.js';
 import { sendJson, type Route } from '../router.js';
 import type { StoredFile } from '../storage.js';

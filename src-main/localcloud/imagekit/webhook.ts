@@ -5,7 +5,7 @@
  * waits for, or fails because of, the receiver.
  */
 import { randomUUID } from 'node:crypto';
-import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../providers/imagekit/webhook.js';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../protocol/imagekit/webhook.js';
 import type { CloudContext } from '../context.js';
 import type { ResolvedAccount } from './account.js';
 

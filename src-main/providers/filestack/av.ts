@@ -9,7 +9,7 @@ import type { TaskParams } from '../../../src-shared/filestack/types.js';
 import { jsonRequest } from '../../net/http.js';
 import type { RetryPolicy } from '../../engine/retry.js';
 import { sleep, withRetry } from './retry-loop.js';
-import type { Security } from './signing.js';
+import type { Security } from '../../protocol/filestack/signing.js';
 
 /** Where conversions are requested. */
 export type AvConfig = {

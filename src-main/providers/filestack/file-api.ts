@@ -14,7 +14,7 @@ import type { CallName } from '../../../src-shared/filestack/policy.js';
 import type { RetryPolicy } from '../../engine/retry.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
 import { withRetry } from './retry-loop.js';
-import { createSecurity, type Security } from './signing.js';
+import { createSecurity, type Security } from '../../protocol/filestack/signing.js';
 
 /** Where the File API lives and how calls are authorised. */
 export type FileApiConfig = {

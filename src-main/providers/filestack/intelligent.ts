@@ -8,7 +8,7 @@ import { classifyChunkFailure, FII_PART_SIZE, type ChunkLimits } from './chunk-s
 import { readRange } from './file-reader.js';
 import { commitPart, completeIntelligent, startIntelligent } from './intelligent-api.js';
 import { sendChunkedPart } from './intelligent-chunks.js';
-import { storeWireConfig } from './store-params.js';
+import { storeWireConfig } from '../../protocol/filestack/store-params.js';
 import { parseIntelligentCheckpoint, type IntelligentCheckpoint } from './intelligent-checkpoint.js';
 import { putPart, requestPartUrl, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
 import type { FilestackProviderOptions } from './provider.js';

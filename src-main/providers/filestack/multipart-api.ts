@@ -4,7 +4,7 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
 import type { RateLimiter } from '../../net/throttle.js';
 import { sessionSchema, type MultipartSession } from './checkpoint.js';
-import type { UploadTags, WireStore } from './store-params.js';
+import type { UploadTags, WireStore } from '../../protocol/filestack/store-params.js';
 
 /**
  * The wire calls of a regular Filestack multipart upload (spec §3), one function per call.

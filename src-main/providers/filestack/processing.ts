@@ -11,7 +11,7 @@ import type { SecurityPair, Source, TaskStep, TaskValue } from '../../../src-sha
 import { buildProcessingUrl, type UrlStyle } from '../../../src-shared/filestack/url-builder.js';
 import type { UploadResult } from '../../../src-shared/model/job.js';
 import { errorFromResponse, httpRequest, jsonRequest } from '../../net/http.js';
-import { createSecurity, type Security } from './signing.js';
+import { createSecurity, type Security } from '../../protocol/filestack/signing.js';
 
 /** Where processing lives and how its calls are authorised. */
 export type ProcessingConfig = {

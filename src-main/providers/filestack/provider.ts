@@ -10,7 +10,7 @@ import { intelligentUpload } from './intelligent.js';
 import { createOrderedMd5, md5OfFile, type OrderedMd5 } from './file-reader.js';
 import { completeUpload, startUpload, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
 import { uploadParts } from './part-pool.js';
-import { storeWireConfig, type StoreOptions, type UploadTags } from './store-params.js';
+import { storeWireConfig, type StoreOptions, type UploadTags } from '../../protocol/filestack/store-params.js';
 import { createRetryPacer, sleep, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 import { verifyFromComplete, verifyStored } from './verify.js';
 

@@ -4,7 +4,7 @@
  * call through net/http; failures are FerryErrors carrying an AppError from toImageKitError.
  */
 import type { UploadResponse } from './schemas.js';
-import type { AuthenticationParameters } from './auth-params.js';
+import type { AuthenticationParameters } from '../../protocol/imagekit/auth-params.js';
 import * as customMetadata from './custom-metadata.js';
 import * as fileOps from './file-ops.js';
 import * as folders from './folders.js';
@@ -21,7 +21,7 @@ export type { UploadOptions, PostTransformation, UploadExtension } from './uploa
 export type { ListFilesQuery, UpdateFileDetails } from './media.js';
 export type { UrlOptions } from './url.js';
 export type * from './schemas.js';
-export type { CustomMetadataField, CustomMetadataFieldSchema, CustomMetadataFieldSchemaUpdate } from './custom-metadata-schema.js';
+export type { CustomMetadataField, CustomMetadataFieldSchema, CustomMetadataFieldSchemaUpdate } from '../../protocol/imagekit/custom-metadata-schema.js';
 
 /** Drops the leading config argument of an operation. */
 type Bound<F> = F extends (cfg: ResolvedConfig, ...args: infer A) => infer R ? (...args: A) => R : never;

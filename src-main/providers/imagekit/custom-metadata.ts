@@ -11,7 +11,7 @@ import {
   type CustomMetadataField,
   type CustomMetadataFieldSchema,
   type CustomMetadataFieldSchemaUpdate,
-} from './custom-metadata-schema.js';
+} from '../../protocol/imagekit/custom-metadata-schema.js';
 import { apiCall, badRequest, expectShape, seg, type CallOptions, type ResolvedConfig } from './transport.js';
 import { requireId } from './validate.js';
 

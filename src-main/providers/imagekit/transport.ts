@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { appError, FerryError, type AppError } from '../../../src-shared/errors.js';
 import { httpRequest, type HttpResponse, type StreamBody } from '../../net/http.js';
-import { toImageKitError } from './errors.js';
+import { toImageKitError } from '../../protocol/imagekit/errors.js';
 
 /** Public upload host (the upload path carries an `/api` prefix, §1.1). */
 export const DEFAULT_UPLOAD_BASE = 'https://upload.imagekit.io';

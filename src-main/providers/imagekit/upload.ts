@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { appError, FerryError } from '../../../src-shared/errors.js';
-import type { AuthenticationParameters } from './auth-params.js';
+import type { AuthenticationParameters } from '../../protocol/imagekit/auth-params.js';
 import { buildMultipart, type FormPart } from './multipart.js';
 import { uploadResponseSchema, type UploadResponse } from './schemas.js';
 import { apiCall, badRequest, expectShape, type CallOptions, type ResolvedConfig } from './transport.js';

@@ -3,8 +3,8 @@
  * Signing follows v7: `signed: true` or any `expiresIn > 0` signs the URL.
  */
 import { buildUrl, type BuildUrlOptions } from '../../../src-shared/imagekit/url-builder.js';
-import { getAuthenticationParameters as authParams, type AuthenticationParameters } from './auth-params.js';
-import { signUrl } from './signing.js';
+import { getAuthenticationParameters as authParams, type AuthenticationParameters } from '../../protocol/imagekit/auth-params.js';
+import { signUrl } from '../../protocol/imagekit/signing.js';
 
 export { pHashDistance, type PHashDistanceResult } from '../../../src-shared/imagekit/phash.js';
 

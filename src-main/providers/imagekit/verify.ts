@@ -7,8 +7,8 @@ import { createReadStream } from 'node:fs';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import { buildUrl } from '../../../src-shared/imagekit/url-builder.js';
 import { httpRequest } from '../../net/http.js';
-import { toImageKitError } from './errors.js';
-import { signUrl } from './signing.js';
+import { toImageKitError } from '../../protocol/imagekit/errors.js';
+import { signUrl } from '../../protocol/imagekit/signing.js';
 
 /** Lowercase hex MD5 and byte count of a local file; honours `signal`. */
 export async function md5OfFile(path: string, signal: AbortSignal): Promise<{ md5: string; size: number }> {
