@@ -72,6 +72,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
         if (ctx.isCurrent()) ctx.apply({ type: 'progressed', bytesSent });
       },
       checkpoint: ctx.store.checkpoint(job.id),
+      onTrouble: (error, retryAt) => {
+        if (ctx.isCurrent() && ctx.get()?.status.kind === 'uploading') ctx.apply({ type: 'hit-trouble', error, retryAt });
+      },
     });
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     // The server's MD5 is of the stored bytes; ours is of the bytes we hashed. If they differ

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import { isTerminal, type DestinationKind, type Job, type UploadResult } from '../../src-shared/model/job.js';
 import { emptyFileError, runAttempt } from './attempt.js';
@@ -14,10 +15,15 @@ import { watchUntilSettled } from './settle-watch.js';
 import { DEFAULT_RETRY_POLICY, retryDelay } from './retry.js';
 import { createScheduler } from './scheduler.js';
 import { transition, type JobEvent } from './transition.js';
-import { asJournal, type AddResult, type Engine, type EngineDeps, type StagedFile } from './types.js';
+import { asJournal, type AddOptions, type AddResult, type Engine, type EngineDeps, type StagedFile } from './types.js';
 
 const ACTIVE = new Set(['queued', 'uploading', 'verifying', 'retrying']);
 const CLOSE_GRACE_MS = 5000;
+
+/** The caller's batch, or a new one for this call. */
+function originOf(opts: AddOptions | undefined): AddOptions & { batchId: string } {
+  return { ...opts, batchId: opts?.batchId ?? randomUUID() };
+}
 
 /**
  * Builds the upload engine: one job table, one queue (p-queue, `fileConcurrency` files at once),
@@ -58,13 +64,13 @@ export function createEngine(deps: EngineDeps): Engine {
   const isIdle = () => ![...jobs.values()].some((j) => ACTIVE.has(j.status.kind));
 
   /** `persist` replaces `store.put` for writes that must go with more (see complete()). */
-  function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void): void {
+  function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void, bytesReported = false): void {
     // Persist first: if the write throws, memory must not claim a state the disk does not have.
     // Byte counts alone are not persisted: a durable store fsyncs every write, and resume comes
     // from the provider's checkpoint (confirmed parts), not from bytesSent.
     if (stateChanged) (persist ?? ((j: Job) => store.put(j)))(job);
     jobs.set(job.id, job);
-    progress.record(job, stateChanged);
+    progress.record(job, stateChanged, bytesReported);
     if (stateChanged && idleWaiters.length > 0 && isIdle()) {
       progress.flush();
       const waiters = idleWaiters;
@@ -82,7 +88,7 @@ export function createEngine(deps: EngineDeps): Engine {
       logger.warn('job event refused', { jobId: id, event: event.type, status: job.status.kind });
       return undefined;
     }
-    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed', persist);
+    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed', persist, event.type === 'progressed');
     return result.value;
   }
 
@@ -205,8 +211,8 @@ export function createEngine(deps: EngineDeps): Engine {
     return store.batch ? store.batch(fn) : fn();
   }
 
-  function createJob(file: JobSource, destination: DestinationKind): string {
-    const job = newJob(file, destination, clock.now());
+  function createJob(file: JobSource, destination: DestinationKind, origin: AddOptions & { batchId: string }): string {
+    const job = newJob(file, destination, clock.now(), origin);
     commit(job, true);
     scheduler.track(job.id);
     if (job.size === 0) apply(job.id, { type: 'failed', error: emptyFileError() });
@@ -223,10 +229,11 @@ export function createEngine(deps: EngineDeps): Engine {
     return dest;
   }
 
-  async function addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult> {
+  async function addStaged(files: StagedFile[], destination?: DestinationKind, opts?: AddOptions): Promise<AddResult> {
     const dest = destinationFor(destination);
     const { found, skipped } = await expandStaged(fs, files);
-    return { jobIds: inBatch(() => found.map((f) => createJob(f, dest))), skipped };
+    const origin = originOf(opts);
+    return { jobIds: inBatch(() => found.map((f) => createJob(f, dest, origin))), skipped };
   }
 
   function pause(id: string): void {
@@ -253,10 +260,11 @@ export function createEngine(deps: EngineDeps): Engine {
   for (const job of jobs.values()) if (job.status.kind === 'queued') enqueue(job.id);
 
   return {
-    async addPaths(paths, destination) {
+    async addPaths(paths, destination, opts) {
       const dest = destinationFor(destination);
       const { files, skipped } = await expandPaths(fs, paths);
-      return { jobIds: inBatch(() => files.map((f) => createJob(f, dest))), skipped };
+      const origin = originOf(opts);
+      return { jobIds: inBatch(() => files.map((f) => createJob(f, dest, origin))), skipped };
     },
     addStaged,
     pause,
@@ -268,6 +276,15 @@ export function createEngine(deps: EngineDeps): Engine {
       store.checkpoint(id).clear();
     },
     retry(id) {
+      const s = jobs.get(id)?.status;
+      if (s?.kind === 'retrying' || (s?.kind === 'uploading' && s.trouble)) {
+        // "Retry now": skip the wait (the engine's timer or the provider's own backoff); the
+        // attempt restarts and resumes from its checkpoint.
+        command(id, { type: 'retry-now' });
+        stopAttempt(id);
+        enqueue(id);
+        return;
+      }
       command(id, { type: 'retried' });
       enqueue(id);
     },
