@@ -72,7 +72,7 @@ const DESTINATION_LABELS: Record<DestinationKind, string> = {
   imagekit: 'ImageKit',
 };
 
-const FORMAT_LABELS: Record<LinkFormat, string> = { url: 'URL', markdown: 'Markdown', html: 'HTML' };
+const FORMAT_LABELS: Record<LinkFormat, string> = { url: 'URL', markdown: 'Markdown', html: 'HTML', bbcode: 'BBCode' };
 
 function shorten(name: string): string {
   const chars = Array.from(name); // by code point, so an emoji is never cut in half

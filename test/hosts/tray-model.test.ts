@@ -47,7 +47,7 @@ function find(items: readonly TrayItem[], id: string): TrayItem | undefined {
 const tail = [
   '---',
   'destination[destination:local*,destination:filestack,destination:imagekit]',
-  'link-format[link-format:url*,link-format:markdown,link-format:html]',
+  'link-format[link-format:url*,link-format:markdown,link-format:html,link-format:bbcode]',
   'watching',
   '---',
   'quit',
