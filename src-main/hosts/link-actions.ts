@@ -1,4 +1,5 @@
 import type { LinkActionsEvent } from '../../src-shared/ipc/channels.js';
+import { linkOf } from '../../src-shared/job-links.js';
 import { formatLink } from '../../src-shared/links.js';
 import type { JobView } from '../../src-shared/model/job.js';
 import type { LinkActions } from '../../src-shared/model/transfer-settings.js';
@@ -12,7 +13,6 @@ export const BATCH_SETTLE_MS = 1500;
 const MAX_REMEMBERED = 20_000;
 
 const TERMINAL = new Set<JobView['status']['kind']>(['done', 'duplicate', 'failed', 'canceled']);
-const IMAGE_NAME = /\.(png|jpe?g|gif|webp|avif|bmp|tiff?|heic|svg)$/i;
 
 type Batch = {
   /** Formatted links of the batch so far, in finishing order (what the clipboard holds). */
@@ -26,20 +26,14 @@ type Batch = {
   timer: unknown;
 };
 
-/** The link a finished job offers (its own, or the earlier upload of the same bytes). */
-function linkOf(job: JobView): { url: string; image: boolean } | null {
-  if (job.status.kind === 'done') return { url: job.status.result.url, image: job.status.result.mimetype.startsWith('image/') };
-  if (job.status.kind === 'duplicate') return { url: job.status.existing.url, image: IMAGE_NAME.test(job.name) };
-  return null;
-}
-
 function noticeFor(done: Batch['done']): NonNullable<LinkActionsEvent['notice']> | null {
   const first = done[0];
   if (!first) return null;
   if (done.length === 1) return { title: first.already ? `${first.name} was already uploaded` : `${first.name} uploaded`, body: first.url, jobId: first.id };
   const already = done.filter((d) => d.already).length;
   const files = (n: number): string => `${n} ${n === 1 ? 'file' : 'files'}`;
-  const title = already === 0 ? `${files(done.length)} uploaded` : `${files(done.length - already)} uploaded, ${already} already there`;
+  const title =
+    already === 0 ? `${files(done.length)} uploaded` : already === done.length ? `${files(already)} were already uploaded` : `${files(done.length - already)} uploaded, ${already} already there`;
   return { title, body: 'Every upload was verified.', jobId: first.id };
 }
 

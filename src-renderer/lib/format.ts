@@ -1,27 +1,6 @@
 import type { DestinationKind, JobStatus, JobView } from '../../src-shared/model/job.js';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-/** Human size in binary steps with one decimal above bytes: 1536 → "1.5 KB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
-
-/** Seconds as "42s", "3m 05s", "1h 02m". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
+export { formatBytes, formatDuration } from '../../src-shared/units.js';
 
 /** Display name of a destination. */
 export function destinationLabel(kind: DestinationKind): string {
@@ -57,7 +36,7 @@ export function statusLabel(status: JobStatus, now: number): string {
     case 'canceled':
       return 'Canceled';
     case 'duplicate':
-      return 'Already uploaded';
+      return 'Already there';
   }
 }
 
@@ -68,4 +47,27 @@ export function statusLabel(status: JobStatus, now: number): string {
 export function restartsFromZero(job: Pick<JobView, 'destination' | 'status' | 'bytesSent'>): boolean {
   if (job.destination !== 'imagekit') return false;
   return job.status.kind === 'retrying' || (job.status.kind === 'paused' && job.bytesSent > 0);
+}
+
+/** What kind of file a name suggests, for its row icon. */
+export type FileKind = 'image' | 'video' | 'audio' | 'archive' | 'text' | 'other';
+
+const KIND_BY_EXT: Record<string, FileKind> = Object.fromEntries([
+  ...['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'tif', 'tiff', 'heic', 'svg', 'ico'].map((e) => [e, 'image'] as const),
+  ...['mp4', 'mov', 'mkv', 'webm', 'avi', 'm4v', 'wmv'].map((e) => [e, 'video'] as const),
+  ...['mp3', 'wav', 'flac', 'ogg', 'm4a', 'aac', 'opus'].map((e) => [e, 'audio'] as const),
+  ...['zip', 'gz', 'tgz', 'bz2', 'xz', '7z', 'rar', 'tar', 'zst'].map((e) => [e, 'archive'] as const),
+  ...['txt', 'md', 'csv', 'json', 'pdf', 'doc', 'docx', 'log', 'xml', 'html', 'ts', 'js'].map((e) => [e, 'text'] as const),
+]);
+
+export function fileKindOf(name: string): FileKind {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? 'other' : (KIND_BY_EXT[name.slice(dot + 1).toLowerCase()] ?? 'other');
+}
+
+/** The folder part of a relative path ("photos/2024/a.jpg" → "photos/2024"), or ''. */
+export function folderOf(relativePath: string | null): string {
+  if (!relativePath) return '';
+  const slash = relativePath.lastIndexOf('/');
+  return slash < 0 ? '' : relativePath.slice(0, slash);
 }
