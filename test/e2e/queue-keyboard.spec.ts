@@ -70,6 +70,15 @@ test('choose files, copy a link and copy a batch from the keyboard; axe is clean
   const links = await page.getByTestId('job-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')).sort());
   await expect.poll(async () => (await page.evaluate(() => navigator.clipboard.readText())).split('\n').sort()).toEqual(links);
 
+  // A selection: tick rows (Space on a focused checkbox), then "Copy links".
+  await page.getByRole('checkbox', { name: 'Select kb-one.bin' }).focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('checkbox', { name: 'Select kb-two.bin' }).check();
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  await page.getByTestId('selection-copy').click();
+  await expect.poll(async () => (await page.evaluate(() => navigator.clipboard.readText())).split('\n').sort()).toEqual(links);
+
   expect(await axeSerious(page), 'finished rows').toEqual([]);
   await page.getByTestId('link-actions-button').click();
   await expect(page.getByTestId('link-actions-panel')).toBeVisible();

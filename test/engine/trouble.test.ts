@@ -1,7 +1,10 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toAppError } from '../../src-shared/errors.js';
+import { classifyFailure } from '../../src-main/engine/classify.js';
 import { createEngine } from '../../src-main/engine/engine.js';
+import { httpRequest } from '../../src-main/net/http.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
 import type { Logger } from '../../src-main/engine/ports.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
@@ -73,5 +76,25 @@ describe('an unreachable service', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('transport failures in words people use', () => {
+  it('a name that does not resolve: no network / DNS, naming the host', async () => {
+    const err = await httpRequest({ method: 'GET', url: 'http://ferry-no-such-host.invalid/x', timeoutMs: 20_000 }).then(
+      () => null,
+      (thrown: unknown) => toAppError(thrown),
+    );
+    expect(err).toMatchObject({ code: 'network', retryable: true });
+    expect(err?.message).toMatch(/^Can't reach ferry-no-such-host\.invalid: no network \/ DNS \((ENOTFOUND|EAI_AGAIN|EAI_FAIL)\)\.$/);
+  });
+
+  it('a bare "fetch failed" from undici keeps its cause', async () => {
+    const port = await freePort();
+    const thrown = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(classifyFailure(thrown)).toMatchObject({ code: 'network', message: expect.stringMatching(/^Can't reach 127\.0\.0\.1: connection refused/) });
   });
 });

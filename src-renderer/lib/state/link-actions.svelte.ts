@@ -61,7 +61,12 @@ export class LinkActionsRunner {
       this.#notify(event.notice);
     }
     if (said.length === 0) return;
-    this.#show({ text: `${said.join('; ')}.`, copy, open }, copy === null && open === null);
+    // A batch's notice follows its copy: say both rather than replace "Copied 3 links".
+    const earlier = event.copy === null && event.open.length === 0 ? this.#message : null;
+    copy ??= earlier?.copy ?? null;
+    open ??= earlier?.open ?? null;
+    const text = `${earlier ? `${earlier.text} ` : ''}${said.join('; ')}.`;
+    this.#show({ text, copy, open }, copy === null && open === null);
   }
 
   /** Does what the browser refused to do unasked, now that a click asks for it. */
