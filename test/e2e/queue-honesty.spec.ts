@@ -1,8 +1,8 @@
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
+import { freePort } from '../support/ports.js';
 import { SCREENSHOT_DIR, dropFiles, openPage, sha256File, sha256Url, startHost, writeRandomFile, type E2eHost } from './support.js';
 
 /**
@@ -142,10 +142,7 @@ test.describe('an unreachable service', () => {
   let cloud: LocalCloud | null = null;
   const apikey = 'E2eUnreachableKey01';
   test.beforeAll(async () => {
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     host = await startHost({
       defaultDestination: 'filestack',

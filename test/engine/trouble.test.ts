@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toAppError } from '../../src-shared/errors.js';
@@ -10,6 +9,7 @@ import type { Logger } from '../../src-main/engine/ports.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
 import { hashBytes, writeRandomFile } from '../support/files.js';
+import { freePort } from '../support/ports.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /**
@@ -30,15 +30,6 @@ afterAll(async () => {
   await cloud?.close();
   await removeTempDir(tmp);
 });
-
-/** A loopback port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('an unreachable service', () => {
   it('names the cause on the running attempt with the next retry time, and Retry now goes at once', async () => {

@@ -100,3 +100,16 @@ describe('formatLink', () => {
     expect(formatLink('http://h/a b', 'My [file]', format, { image })).toBe(want);
   });
 });
+
+describe('link actions in the settings schema', () => {
+  it('older settings files get the defaults; a patch must name all destinations and valid formats', async () => {
+    const { transferSettingsSchema, transferSettingsPatchSchema, DEFAULT_TRANSFER_SETTINGS } = await import('../../src-shared/model/transfer-settings.js');
+    const old = transferSettingsSchema.parse({ fileConcurrency: 2, partConcurrency: 3, bandwidthLimit: 0 });
+    expect(old.linkActions).toEqual(DEFAULT_TRANSFER_SETTINGS.linkActions);
+    const ok = { copy: 'bbcode', open: true, notify: false } as const;
+    expect(transferSettingsPatchSchema.safeParse({ linkActions: { local: ok, filestack: ok, imagekit: ok } }).success).toBe(true);
+    expect(transferSettingsPatchSchema.safeParse({ linkActions: { local: ok } }).success).toBe(false);
+    expect(transferSettingsPatchSchema.safeParse({ linkActions: { local: { ...ok, copy: 'rtf' }, filestack: ok, imagekit: ok } }).success).toBe(false);
+    expect(transferSettingsPatchSchema.safeParse({ linkActions: { local: { ...ok, run: 'rm -rf' }, filestack: ok, imagekit: ok } }).success).toBe(false);
+  });
+});
