@@ -5,34 +5,28 @@
  * target (§4.7); private files need one, except for a bare named transformation (thumbnails).
  * A missing file with `di-<path>` in the chain serves that default image instead.
  */
-import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { defaultImageOf, parseTransformation } from '../../../src-shared/imagekit/transform-parser.js';
 import { verifySignedUrl } from '../../protocol/imagekit/signing.js';
+import { sendFileRange } from '../http-range.js';
 import type { Route } from '../router.js';
 import type { ResolvedAccount } from './account.js';
 import { resolveTarget } from './delivery-target.js';
 import { IkError, ikHandler } from './http.js';
+import { isVideo } from './metadata.js';
 import { planTransformation } from './render-adapter.js';
 import type { ImageKitRuntime } from './routes-types.js';
 import { currentVersion, type FileRecord, type ImageKitStore, type VersionRecord } from './store.js';
+import { deliverVideo } from './video-delivery.js';
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The route pattern of an account's endpoint (`/ik/demo/...`). */
 export const deliveryPattern = (account: ResolvedAccount): RegExp => new RegExp(`^${escapeRe(account.urlEndpointPath)}(/.*)$`);
 
-/** Serves a file's bytes as stored. */
-export function sendFile(res: ServerResponse, file: string, v: VersionRecord, cacheControl: string): void {
-  res.writeHead(200, { 'Content-Type': v.mime, 'Content-Length': v.size, 'Cache-Control': cacheControl, ETag: `"${v.versionId}"` });
-  if (res.req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  const stream = createReadStream(file);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
-}
+/** Serves a file's bytes as stored (one `Range` honoured: players seek in videos). */
+const sendFile = (res: ServerResponse, file: string, v: VersionRecord, cacheControl: string): Promise<void> =>
+  sendFileRange(res.req, res, file, v.size, { 'Content-Type': v.mime, 'Cache-Control': cacheControl, ETag: `"${v.versionId}"` });
 
 /** The stored file the request is for, or the chain's default image when it is missing. */
 function fileFor(store: ImageKitStore, filePath: string, tx: string): FileRecord {
@@ -72,14 +66,20 @@ export function deliveryHandler(runtime: ImageKitRuntime, account: ResolvedAccou
     if (!version) throw new IkError(404, 'The requested file version does not exist.');
     const cacheControl = file.isPrivateFile ? 'private, max-age=0' : 'public, max-age=31536000';
     const blob = store.blobPath(version);
+    if (isVideo(version) && (tx !== '' || target.suffix.kind !== 'none')) {
+      const ikt = query.get('ik-t');
+      const signedUntil = !signed ? null : ikt !== null ? Number(ikt) : Number.POSITIVE_INFINITY;
+      await deliverVideo({ req, res, ctx, runtime, account, filePath: target.filePath, version, blob, tx, suffix: target.suffix, signedUntil, cacheControl });
+      return;
+    }
     if (target.suffix.kind !== 'none') throw new IkError(404, `No file found with filePath ${target.filePath}`);
     if (tx === '') {
-      sendFile(res, blob, version, cacheControl);
+      await sendFile(res, blob, version, cacheControl);
       return;
     }
     const plan = planTransformation(tx);
     if (plan.original) {
-      sendFile(res, blob, version, cacheControl);
+      await sendFile(res, blob, version, cacheControl);
       return;
     }
     if (version.fileType !== 'image') throw new IkError(400, `Transformations are not supported for ${version.mime} files on the local cloud.`);
