@@ -13,6 +13,7 @@ import type { Route } from '../router.js';
 import type { ResolvedAccount } from './account.js';
 import { resolveTarget } from './delivery-target.js';
 import { IkError, ikHandler } from './http.js';
+import { hasLayers, renderLayered } from './layered-render.js';
 import { isVideo } from './metadata.js';
 import { planTransformation } from './render-adapter.js';
 import type { ImageKitRuntime } from './routes-types.js';
@@ -77,13 +78,15 @@ export function deliveryHandler(runtime: ImageKitRuntime, account: ResolvedAccou
       await sendFile(res, blob, version, cacheControl);
       return;
     }
-    const plan = planTransformation(tx);
-    if (plan.original) {
+    const parsed = parseTransformation(tx);
+    const layered = parsed.ok && hasLayers(parsed.steps) && version.fileType === 'image';
+    const plan = layered ? null : planTransformation(tx);
+    if (plan?.original) {
       await sendFile(res, blob, version, cacheControl);
       return;
     }
     if (version.fileType !== 'image') throw new IkError(400, `Transformations are not supported for ${version.mime} files on the local cloud.`);
-    const out = await runtime.cache.render(version.handle, blob, plan.ops);
+    const out = plan ? await runtime.cache.render(version.handle, blob, plan.ops) : await renderLayered(blob, parsed.ok ? parsed.steps : [], version.format, { store, signed });
     res.writeHead(200, { 'Content-Type': out.mimetype, 'Content-Length': out.data.length, 'Cache-Control': cacheControl, 'X-Image-Size': `${out.width}x${out.height}` });
     res.end(req.method === 'HEAD' ? undefined : out.data);
   });
