@@ -86,7 +86,8 @@ export function deliveryHandler(runtime: ImageKitRuntime, account: ResolvedAccou
       return;
     }
     if (version.fileType !== 'image') throw new IkError(400, `Transformations are not supported for ${version.mime} files on the local cloud.`);
-    const out = plan ? await runtime.cache.render(version.handle, blob, plan.ops) : await renderLayered(blob, parsed.ok ? parsed.steps : [], version.format, { store, signed });
+    const scratchDir = ctx.storage.tmpDir;
+    const out = plan ? await runtime.cache.render(version.handle, blob, plan.ops, { scratchDir }) : await renderLayered(blob, parsed.ok ? parsed.steps : [], version.format, { store, signed, scratchDir });
     res.writeHead(200, { 'Content-Type': out.mimetype, 'Content-Length': out.data.length, 'Cache-Control': cacheControl, 'X-Image-Size': `${out.width}x${out.height}` });
     res.end(req.method === 'HEAD' ? undefined : out.data);
   });

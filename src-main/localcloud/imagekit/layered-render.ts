@@ -10,7 +10,7 @@ import { stringifyTransformation, type TxLayer, type TxStep } from '../../../src
 import { evalExpr, layerPosition, resolveSizes, toLayerSpec, type LayerSpec } from '../../../src-shared/imagekit/layer-ops.js';
 import { canvas, compositeAt, textBox, withOpacity, type Raster } from '../processing/layer-render.js';
 import type { ImageOp } from '../processing/ops.js';
-import { renderImage, type RenderedImage } from '../processing/render.js';
+import { renderImage, type RenderedImage, type RenderOptions } from '../processing/render.js';
 import { loadSharp } from '../processing/sharp-lazy.js';
 import { IkError } from './http.js';
 import { planTransformation } from './render-adapter.js';
@@ -22,10 +22,14 @@ export const MAX_LAYERS = 20;
 /** Deepest nesting (a layer inside a layer inside a layer). */
 export const MAX_DEPTH = 3;
 
-/** What a layered render may read: the account's files (private ones only for a signed request). */
-export type LayerSources = { readonly store: ImageKitStore; readonly signed: boolean };
+/**
+ * What a layered render may read: the account's files (private ones only for a signed request);
+ * `scratchDir` is where the renderer's stages keep their scratch files.
+ */
+export type LayerSources = { readonly store: ImageKitStore; readonly signed: boolean; readonly scratchDir?: string };
 
 type Budget = { layers: number };
+const renderOptions = (src: LayerSources): RenderOptions => (src.scratchDir !== undefined ? { scratchDir: src.scratchDir } : {});
 const OUTPUT_OPS = new Set(['format', 'quality']);
 
 /** True when a chain holds a layer anywhere at its top level. */
@@ -61,7 +65,7 @@ async function run(input: string | Buffer, steps: readonly TxStep[], src: LayerS
     output.push(...ops.filter((o) => OUTPUT_OPS.has(o.op)));
     const geometry = ops.filter((o) => !OUTPUT_OPS.has(o.op));
     if (geometry.length === 0 && typeof current !== 'string') return current;
-    return (await renderImage(current, [...geometry, { op: 'format', format: 'png' }])).data;
+    return (await renderImage(current, [...geometry, { op: 'format', format: 'png' }], renderOptions(src))).data;
   };
   for (const step of steps) {
     const params = step.filter((i) => i.kind === 'param');
@@ -75,7 +79,7 @@ async function run(input: string | Buffer, steps: readonly TxStep[], src: LayerS
   }
   const rest = await opsFor(pending, current, parent);
   const all = [...rest.filter((o) => !OUTPUT_OPS.has(o.op)), ...output, ...rest.filter((o) => OUTPUT_OPS.has(o.op))];
-  return renderImage(current, finalOps ? [...all, ...finalOps] : [...all.filter((o) => !OUTPUT_OPS.has(o.op)), { op: 'format', format: 'png' }]);
+  return renderImage(current, finalOps ? [...all, ...finalOps] : [...all.filter((o) => !OUTPUT_OPS.has(o.op)), { op: 'format', format: 'png' }], renderOptions(src));
 }
 
 const px = (what: string, expr: string, vars: Readonly<Record<string, number>>): number => {

@@ -10,7 +10,6 @@
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { FerryError } from '../../../src-shared/errors.js';
 import { base64DecodeText, base64EncodeText } from '../../../src-shared/filestack/base64.js';
 import { parseTransformation, stringifyTransformation, type TxStep } from '../../../src-shared/imagekit/transform-parser.js';
 import { encodeUrlPath } from '../../../src-shared/imagekit/url-encode.js';
@@ -73,7 +72,7 @@ function answerFor(err: unknown, ctx: CloudContext): unknown {
       return new IkError(400, 'The video could not be processed with these transformations (ffmpeg failed; the local cloud log has the details).');
     }
   }
-  if (err instanceof FerryError && err.error.code === 'rate_limited') return new IkError(429, err.message, {}, { 'Retry-After': '5' });
+  // Anything else (a busy media cache's rate_limited with its Retry-After) is answered by ikHandler.
   return err;
 }
 
@@ -136,7 +135,7 @@ async function thumbnail(r: VideoRequest, s: readonly TxStep[]): Promise<void> {
   const imageTx = stringifyTransformation(imageSteps);
   const planned = imageTx === '' ? { ops: [] as ImageOp[] } : planTransformation(imageTx);
   const ops: ImageOp[] = planned.ops.some((o) => o.op === 'format') ? planned.ops : [...planned.ops, { op: 'format', format: 'jpeg' }];
-  const img = await r.runtime.cache.render(`${r.version.handle}#frame@${at}`, frame, ops);
+  const img = await r.runtime.cache.render(`${r.version.handle}#frame@${at}`, frame, ops, { scratchDir: r.ctx.storage.tmpDir });
   r.res.writeHead(200, { 'Content-Type': img.mimetype, 'Content-Length': img.data.length, 'Cache-Control': r.cacheControl, 'X-Image-Size': `${img.width}x${img.height}` });
   r.res.end(r.req.method === 'HEAD' ? undefined : img.data);
 }

@@ -2,12 +2,14 @@
  * The sharp side of ImageKit layers: a text box (Pango text through sharp, with padding, a
  * background, a fixed width and alignment), a solid canvas, opacity, and compositing one image
  * onto another at a position (partly outside is clipped) in a blend mode. Images travel between
- * these steps as uncompressed PNG, the form renderImage() takes.
+ * these steps as uncompressed PNG, the form renderImage() takes. Every step decodes at most one
+ * base-sized image and waits its turn in the render gate like a render does.
  */
 import type { Sharp } from 'sharp';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { LayerColor, LayerMode } from '../../../src-shared/imagekit/layer-ops.js';
-import { DEFAULT_MAX_PIXELS } from './render.js';
+import { DEFAULT_MAX_PIXELS } from './limits.js';
+import { renderGate } from './render-gate.js';
 import { loadSharp } from './sharp-lazy.js';
 
 /** An image (PNG bytes) and its size. */
@@ -34,8 +36,9 @@ export const MAX_LAYER_SIDE = 8192;
 
 const tooBig = (what: string): FerryError => new FerryError(appError('payload_too_large', `The ${what} is too large to render.`));
 
-async function toRaster(img: Sharp): Promise<Raster> {
-  const { data, info } = await img.png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true });
+/** Runs the pipeline to an uncompressed PNG once the render gate admits `pixels`. */
+async function toRaster(img: Sharp, pixels: number): Promise<Raster> {
+  const { data, info } = await renderGate.run(pixels, () => img.png({ compressionLevel: 0 }).toBuffer({ resolveWithObject: true }));
   return { data, width: info.width, height: info.height };
 }
 
@@ -61,9 +64,10 @@ function backgroundOf(color: LayerColor | null): string | { r: number; g: number
 
 /** A transparent or coloured canvas. */
 export async function canvas(width: number, height: number, color: LayerColor | null): Promise<Raster> {
-  if (!(width >= 1 && height >= 1 && width <= MAX_LAYER_SIDE && height <= MAX_LAYER_SIDE)) throw tooBig('layer canvas');
+  const [w, h] = [Math.round(width), Math.round(height)];
+  if (!(w >= 1 && h >= 1 && w <= MAX_LAYER_SIDE && h <= MAX_LAYER_SIDE && w * h <= DEFAULT_MAX_PIXELS)) throw tooBig('layer canvas');
   const sharp = await loadSharp();
-  return guarded('layer canvas', () => toRaster(sharp({ create: { width: Math.round(width), height: Math.round(height), channels: 4, background: backgroundOf(color) } })));
+  return guarded('layer canvas', () => toRaster(sharp({ create: { width: w, height: h, channels: 4, background: backgroundOf(color) } }), w * h));
 }
 
 /** Renders a text layer's box: text in its colour, wrapped at `width`, padded, on its background. */
@@ -92,7 +96,7 @@ export async function textBox(text: string, s: TextBoxStyle): Promise<Raster> {
       wrap: 'word-char' as const,
       ...(s.lineHeight !== undefined ? { spacing: s.lineHeight } : {}),
     };
-    body = await guarded('text layer', () => toRaster(sharp({ text: options })));
+    body = await guarded('text layer', () => toRaster(sharp({ text: options }), Math.ceil(text.length * s.fontSize * s.fontSize * 0.7)));
   }
   const inner = s.width !== undefined ? Math.max(Math.round(s.width), body.width) : body.width;
   const width = inner + pl + pr;
@@ -101,14 +105,14 @@ export async function textBox(text: string, s: TextBoxStyle): Promise<Raster> {
   const box = await canvas(Math.max(1, width), Math.max(1, height), s.background ?? null);
   if (body.width === 0) return box;
   const left = pl + (s.align === 'left' ? 0 : s.align === 'right' ? inner - body.width : Math.floor((inner - body.width) / 2));
-  return toRaster(sharp(box.data).composite([{ input: body.data, left, top: pt }]));
+  return toRaster(sharp(box.data).composite([{ input: body.data, left, top: pt }]), box.width * box.height);
 }
 
 /** Multiplies the image's alpha by `opacity` (0–1). */
 export async function withOpacity(r: Raster, opacity: number): Promise<Raster> {
   const sharp = await loadSharp();
   const mask = Buffer.from([255, 255, 255, Math.round(255 * Math.min(1, Math.max(0, opacity)))]);
-  return toRaster(sharp(r.data).ensureAlpha().composite([{ input: mask, raw: { width: 1, height: 1, channels: 4 }, tile: true, blend: 'dest-in' }]));
+  return toRaster(sharp(r.data).ensureAlpha().composite([{ input: mask, raw: { width: 1, height: 1, channels: 4 }, tile: true, blend: 'dest-in' }]), r.width * r.height);
 }
 
 const BLEND = { normal: 'over', multiply: 'multiply', cutout: 'dest-out', cutter: 'dest-in' } as const;
@@ -124,11 +128,8 @@ export async function compositeAt(base: Raster, layer: Raster, left: number, top
   const x1 = Math.min(base.width, Math.round(left) + layer.width);
   const y1 = Math.min(base.height, Math.round(top) + layer.height);
   if (x1 <= x0 || y1 <= y0) return mode === 'cutter' ? canvas(1, 1, null) : base;
-  const visible = await sharp(layer.data)
-    .extract({ left: x0 - Math.round(left), top: y0 - Math.round(top), width: x1 - x0, height: y1 - y0 })
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-  let out = sharp(base.data).ensureAlpha().composite([{ input: visible, left: x0, top: y0, blend: BLEND[mode] }]);
-  if (mode === 'cutter') out = sharp(await out.png({ compressionLevel: 0 }).toBuffer()).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
-  return toRaster(out);
+  const visible = await toRaster(sharp(layer.data).extract({ left: x0 - Math.round(left), top: y0 - Math.round(top), width: x1 - x0, height: y1 - y0 }), layer.width * layer.height);
+  const drawn = await toRaster(sharp(base.data).ensureAlpha().composite([{ input: visible.data, left: x0, top: y0, blend: BLEND[mode] }]), base.width * base.height);
+  if (mode !== 'cutter') return drawn;
+  return toRaster(sharp(drawn.data).extract({ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }), drawn.width * drawn.height);
 }
