@@ -29,14 +29,15 @@ export type LayerPlacement = {
 /** A colour as `#rrggbb` plus opacity 0–1 (ImageKit's 8-digit form ends in a 00–99 percentage). */
 export type LayerColor = { readonly hex: string; readonly opacity: number };
 
-export type TextStyle = {
-  readonly fontSize: string;
+/** A text layer's look. Sizes are expressions here (`Size` = string) and pixels once evaluated. */
+export type TextStyle<Size = string> = {
+  readonly fontSize: Size;
   readonly fontFamily: string;
   readonly color: LayerColor;
   readonly background?: LayerColor;
-  /** Top, right, bottom, left (CSS shorthand order), as expressions. */
-  readonly padding: readonly [string, string, string, string];
-  readonly width?: string;
+  /** Top, right, bottom, left (CSS shorthand order). */
+  readonly padding: readonly [Size, Size, Size, Size];
+  readonly width?: Size;
   readonly align: 'left' | 'center' | 'right';
   readonly bold: boolean;
   readonly italic: boolean;

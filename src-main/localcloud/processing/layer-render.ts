@@ -8,7 +8,7 @@
  */
 import type { Sharp } from 'sharp';
 import { appError, FerryError } from '../../../src-shared/errors.js';
-import type { LayerColor, LayerMode } from '../../../src-shared/imagekit/layer-ops.js';
+import type { LayerColor, LayerMode, TextStyle } from '../../../src-shared/imagekit/layer-ops.js';
 import { DEFAULT_MAX_PIXELS } from './limits.js';
 import { renderGate } from './render-gate.js';
 import { loadSharp } from './sharp-lazy.js';
@@ -20,19 +20,7 @@ export type Raster = { readonly input: string | Buffer; readonly width: number; 
 export type Scratch = { next(): string };
 
 /** A text box with every size already in pixels. */
-export type TextBoxStyle = {
-  readonly fontSize: number;
-  readonly fontFamily: string;
-  readonly color: LayerColor;
-  readonly background?: LayerColor;
-  readonly padding: readonly [number, number, number, number];
-  readonly width?: number;
-  readonly align: 'left' | 'center' | 'right';
-  readonly bold: boolean;
-  readonly italic: boolean;
-  readonly strikethrough: boolean;
-  readonly lineHeight?: number;
-};
+export type TextBoxStyle = TextStyle<number>;
 
 /** Largest font size and box side a layer may ask for. */
 export const MAX_FONT_SIZE = 300;
