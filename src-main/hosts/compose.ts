@@ -20,7 +20,7 @@ import { createDestinationHandlers, createDestinations, type Destinations } from
 import { createUrlIntake } from './url-intake.js';
 import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
-import { createLibrary, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
+import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
 import { createWatchService, type WatchService } from '../watch/service.js';
 import { createEventHub, type EventHub } from '../engine/events.js';
@@ -168,8 +168,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
     const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
-    const studio = createStudioService({ jobs: () => engine.list(), history: journal?.history ?? null, filestack: access.processing, imagekit: imagekitClient });
-    const media = createMediaService({ jobs: () => engine.list(), av: access.av, emit: (jobs) => appEvents.emit('media:updated', { jobs }), logger });
+    // The Library is the hub: Studio and Media start from any entry and record what they make there.
+    const hub = { history: journal?.history ?? null, record: createMadeFileRecorder(journal?.history ?? null, logger) };
+    const studio = createStudioService({ jobs: () => engine.list(), ...hub, filestack: access.processing, imagekit: imagekitClient });
+    const media = createMediaService({ jobs: () => engine.list(), ...hub, av: access.av, emit: (jobs) => appEvents.emit('media:updated', { jobs }), logger });
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,
