@@ -7,7 +7,7 @@ import { createHandlers } from '../engine/handlers.js';
 import { openJournal, type Journal } from '../engine/journal/sqlite-store.js';
 import type { JobStore, Provider } from '../engine/ports.js';
 import { createSettingsHandlers } from '../engine/settings-handlers.js';
-import { openSettings, type SettingsStore } from '../engine/settings-store.js';
+import { openSettings, type SettingsBackingFactory, type SettingsStore } from '../engine/settings-store.js';
 import { createRateLimiter, type RateLimiter } from '../net/throttle.js';
 import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
@@ -41,7 +41,7 @@ export type FerryApp = {
   readonly handlers: Handlers;
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
   readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
-  /** Transfer settings (settings.json), applied live to the engine and providers. */
+  /** Transfer settings (settings.json via electron-store / conf), applied live to the engine and providers. */
   readonly settings: SettingsStore;
   /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
   readonly limiter: RateLimiter;
@@ -80,6 +80,8 @@ export type CreateAppOptions = {
   readonly defaultDestination?: DestinationKind;
   /** Ask for Filestack Intelligent Ingestion on the local destination (the CLI's --intelligent). */
   readonly intelligent?: boolean;
+  /** The settings file's store: electron-store from the Electron host (it imports electron); conf by default. */
+  readonly settingsBacking?: SettingsBackingFactory;
 };
 
 /**
@@ -96,7 +98,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
     : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }]);
   try {
-    const settings = openSettings({ dir: opts.dataDir, logger });
+    const settings = await openSettings({ dir: opts.dataDir, logger, ...(opts.settingsBacking ? { backing: opts.settingsBacking } : {}) });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
