@@ -158,7 +158,9 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
-      assertAllowed: (paths) => assertPathsAllowed(paths, allowedRoots),
+      // Browser mode: the page behind the token is the user, so a folder added there is the allowed
+      // root of its own watch. Electron keeps its allowed-roots policy.
+      ...(opts.host === 'electron' ? { assertAllowed: (paths: string[]) => assertPathsAllowed(paths, allowedRoots) } : {}),
     });
     await watch.start();
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });

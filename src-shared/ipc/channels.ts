@@ -62,6 +62,19 @@ export const afterUploadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('move'), to: absolutePath }),
   z.strictObject({ kind: z.literal('delete') }),
 ]);
+/**
+ * A folder path as the person typed it (`watch:add`, a move target): any text; the host reads it
+ * (`~` is home), refuses a relative one and answers in words (src-main/watch/folder-check.ts).
+ */
+const typedPath = z
+  .string()
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+const afterUploadRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('keep') }),
+  z.strictObject({ kind: z.literal('move'), to: typedPath }),
+  z.strictObject({ kind: z.literal('delete') }),
+]);
 /** A watch folder's rules; every field has a default on `watch:add`. */
 export const watchRulesSchema = z.strictObject({
   destination: destinationKindSchema,
@@ -205,10 +218,10 @@ export const channels = {
   'secrets:delete': { request: z.strictObject({ name: z.enum(SECRET_NAMES) }), response: nothing },
   'watch:list': { request: empty, response: z.object({ folders: z.array(watchFolderViewSchema) }) },
   'watch:add': {
-    request: watchRulesSchema.partial().extend({ path: absolutePath, enabled: z.boolean().optional() }),
+    request: watchRulesSchema.partial().extend({ path: typedPath, afterUpload: afterUploadRequestSchema.optional(), enabled: z.boolean().optional() }),
     response: watchFolderViewSchema,
   },
-  'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId }), response: watchFolderViewSchema },
+  'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId, afterUpload: afterUploadRequestSchema.optional() }), response: watchFolderViewSchema },
   'watch:remove': { request: z.strictObject({ id: watchId }), response: nothing },
   'watch:set-enabled': { request: z.strictObject({ id: watchId, enabled: z.boolean() }), response: watchFolderViewSchema },
   /** Finished uploads and files Ferry made, newest first; `query` matches the name or folder path. Default page: 50 from 0. */
