@@ -117,10 +117,9 @@ export class LibraryPicker {
     const matches = (i: PickerItem): boolean =>
       mimeMatchesType(i.mimetype, this.#type) && (needle === '' || i.name.toLowerCase().includes(needle) || (i.relativePath ?? '').toLowerCase().includes(needle));
     const queued = jobs.flatMap((j) => fromJob(j) ?? []).reverse().filter(matches);
-    const out = new Map<string, PickerItem>();
-    if (keep) out.set(keep.id, keep);
-    for (const item of [...queued, ...this.#library]) if (!out.has(item.id)) out.set(item.id, item);
-    return [...out.values()];
+    // First occurrence wins: the same upload is in the Queue and in the Library under one id.
+    const seen: Record<string, true> = Object.create(null) as Record<string, true>;
+    return [...(keep ? [keep] : []), ...queued, ...this.#library].filter((item) => !seen[item.id] && (seen[item.id] = true));
   }
 
   /** True when there is nothing of the picker's types anywhere (no search narrowing it). */
