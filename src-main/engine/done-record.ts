@@ -68,8 +68,8 @@ export function duplicatePersister(store: JobStore, journal: Journal | null, exi
   };
 }
 
-/** The stored file's type: what the service reported, else a guess from the name. */
-function storedType(reported: string, name: string): string | undefined {
+/** The stored file's type for the Library: what the service reported, unless generic; else a guess from the name. */
+export function storedType(reported: string | undefined, name: string): string | undefined {
   if (reported && reported !== 'application/octet-stream') return reported;
   return lookup(name) || reported || undefined;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { UploadHistory } from '../../engine/journal/types.js';
+import { storedType } from '../../engine/done-record.js';
 import type { Logger } from '../../engine/ports.js';
-import { mimetypeOf } from './thumbnails.js';
 
 /** A file Ferry made on a service from a Library entry (a stored Studio result, a conversion). */
 export type MadeFile = {
@@ -31,7 +31,6 @@ export function createMadeFileRecorder(history: UploadHistory | null, logger: Lo
   return (made) => {
     if (!history) return null;
     const id = randomUUID();
-    const reported = made.mimetype && made.mimetype !== 'application/octet-stream' ? made.mimetype : undefined;
     try {
       history.append({
         jobId: id,
@@ -45,7 +44,7 @@ export function createMadeFileRecorder(history: UploadHistory | null, logger: Lo
         url: made.url,
         remoteId: made.remoteId,
         finishedAt: now(),
-        mimetype: reported ?? mimetypeOf(made.name) ?? made.mimetype,
+        mimetype: storedType(made.mimetype, made.name),
         origin: made.kind,
         sourceId: made.sourceId,
       });
