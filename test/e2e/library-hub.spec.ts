@@ -107,3 +107,36 @@ test('after Clear finished, Studio and Media start from the Library and their re
   await expect(page.getByTestId('library-row')).toHaveAttribute('data-name', 'waves.mp4');
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });
+
+test('the Library shows folder paths, finds files by them, and lists a duplicate under its new name', async () => {
+  const trip = path.join(host.workDir, 'trip');
+  await mkdir(path.join(trip, 'day1'), { recursive: true });
+  await writeFile(path.join(trip, 'day1', 'tide-table.txt'), 'High tide 06:12, low tide 12:30.');
+  await page.getByTestId('nav-queue').click();
+  await page.getByTestId('folder-input').setInputFiles(trip);
+  await expect(page.locator('[data-testid="job-row"][data-state="done"]')).toHaveCount(1, { timeout: 30_000 });
+  // The same bytes as notes.txt under another name: nothing is sent, the name is recorded.
+  const copy = path.join(host.workDir, 'minutes.txt');
+  await writeFile(copy, 'Meeting notes: neither an image nor a video.');
+  await dropFiles(page, [copy]);
+  await expect(page.locator('[data-testid="job-row"][data-state="duplicate"]')).toHaveCount(1, { timeout: 30_000 });
+
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('library-search').fill('');
+  await page.getByTestId('library-search').fill('DAY1');
+  await expect(page.getByTestId('library-row')).toHaveCount(1);
+  await expect(libraryRow('tide-table.txt').getByTestId('library-folder')).toHaveText('trip/day1/');
+
+  await page.getByTestId('library-search').fill('minutes');
+  const minutes = libraryRow('minutes.txt');
+  await expect(minutes.getByTestId('library-made-from')).toContainText('Same file as notes.txt');
+  await page.getByTestId('library-search').fill('notes.txt');
+  const notesId = await libraryRow('notes.txt').getAttribute('data-id');
+  const notesUrl = await libraryRow('notes.txt').getAttribute('data-url');
+  await page.getByTestId('library-search').fill('minutes');
+  await expect(minutes.getByTestId('library-made-from')).toHaveAttribute('data-source-id', notesId ?? '');
+  // Same link, no second copy.
+  await minutes.getByTestId('library-copy').click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(notesUrl);
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
