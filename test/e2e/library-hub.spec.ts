@@ -79,6 +79,7 @@ test('after Clear finished, Studio and Media start from the Library and their re
   await page.getByTestId('media-start').click();
   await expect(page.getByTestId('media-job')).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
   const convertedUrl = await page.getByTestId('media-url').getAttribute('href');
+  await expect(page.getByTestId('media-in-library')).toHaveText('Added to the Library');
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'media-picker.png'), fullPage: true });
   await expect(mediaList.locator('option:not([disabled])')).toHaveText(['waves.webm (local)', 'waves.mp4 (local)']);
 
