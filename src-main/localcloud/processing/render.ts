@@ -57,7 +57,7 @@ function outputOf(ops: readonly ImageOp[]): Output {
 const normalizeFormat = (f: OutputFormat | string): string => (f === 'jpg' ? 'jpeg' : f);
 
 /** Maps sharp's failures to typed errors a front end can answer with. */
-function toRenderError(err: unknown): FerryError {
+export function toRenderError(err: unknown): FerryError {
   if (err instanceof FerryError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit/i.test(message)) {
