@@ -57,6 +57,8 @@ export type LocalCloudHooks = {
 export type CloudContext = {
   /** `http(s)://127.0.0.1[:PORT]` (default ports left out), known once the server listens. */
   baseUrl: string;
+  /** The certificate (PEM) the server presents over TLS; its own outgoing fetches trust it. */
+  readonly tlsCert?: string;
   readonly storage: Storage;
   readonly apps: ReadonlyMap<string, LocalCloudApp>;
   readonly hooks: LocalCloudHooks;

@@ -51,6 +51,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const apps = new Map(appList.map((a) => [a.apikey, a]));
   const ctx: CloudContext = {
     baseUrl: '',
+    ...(opts.tls ? { tlsCert: opts.tls.cert } : {}),
     storage,
     apps,
     hooks: opts.hooks ?? {},

@@ -12,6 +12,12 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 let child: ChildProcess | null = null;
 let dir = '';
 
+afterEach(async () => {
+  if (child) killGroup(child, 'SIGKILL');
+  child = null;
+  await removeTempDir(dir);
+});
+
 const b64md5 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
