@@ -19,6 +19,7 @@ import type { CloudContext } from '../context.js';
 import { animate } from '../processing/animate.js';
 import { minifyCss, minifyJs } from '../processing/minify.js';
 import { PAPER_SIZES, pdfColourInfo, pdfConvert, pdfInfo, pdfToImages, selectPages, type PdfInfo } from '../processing/pdf.js';
+import { loadSharp } from '../processing/sharp-lazy.js';
 import { zipStream } from '../processing/zip.js';
 import { HttpError } from '../router.js';
 import { httpErrorOf } from './image-chain.js';
@@ -104,7 +105,7 @@ async function docToImages(env: DocumentEnv, src: ResolvedSource, p: Params): Pr
     const wanted = selectPages(p.pages, info.pages);
     const density = numOf(p.density, 100);
     const paths = await pdfToImages(file, work, { pages: wanted, format, density, ...(typeof p.quality === 'number' ? { quality: p.quality } : {}), pageSizes: info.pageSizes, maxPixels: env.maxPixels });
-    const sharp = (await import('sharp')).default;
+    const sharp = await loadSharp();
     const out = [];
     for (const [i, page] of wanted.entries()) {
       const data = await readFile(paths[i] ?? '');
@@ -147,7 +148,7 @@ async function minifyTask(env: DocumentEnv, src: ResolvedSource, name: 'minify_c
   const targets = typeof p.targets === 'string' ? { targets: p.targets } : {};
   const code =
     name === 'minify_css'
-      ? minifyCss(text, targets)
+      ? await minifyCss(text, targets)
       : await minifyJs(text, { ...targets, mangle: boolOf(p.mangle) !== false, keepNames: boolOf(p.keep_fn_name) === true || boolOf(p.keep_class_name) === true, removeConsole: boolOf(p.remove_console) === true });
   const mimetype = name === 'minify_css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
   const filename = `${stem(src.filename)}.min.${name === 'minify_css' ? 'css' : 'js'}`;

@@ -3,10 +3,16 @@
  * query as Filestack takes it (`> 1%`, `not dead`), resolved with browserslist and handed to
  * each minifier in its own form, so syntax newer than the targets is lowered, not kept.
  */
-import browserslist from 'browserslist';
-import { transform as esbuildTransform } from 'esbuild';
-import { browserslistToTargets, transform as cssTransform } from 'lightningcss';
+import type Browserslist from 'browserslist';
+import type * as Esbuild from 'esbuild';
+import type * as Lightningcss from 'lightningcss';
 import { HttpError } from '../router.js';
+
+// Loaded on first use: browserslist reads its browser data and lightningcss a native addon, which
+// an app that never minifies should not pay for at start-up.
+const loadBrowserslist = async (): Promise<typeof Browserslist> => (await import('browserslist')).default;
+const loadEsbuild = (): Promise<typeof Esbuild> => import('esbuild');
+const loadLightningcss = (): Promise<typeof Lightningcss> => import('lightningcss');
 
 /** Options of {@link minifyJs} (Filestack's flags; `mergeVars`/`removeUndefined` are part of esbuild's syntax minification). */
 export type MinifyJsOptions = {
@@ -18,7 +24,8 @@ export type MinifyJsOptions = {
   readonly removeConsole?: boolean;
 };
 
-function resolveTargets(query: string): string[] {
+async function resolveTargets(query: string): Promise<string[]> {
+  const browserslist = await loadBrowserslist();
   try {
     return browserslist(query);
   } catch (err) {
@@ -54,9 +61,10 @@ export function esbuildTargets(browsers: readonly string[]): string[] {
 
 /** Minified JavaScript; a syntax error is a 400 naming line and column. */
 export async function minifyJs(source: string, opts: MinifyJsOptions = {}): Promise<string> {
-  const target = opts.targets !== undefined ? esbuildTargets(resolveTargets(opts.targets)) : undefined;
+  const target = opts.targets !== undefined ? esbuildTargets(await resolveTargets(opts.targets)) : undefined;
+  const { transform } = await loadEsbuild();
   try {
-    const out = await esbuildTransform(source, {
+    const out = await transform(source, {
       loader: 'js',
       minifyWhitespace: true,
       minifySyntax: true,
@@ -78,10 +86,11 @@ export async function minifyJs(source: string, opts: MinifyJsOptions = {}): Prom
  * Minified CSS. Filestack's `level` (1 or 2) has no counterpart in lightningcss, which always
  * applies its one safe minification; it is accepted and does not change the output.
  */
-export function minifyCss(source: string, opts: { targets?: string } = {}): string {
-  const targets = opts.targets !== undefined ? browserslistToTargets(resolveTargets(opts.targets)) : undefined;
+export async function minifyCss(source: string, opts: { targets?: string } = {}): Promise<string> {
+  const { browserslistToTargets, transform } = await loadLightningcss();
+  const targets = opts.targets !== undefined ? browserslistToTargets(await resolveTargets(opts.targets)) : undefined;
   try {
-    const out = cssTransform({
+    const out = transform({
       filename: 'input.css',
       code: Buffer.from(source, 'utf8'),
       minify: true,

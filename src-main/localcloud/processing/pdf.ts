@@ -7,8 +7,9 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PDFDocument } from 'pdf-lib';
+import type { PDFDocument } from 'pdf-lib';
 import { HttpError } from '../router.js';
+import { loadSharp } from './sharp-lazy.js';
 
 /** Facts about a PDF. Sizes are in points (1/72 in), after the page's own rotation. */
 export type PdfInfo = {
@@ -105,7 +106,7 @@ export async function pdfToImages(
 
 /** Does a rendered page have colour (any pixel whose channels differ noticeably)? */
 export async function pageHasColour(png: Buffer): Promise<boolean> {
-  const sharp = (await import('sharp')).default;
+  const sharp = await loadSharp();
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   for (let i = 0; i + 2 < data.length; i += info.channels) {
     const r = data[i] ?? 0;
@@ -132,13 +133,15 @@ export async function pdfColourInfo(file: string, workDir: string, pages: readon
  * that size (points) and its content is scaled to fit, centred, never cut.
  */
 export async function pdfConvert(pdf: Buffer, opts: { pages: readonly number[]; paper?: readonly [number, number] }): Promise<Buffer> {
+  // Loaded on first use, like sharp: most runs never convert a PDF.
+  const { PDFDocument: Pdf } = await import('pdf-lib');
   let src: PDFDocument;
   try {
-    src = await PDFDocument.load(pdf, { updateMetadata: false });
+    src = await Pdf.load(pdf, { updateMetadata: false });
   } catch (err) {
     throw new HttpError(400, 'bad_request', `The file is not a PDF the local cloud can convert (${err instanceof Error ? err.message : String(err)}).`);
   }
-  const out = await PDFDocument.create();
+  const out = await Pdf.create();
   const copied = await out.copyPages(src, opts.pages.map((p) => p - 1));
   for (const page of copied) {
     out.addPage(page);
