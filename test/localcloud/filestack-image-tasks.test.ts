@@ -44,7 +44,7 @@ const near = (got: number[], want: number[], tol = 40): boolean => got.every((v,
 
 beforeAll(async () => {
   dir = await makeTempDir('ferry-fs-imgtasks-');
-  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), apps: [{ apikey: DEFAULT_LOCAL_APIKEY }, { apikey: OTHER_APP }], imagekit: false });
+  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), apps: [{ apikey: DEFAULT_LOCAL_APIKEY }, { apikey: OTHER_APP }, { apikey: 'SOMEAPIKEY' }], imagekit: false });
   base = await store(await sharp({ create: { width: 200, height: 100, channels: 3, background: '#ffffff' } }).jpeg({ quality: 95 }).toBuffer(), 'image/jpeg', 'base.jpg');
   mark = await store(await solid(40, 20, '#ff0000'), 'image/png', 'mark.png');
   blue = await store(await solid(100, 100, '#0000ff'), 'image/png', 'blue.png');
@@ -55,6 +55,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud.close();
   await removeTempDir(dir);
+});
+
+describe('the apikey segment', () => {
+  it('is recognised for every configured app, whatever its shape', async () => {
+    const resized = await image(`SOMEAPIKEY/resize=width:10/${mark}`);
+    expect([resized.width, resized.height]).toEqual([10, 5]);
+    const plain = await get(`SOMEAPIKEY/${mark}`);
+    expect(plain.status).toBe(200);
+    expect((await sharp(plain.body).metadata()).width).toBe(40);
+    // An unknown short word is still a task name, and says so.
+    const unknown = await get(`NOTANAPIKEY/${mark}`);
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.body.toString()).message).toMatch(/Unknown Filestack task "NOTANAPIKEY"/);
+  });
 });
 
 describe('compositing tasks', () => {
