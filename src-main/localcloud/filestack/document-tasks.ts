@@ -19,12 +19,14 @@ import type { CloudContext } from '../context.js';
 import { animate } from '../processing/animate.js';
 import { minifyCss, minifyJs } from '../processing/minify.js';
 import { PAPER_SIZES, pdfColourInfo, pdfConvert, pdfInfo, pdfToImages, selectPages, type PdfInfo } from '../processing/pdf.js';
+import { renderGate } from '../processing/render-gate.js';
 import { loadSharp } from '../processing/sharp-lazy.js';
 import { zipStream } from '../processing/zip.js';
 import { HttpError } from '../router.js';
-import { httpErrorOf } from './image-chain.js';
+import { asHttpError } from './image-chain.js';
+import { fixedGravity } from './image-task-ops.js';
 import type { ResolvedSource } from './process-source.js';
-import { boolOf, filestackColor, gravityOf, numOf } from './process-tasks.js';
+import { boolOf, filestackColor, numOf } from './process-tasks.js';
 import { storeAnswer, storeBytes } from './store-file.js';
 
 /** A document task's answer: bytes, a stream (zip) or JSON. */
@@ -171,11 +173,9 @@ export async function runDocumentTask(env: DocumentEnv, step: TaskStep, sources:
       case 'animate': {
         const fit = p.fit === 'crop' ? 'cover' : p.fit === 'scale' ? 'fill' : 'inside';
         const size = { ...(p.width !== undefined ? { width: numOf(p.width, 1) } : {}), ...(p.height !== undefined ? { height: numOf(p.height, 1) } : {}) };
-        const g = gravityOf(p.align);
-        const data = await animate(
-          sources.map((s) => s.input),
-          { ...size, fit, position: g === 'attention' || g === 'entropy' ? 'center' : g, background: filestackColor(p.background) ?? '#ffffff', delay: numOf(p.delay, 1000), loop: numOf(p.loop, 0), maxPixels: env.maxPixels },
-        );
+        const opts = { ...size, fit, position: fixedGravity(p.align), background: filestackColor(p.background) ?? '#ffffff', delay: numOf(p.delay, 1000), loop: numOf(p.loop, 0), maxPixels: env.maxPixels } as const;
+        // Frames are decoded one at a time, but the GIF holds them all: it runs alone in the render gate.
+        const data = await renderGate.run(env.maxPixels, () => animate(sources.map((s) => s.input), opts));
         return { kind: 'bytes', data, mimetype: 'image/gif', filename: `${stem(src.filename)}.gif` };
       }
       case 'pdfinfo':
@@ -195,6 +195,6 @@ export async function runDocumentTask(env: DocumentEnv, step: TaskStep, sources:
         throw new HttpError(400, 'bad_request', `Task "${step.name}" is not supported by the local cloud.`);
     }
   } catch (err) {
-    throw httpErrorOf(err);
+    throw asHttpError(err);
   }
 }

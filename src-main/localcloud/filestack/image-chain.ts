@@ -1,97 +1,72 @@
 /**
- * Runs an image chain: runs of ordinary tasks go through the ImageOp renderer (and its cache)
- * unchanged; the compositing tasks (watermark, collage, smart_crop, upscale, ascii) run between
- * them on the image so far, in chain order. The output format is the source's unless the chain
- * names one, as for plain op chains.
+ * An image chain as the shared renderer runs it: every task becomes ImageOps (the compositing
+ * ones through image-task-ops.ts), rendered through the cache, the render gate and scratch
+ * files; a non-image ending (ascii, smart_crop coords) then runs on the rendered image, inside
+ * the render gate too.
  */
 import { toAppError } from '../../../src-shared/errors.js';
 import { canonicalParams, validateStep } from '../../../src-shared/filestack/tasks.js';
-import type { TaskStep, TaskValue } from '../../../src-shared/filestack/types.js';
+import type { TaskStep } from '../../../src-shared/filestack/types.js';
 import type { RenderCache } from '../processing/cache.js';
 import type { ImageOp } from '../processing/ops.js';
-import { renderImage, toRenderError } from '../processing/render.js';
+import { toRenderError } from '../processing/render.js';
+import { renderGate } from '../processing/render-gate.js';
 import { loadSharp } from '../processing/sharp-lazy.js';
-import { HttpError } from '../router.js';
-import { specialTask, SPECIAL_IMAGE_TASKS, type SpecialEnv, type SpecialRun } from './image-specials.js';
+import { HttpError, httpErrorOf } from '../router.js';
+import { compositingOp, COMPOSITING_TASKS, isTerminal, terminalTask, type TaskEnv, type Terminal } from './image-task-ops.js';
 import type { ResolvedSource } from './process-source.js';
 import { tasksToOps } from './process-tasks.js';
 
-/** A planned chain: op runs and compositing steps in order. */
-export type ImageChain = readonly ({ readonly ops: ImageOp[] } | { readonly special: SpecialRun })[];
+/** A planned chain: ops for the renderer, then maybe a non-image ending. */
+export type ImageChain = { readonly ops: readonly ImageOp[]; readonly terminal: Terminal | null };
 
-/** What a chain produced. */
+/** What a chain produced; `image` is false for HTML/JSON endings. */
 export type ChainOutput = { readonly data: Buffer; readonly mimetype: string; readonly image: boolean };
 
-const STATUS_BY_CODE: Readonly<Record<string, number>> = { payload_too_large: 413, aborted: 499, internal: 500 };
-const OUTPUT_OPS: ReadonlySet<ImageOp['op']> = new Set(['format', 'quality', 'compress', 'stripMetadata']);
-
-/** A renderer or task failure as the HTTP answer it deserves. */
-export function httpErrorOf(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  const e = toAppError(toRenderError(err));
-  return new HttpError(STATUS_BY_CODE[e.code] ?? 400, e.code, e.message);
+/** Any failure of a task or the renderer as the HTTP answer it deserves (429 + Retry-After when busy). */
+export function asHttpError(err: unknown): HttpError {
+  return err instanceof HttpError ? err : httpErrorOf(toAppError(toRenderError(err)));
 }
 
-/** Validates every step and builds the chain, before any source is read. */
-export function planImageChain(steps: readonly TaskStep[], env: SpecialEnv): ImageChain {
-  const out: ({ ops: ImageOp[] } | { special: SpecialRun })[] = [];
-  let run: TaskStep[] = [];
-  const flush = (): void => {
-    if (run.length === 0) return;
-    const mapped = tasksToOps(run);
-    if (!mapped.ok) throw new HttpError(mapped.status, 'bad_request', mapped.message);
-    out.push({ ops: mapped.ops });
-    run = [];
-  };
+/** Validates every step and builds the chain (reading referenced files' facts), before the source is read. */
+export async function planImageChain(steps: readonly TaskStep[], env: TaskEnv): Promise<ImageChain> {
+  const ops: ImageOp[] = [];
+  let terminal: Terminal | null = null;
   for (const step of steps) {
-    if (!SPECIAL_IMAGE_TASKS.has(step.name)) {
-      run.push(step);
+    const p = canonicalParams(step);
+    if (!COMPOSITING_TASKS.has(step.name) && !isTerminal(step.name, p)) {
+      const mapped = tasksToOps([step]);
+      if (!mapped.ok) throw new HttpError(mapped.status, 'bad_request', mapped.message);
+      ops.push(...mapped.ops);
       continue;
     }
-    flush();
     const checked = validateStep(step);
     if (!checked.ok) throw new HttpError(400, 'bad_request', checked.message);
-    out.push({ special: specialTask(step.name, canonicalParams(step) as Readonly<Record<string, TaskValue>>, env) });
+    // process-plan.ts already made sure a terminal task ends the chain.
+    if (isTerminal(step.name, p)) terminal = terminalTask(step.name, p, env);
+    else ops.push(await compositingOp(step.name, p, env));
   }
-  flush();
-  return out;
+  return { ops, terminal };
+}
+
+/** Runs `fn` over `input` inside the render gate, refusing an image over the pixel cap first. */
+async function gated<T>(input: Buffer | string, maxPixels: number, fn: () => Promise<T>): Promise<T> {
+  const m = await (await loadSharp())(input, { limitInputPixels: maxPixels }).metadata();
+  return renderGate.run((m.width ?? 1) * (m.height ?? 1), fn);
 }
 
 /** Runs a planned chain over a resolved source. */
-export async function runImageChain(chain: ImageChain, src: ResolvedSource, cache: RenderCache, maxPixels: number | undefined): Promise<ChainOutput> {
-  const limits = maxPixels !== undefined ? { maxPixels } : {};
+export async function runImageChain(chain: ImageChain, src: ResolvedSource, cache: RenderCache, opts: { maxPixels: number; scratchDir: string }): Promise<ChainOutput> {
   try {
-    if (chain.every((p) => 'ops' in p)) {
-      const ops = chain.flatMap((p) => ('ops' in p ? p.ops : []));
-      const r = await cache.render(src.sourceKey, src.input, ops, limits);
-      return { data: r.data, mimetype: r.mimetype, image: true };
+    const rendered = chain.ops.length > 0 ? await cache.render(src.sourceKey, src.input, chain.ops, opts) : null;
+    if (chain.terminal) {
+      const input = rendered?.data ?? src.input;
+      const terminal = chain.terminal;
+      return { ...(await gated(input, opts.maxPixels, () => terminal(input))), image: false };
     }
-    const outputOps = chain.flatMap((p) => ('ops' in p ? p.ops.filter((o) => OUTPUT_OPS.has(o.op)) : []));
-    const sourceFormat = await formatOf(src.input);
-    let current: Buffer | string = src.input;
-    for (const part of chain) {
-      if ('special' in part) {
-        const out = await part.special(current);
-        if (!out.image) return out;
-        current = out.data;
-        continue;
-      }
-      const geometry = part.ops.filter((o) => !OUTPUT_OPS.has(o.op));
-      if (geometry.length > 0) current = (await renderImage(current, [...geometry, { op: 'format', format: 'png' }], limits)).data;
-    }
-    // Keep the source's format unless the chain names one (the last format op wins).
-    const keep: ImageOp[] = sourceFormat ? [{ op: 'format', format: sourceFormat }] : [];
-    const r = await renderImage(current, [...keep, ...outputOps], limits);
-    return { data: r.data, mimetype: r.mimetype, image: true };
+    if (!rendered) throw new HttpError(500, 'internal', 'An empty image chain reached the renderer.');
+    return { data: rendered.data, mimetype: rendered.mimetype, image: true };
   } catch (err) {
-    throw httpErrorOf(err);
+    throw asHttpError(err);
   }
-}
-
-const WRITABLE = new Set(['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff']);
-
-async function formatOf(input: Buffer | string): Promise<'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'tiff' | null> {
-  const m = await (await loadSharp())(input).metadata();
-  const f = m.format === 'heif' && m.compression === 'av1' ? 'avif' : (m.format ?? '');
-  return WRITABLE.has(f) ? (f as 'jpeg') : null;
 }

@@ -104,7 +104,7 @@ async function produce(r: Request, cache: RenderCache, maxPixels: number, fetch:
   }
   // Validate parameters before any download too.
   const env = { ctx, apikey: owner, maxPixels };
-  const chain = plan.body.kind === 'image' ? planImageChain(plan.body.steps, { ...env, apikey: first?.apikey ?? owner }) : null;
+  const chain = plan.body.kind === 'image' ? await planImageChain(plan.body.steps, { ...env, apikey: first?.apikey ?? owner }) : null;
   if (plan.body.kind === 'document') checkDocumentStep(plan.body.step);
   const resolved = await Promise.all(r.sources.map((s) => resolveSource(ctx, s, fetch)));
   const src = resolved[0];
@@ -114,11 +114,11 @@ async function produce(r: Request, cache: RenderCache, maxPixels: number, fetch:
     const output = await runDocumentTask(env, plan.body.step, resolved);
     return { ...base, output, image: output.kind === 'bytes' && output.mimetype.startsWith('image/') };
   }
-  if (!chain || chain.length === 0) {
+  if (!chain || (chain.ops.length === 0 && !chain.terminal)) {
     const data = src.file ? await readFile(ctx.storage.blobPath(src.file.handle)) : (src.input as Buffer);
     return { ...base, output: { kind: 'bytes', data, mimetype: src.mimetype, filename: src.filename }, image: src.mimetype.startsWith('image/') };
   }
-  const out = await runImageChain(chain, src, cache, maxPixels);
+  const out = await runImageChain(chain, src, cache, { maxPixels, scratchDir: ctx.storage.tmpDir });
   const filename = out.image ? renameForType(src.filename, out.mimetype) : renameForType(src.filename, out.mimetype.split(';')[0] ?? out.mimetype);
   return { ...base, output: { kind: 'bytes', data: out.data, mimetype: out.mimetype, filename }, image: out.image };
 }

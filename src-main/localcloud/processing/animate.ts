@@ -3,11 +3,11 @@
  * into the same box (the given width/height, else the first image's size) and padded with the
  * background, so frames of different sizes line up.
  */
-import type { Fit } from './ops.js';
 import { FerryError, appError } from '../../../src-shared/errors.js';
+import { SHARP_GRAVITY } from './gravity.js';
+import type { Fit, FixedGravity } from './ops.js';
+import { orientedSize } from './oriented-size.js';
 import { loadSharp } from './sharp-lazy.js';
-import { SHARP_GRAVITY, type Gravity } from './gravity.js';
-import { orientedSize } from './watermark.js';
 
 /** Options of {@link animate}. */
 export type AnimateOptions = {
@@ -15,7 +15,7 @@ export type AnimateOptions = {
   readonly height?: number;
   /** sharp fit of each frame in the box. */
   readonly fit: Fit;
-  readonly position: Exclude<Gravity, 'attention' | 'entropy'>;
+  readonly position: FixedGravity;
   /** Pad colour (sharp colour string). */
   readonly background: string;
   /** Milliseconds each frame shows. */
@@ -36,21 +36,17 @@ export async function animate(frames: readonly (Buffer | string)[], opts: Animat
   if (width * height * frames.length > opts.maxPixels) {
     throw new FerryError(appError('payload_too_large', `${frames.length} frames of ${width}x${height} exceed the local cloud's limit of ${opts.maxPixels} pixels.`));
   }
-  const raw = await Promise.all(
-    frames.map(async (src) => {
-      const fitted = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error' })
-        .autoOrient()
-        .resize(width, height, { fit: opts.fit, position: SHARP_GRAVITY[opts.position], background: opts.background })
-        .png()
-        .toBuffer();
-      // Pad whatever `inside` / `outside` left over to the exact frame size.
-      return sharp(fitted)
-        .resize(width, height, { fit: 'contain', position: SHARP_GRAVITY[opts.position], background: opts.background })
-        .ensureAlpha()
-        .raw()
-        .toBuffer();
-    }),
-  );
+  // One frame decoded at a time; the raw frames together stay under the pixel cap checked above.
+  const raw: Buffer[] = [];
+  for (const src of frames) {
+    const fitted = await sharp(src, { limitInputPixels: opts.maxPixels, failOn: 'error' })
+      .autoOrient()
+      .resize(width, height, { fit: opts.fit, position: SHARP_GRAVITY[opts.position], background: opts.background })
+      .png()
+      .toBuffer();
+    // Pad whatever `inside` / `outside` left over to the exact frame size.
+    raw.push(await sharp(fitted).resize(width, height, { fit: 'contain', position: SHARP_GRAVITY[opts.position], background: opts.background }).ensureAlpha().raw().toBuffer());
+  }
   return sharp(Buffer.concat(raw), { raw: { width, height: height * frames.length, channels: 4, pageHeight: height } })
     .gif({ delay: frames.map(() => opts.delay), loop: opts.loop })
     .toBuffer();

@@ -1,10 +1,8 @@
 /** Gravity names of the neutral op list mapped to sharp's compass names (used by the compositing tasks). */
-import type { Gravity } from './ops.js';
-
-export type { Gravity } from './ops.js';
+import type { FixedGravity } from './ops.js';
 
 /** sharp's gravity for every fixed position (the smart strategies have none). */
-export const SHARP_GRAVITY: Readonly<Record<Exclude<Gravity, 'attention' | 'entropy'>, string>> = {
+export const SHARP_GRAVITY: Readonly<Record<FixedGravity, string>> = {
   center: 'centre',
   top: 'north',
   bottom: 'south',
