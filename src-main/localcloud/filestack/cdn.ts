@@ -49,10 +49,12 @@ export function splitCdnPath(path: string): string[] {
 
 /**
  * The apikey test for the first segment: the keys of the apps this cloud knows first (any
- * shape, e.g. `--apikey SOMEAPIKEY`), else the shared heuristic for a real-looking key.
+ * shape, e.g. `--apikey SOMEAPIKEY`), else the shared heuristic for a real-looking key that is
+ * not shaped like a handle.
  */
 export function apikeyTest(ctx: Pick<CloudContext, 'apps'>): (segment: string) => boolean {
-  return (segment) => ctx.apps.has(segment) || looksLikeApikey(segment);
+  // A 20-character handle also fits the heuristic: `/<handle>/metadata` must stay a handle.
+  return (segment) => ctx.apps.has(segment) || (looksLikeApikey(segment) && !HANDLE_RE.test(segment));
 }
 
 /**
