@@ -41,6 +41,8 @@ export type DocumentEnv = { readonly ctx: CloudContext; readonly apikey: string;
 /** Largest text a minify task reads, and largest PDF pdfconvert loads into memory. */
 const MAX_TEXT_BYTES = 20 * 1024 * 1024;
 const MAX_PDF_BYTES = 200 * 1024 * 1024;
+/** Most pages one doc_to_images call renders and stores (ask for `pages` to go further). */
+const MAX_IMAGE_PAGES = 200;
 
 type Params = Readonly<Record<string, TaskValue>>;
 
@@ -105,6 +107,7 @@ async function docToImages(env: DocumentEnv, src: ResolvedSource, p: Params): Pr
   const pages = await withPdf(env.ctx, src, async (file, work) => {
     const info = await pdfInfo(file);
     const wanted = selectPages(p.pages, info.pages);
+    if (wanted.length > MAX_IMAGE_PAGES) throw new HttpError(400, 'bad_request', `doc_to_images renders at most ${MAX_IMAGE_PAGES} pages at once; choose them with pages:[…].`);
     const density = numOf(p.density, 100);
     const paths = await pdfToImages(file, work, { pages: wanted, format, density, ...(typeof p.quality === 'number' ? { quality: p.quality } : {}), pageSizes: info.pageSizes, maxPixels: env.maxPixels });
     const sharp = await loadSharp();

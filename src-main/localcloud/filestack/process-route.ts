@@ -35,6 +35,8 @@ export type ImageProcessorOptions = {
   readonly fetch?: FetchLimits;
 };
 
+/** Most sources one multi-file URL may name (`zip/[h1,…]`). */
+const MAX_SOURCES = 1000;
 /** Largest result a `store` task buffers from a streamed answer (a zip). */
 const MAX_STORED_STREAM_BYTES = 512 * 1024 * 1024;
 
@@ -72,6 +74,7 @@ type Produced = { output: DocumentOutput; image: boolean; storeApikey: string; s
 async function produce(r: Request, cache: RenderCache, maxPixels: number, fetch: FetchLimits | undefined): Promise<Produced> {
   const { ctx, plan } = r;
   if (r.sources.length === 0) throw new HttpError(400, 'bad_request', 'The path has no source.');
+  if (r.sources.length > MAX_SOURCES) throw new HttpError(400, 'bad_request', `A multi-file source names at most ${MAX_SOURCES} files.`);
   if (r.sources.some((s) => s.kind === 'url') && (r.apikey === null || !ctx.apps.has(r.apikey))) {
     throw new HttpError(400, 'bad_request', 'An external URL source needs a known apikey segment before the tasks.');
   }
