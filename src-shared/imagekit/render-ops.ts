@@ -64,7 +64,8 @@ export type RenderOpsOptions = {
 
 // `di` is in the list because the delivery handler consumes it (defaultImageOf) before rendering.
 const SUPPORTED = new Set(['w', 'h', 'c', 'cm', 'ar', 'fo', 'x', 'y', 'xc', 'yc', 'dpr', 'q', 'f', 'rt', 'bl', 'e-grayscale', 'e-sharpen', 'e-contrast', 'fl', 'b', 'r', 'bg', 't', 'orig', 'di']);
-const CROPS: Record<string, [FitMode, boolean]> = {
+/** `c-` crop strategies → fit and "without enlargement"; images and videos read them alike. */
+export const CROPS: Readonly<Record<string, readonly ['cover' | 'fill' | 'inside' | 'outside', boolean]>> = {
   maintain_ratio: ['cover', false],
   force: ['fill', false],
   at_max: ['inside', true],

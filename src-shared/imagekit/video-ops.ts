@@ -4,6 +4,7 @@
  * is delivered once, so the chain's steps merge into one plan (a later value wins); keys the
  * emulator cannot do are listed in `unsupported`, like the image mapping does.
  */
+import { CROPS } from './render-ops.js';
 import type { TxParam, TxStep } from './transform-parser.js';
 
 /** `cover` = c-maintain_ratio (default), `fill` = c-force, `inside` = c-at_max(_enlarge),
@@ -40,13 +41,6 @@ export const MAX_VIDEO_SIDE = 4096;
 export const STREAMING_HEIGHTS: readonly number[] = [240, 360, 480, 720, 1080, 1440, 2160];
 
 const SUPPORTED = new Set(['w', 'h', 'c', 'cm', 'ar', 'bg', 'f', 'vc', 'ac', 'so', 'eo', 'du', 'q', 'sr', 'orig', 'di']);
-const CROPS: Record<string, [VideoFit, boolean]> = {
-  maintain_ratio: ['cover', false],
-  force: ['fill', false],
-  at_max: ['inside', true],
-  at_max_enlarge: ['inside', false],
-  at_least: ['outside', false],
-};
 
 class Invalid extends Error {}
 const fail = (key: string, value: string | null): never => {
