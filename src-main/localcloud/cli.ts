@@ -1,14 +1,19 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from './server.js';
+import { ensureTlsMaterial } from './tls.js';
 import { DEFAULT_IMAGEKIT_ID, DEFAULT_IMAGEKIT_PRIVATE_KEY, DEFAULT_IMAGEKIT_PUBLIC_KEY, imagekitUrlEndpoint, resolveAccounts } from './imagekit/routes.js';
 
 const HELP = `Usage: npm run localcloud -- [options]
 
-Runs the Ferry local cloud (Filestack wire protocol) until Ctrl-C.
+Runs the Ferry local cloud (Filestack and ImageKit wire protocols) until Ctrl-C.
 
   --port N               port to listen on (default 0 = a free port)
   --host H               interface to bind (default 127.0.0.1)
+  --tls                  serve HTTPS with a self-signed certificate made once under DATA/tls/
+                         (cert.pem, key.pem); trust it with NODE_EXTRA_CA_CERTS (Node) or
+                         REQUESTS_CA_BUNDLE (Python) (env FERRY_LC_TLS=1)
   --data DIR             data folder (default .ferry-data/localcloud)
   --apikey K             app apikey (env FERRY_LC_APIKEY; default ${DEFAULT_LOCAL_APIKEY})
   --secret S             app secret for policies and webhook signatures (env FERRY_LC_SECRET)
@@ -17,7 +22,8 @@ Runs the Ferry local cloud (Filestack wire protocol) until Ctrl-C.
   --webhook URL          POST fp.upload / fp.video_complete here; repeatable
                          (env FERRY_LC_WEBHOOKS, comma-separated)
   --webhook-secret S     sign webhooks with S instead of the app secret (env FERRY_LC_WEBHOOK_SECRET)
-  --ffmpeg PATH          ffmpeg binary for video_convert (env FERRY_LC_FFMPEG; default ffmpeg on PATH)
+  --ffmpeg PATH          ffmpeg binary for video_convert and ImageKit video (env FERRY_LC_FFMPEG;
+                         default ffmpeg on PATH; ffprobe is looked for beside it)
   --ik-id ID             ImageKit id; delivery under /ik/ID (env FERRY_LC_IK_ID; default ${DEFAULT_IMAGEKIT_ID})
   --ik-private-key K     ImageKit private key (env FERRY_LC_IK_PRIVATE_KEY; default ${DEFAULT_IMAGEKIT_PRIVATE_KEY})
   --ik-public-key K      ImageKit public key (env FERRY_LC_IK_PUBLIC_KEY; default ${DEFAULT_IMAGEKIT_PUBLIC_KEY})
@@ -26,6 +32,12 @@ Runs the Ferry local cloud (Filestack wire protocol) until Ctrl-C.
 
 Command-line flags win over environment variables. A/V conversion jobs live in memory only.
 `;
+
+/** ffmpeg as given, and the ffprobe beside it when there is one (else ffprobe from PATH). */
+function videoBinaries(ffmpeg: string): { ffmpegPath: string; ffprobePath?: string } {
+  const beside = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
+  return ffmpeg.includes(path.sep) && existsSync(beside) ? { ffmpegPath: ffmpeg, ffprobePath: beside } : { ffmpegPath: ffmpeg };
+}
 
 const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -53,6 +65,7 @@ async function main(): Promise<void> {
       'no-imagekit': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       host: { type: 'string', default: '127.0.0.1' },
+      tls: { type: 'boolean', default: envFlag(env.FERRY_LC_TLS) },
     },
     strict: true,
   });
@@ -64,10 +77,13 @@ async function main(): Promise<void> {
   for (const u of webhookUrls) if (!/^https?:\/\/\S+$/.test(u)) throw new Error(`Invalid webhook URL ${u}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${values.port}`);
+  const dataDir = path.resolve(values.data);
+  const tls = values.tls ? await ensureTlsMaterial(dataDir, values.host) : null;
   const ikAccount = resolveAccounts([{ imagekitId: values['ik-id'], privateKey: values['ik-private-key'], publicKey: values['ik-public-key'] }])[0];
   const cloud = await startLocalCloud({
-    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount] },
-    dataDir: path.resolve(values.data),
+    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount], ...(values.ffmpeg !== undefined ? { video: videoBinaries(values.ffmpeg) } : {}) },
+    dataDir,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     port,
     host: values.host,
     apps: [
@@ -86,6 +102,10 @@ async function main(): Promise<void> {
   process.stdout.write(`Ferry local cloud listening on ${cloud.baseUrl}\n`);
   process.stdout.write(`apikey: ${values.apikey}\n`);
   if (!values['no-imagekit'] && ikAccount) process.stdout.write(`imagekit urlEndpoint: ${imagekitUrlEndpoint(cloud.baseUrl, ikAccount)} (public key ${ikAccount.publicKey})\n`);
+  if (tls) {
+    process.stdout.write(`tls certificate: ${tls.certPath}${tls.created ? ' (new)' : ''}\n`);
+    process.stdout.write(`  trust it: NODE_EXTRA_CA_CERTS=${tls.certPath} (Node), REQUESTS_CA_BUNDLE=${tls.certPath} (Python)\n`);
+  }
   if (values['security-required']) process.stdout.write('security: required\n');
   if (webhookUrls.length > 0) process.stdout.write(`webhooks: ${webhookUrls.join(', ')}\n`);
   let closing = false;

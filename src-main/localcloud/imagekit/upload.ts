@@ -73,7 +73,7 @@ async function storeBlob(
     const plan = planTransformation(opts.preTransformation);
     if (!plan.original) {
       const input = source.binary?.path ?? source.bytes ?? Buffer.alloc(0);
-      const rendered = await renderImage(input, plan.ops);
+      const rendered = await renderImage(input, plan.ops, { scratchDir: store.storage.tmpDir });
       if (source.binary) await rm(source.binary.path, { force: true });
       return store.storage.putBuffer(rendered.data, meta);
     }
@@ -139,6 +139,7 @@ const extensionStatus = (opts: UploadOptions): Record<string, string> => Object.
 /** Route handler for the upload endpoint. */
 export function uploadHandler(runtime: ImageKitRuntime): Route['handler'] {
   const maxBytes = runtime.options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+  const probeOptions = runtime.options.video?.ffprobePath !== undefined ? { ffprobePath: runtime.options.video.ffprobePath } : {};
   return async (req, res, _match, ctx) => {
     // With a Basic header, refuse bad keys before reading a possibly large body.
     const basicAccount = basicUsername(req) !== null ? authenticate(req, runtime.accounts) : null;
@@ -154,7 +155,7 @@ export function uploadHandler(runtime: ImageKitRuntime): Route['handler'] {
       const bytes = form.binary ? null : await resolveTextFile(text ?? '', { maxBytes, timeoutMs: runtime.options.urlFetchTimeoutMs ?? 8000 });
       const name = opts.useUniqueFileName ? uniqueName(opts.fileName) : opts.fileName;
       blob = await storeBlob(store, { binary: form.binary, bytes }, opts, opts.folder + name);
-      const p = await probe(store.storage.blobPath(blob.handle), name);
+      const p = await probe(store.storage.blobPath(blob.handle), name, { ...probeOptions, log: (m) => ctx.log?.('info', m) });
       enforceChecks(opts.checks, { folder: opts.folder, size: blob.size, mime: p.mime });
       const version: VersionRecord = { versionId: newId(), number: 1, handle: blob.handle, size: blob.size, ...p, createdAt: Date.now() };
       const { file } = await store.mutate(() => commitUpload(store, opts, name, version));
