@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import { isTerminal, type DestinationKind, type Job, type UploadResult } from '../../src-shared/model/job.js';
 import { emptyFileError, runAttempt } from './attempt.js';
@@ -9,7 +8,7 @@ import { createEventHub } from './events.js';
 import { expandPaths } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
 import type { Provider } from './ports.js';
-import { expandStaged, newJob, type JobSource } from './new-job.js';
+import { expandStaged, newJob, originOf, type JobSource } from './new-job.js';
 import { createProgressTracker, realTimers } from './progress.js';
 import { watchUntilSettled } from './settle-watch.js';
 import { DEFAULT_RETRY_POLICY, retryDelay } from './retry.js';
@@ -20,10 +19,6 @@ import { asJournal, type AddOptions, type AddResult, type Engine, type EngineDep
 const ACTIVE = new Set(['queued', 'uploading', 'verifying', 'retrying']);
 const CLOSE_GRACE_MS = 5000;
 
-/** The caller's batch, or a new one for this call. */
-function originOf(opts: AddOptions | undefined): AddOptions & { batchId: string } {
-  return { ...opts, batchId: opts?.batchId ?? randomUUID() };
-}
 
 /**
  * Builds the upload engine: one job table, one queue (p-queue, `fileConcurrency` files at once),

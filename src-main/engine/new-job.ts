@@ -9,6 +9,11 @@ import type { AddOptions, AddResult, StagedFile } from './types.js';
 /** A found file plus the display name the host wants kept (staged uploads). */
 export type JobSource = FoundFile & { name?: string };
 
+/** The caller's batch, or a new one for this call. */
+export function originOf(opts: AddOptions | undefined): AddOptions & { batchId: string } {
+  return { ...opts, batchId: opts?.batchId ?? randomUUID() };
+}
+
 /** A fresh queued job for a found file; names are sanitised here, once. */
 export function newJob(file: JobSource, destination: DestinationKind, now: number, origin: AddOptions & { batchId: string }): Job {
   return {
