@@ -1,4 +1,5 @@
 import type { DestinationKind, JobStatus, JobView } from '../../src-shared/model/job.js';
+import { formatBytes } from '../../src-shared/units.js';
 
 export { formatBytes, formatDuration } from '../../src-shared/units.js';
 
@@ -70,4 +71,11 @@ export function folderOf(relativePath: string | null): string {
   if (!relativePath) return '';
   const slash = relativePath.lastIndexOf('/');
   return slash < 0 ? '' : relativePath.slice(0, slash);
+}
+
+/** "12.2 / 24.0 MB" (one unit when both share it), else "900.0 KB / 1.2 MB". */
+export function formatBytesOf(sent: number, total: number): string {
+  const [a, b] = [formatBytes(sent), formatBytes(total)];
+  const unit = b.slice(b.lastIndexOf(' '));
+  return a.endsWith(unit) && unit !== ' B' ? `${a.slice(0, -unit.length)} / ${b}` : `${a} / ${b}`;
 }

@@ -48,3 +48,12 @@ describe('groupQueue', () => {
     ]);
   });
 });
+
+describe('formatBytesOf', () => {
+  it('writes the unit once when both sides share it', async () => {
+    const { formatBytesOf } = await import('../../src-renderer/lib/format.js');
+    expect(formatBytesOf(12.2 * 1024 * 1024, 24 * 1024 * 1024)).toBe('12.2 / 24.0 MB');
+    expect(formatBytesOf(900 * 1024, 1.2 * 1024 * 1024)).toBe('900.0 KB / 1.2 MB');
+    expect(formatBytesOf(10, 20)).toBe('10 B / 20 B');
+  });
+});
