@@ -18,7 +18,7 @@ import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
 import { createUrlIntake } from './url-intake.js';
-import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
+import { assertPathsAllowed, defaultAllowedRoots, rootGate } from './path-policy.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
 import { createLibrary, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
@@ -38,7 +38,13 @@ const DEFAULT_VERSION = '0.1.0';
 /** Everything a host needs, built once per launch. */
 export type FerryApp = {
   readonly engine: Engine;
+  /** The contract as the renderer gets it: `jobs:add-paths` only inside the allowed roots. */
   readonly handlers: Handlers;
+  /**
+   * The same handlers without the renderer's path guard, for callers that are the user: the
+   * instance socket (the CLI, a second launch) names files the user gave on a command line.
+   */
+  readonly trustedHandlers: Handlers;
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
   readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
   /** Transfer settings (settings.json), applied live to the engine and providers. */
@@ -187,12 +193,11 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     });
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });
     let closing: Promise<void> | null = null;
+    const trustedHandlers: Handlers = { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers };
     return {
       engine,
-      handlers: guardPaths(
-        { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers },
-        allowedRoots,
-      ),
+      handlers: guardPaths(trustedHandlers, engine, allowedRoots),
+      trustedHandlers,
       localCloud,
       settings,
       limiter,
@@ -243,14 +248,17 @@ function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: Job
   return { store: journal, journal };
 }
 
-/** Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine. */
-function guardPaths(handlers: Handlers, roots: readonly string[]): Handlers {
-  const addPaths = handlers['jobs:add-paths'];
+/**
+ * Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine: the paths
+ * named, and every file and folder the walk reaches through them, judged on its real path (a
+ * symlink inside an allowed folder must not lead outside it).
+ */
+function guardPaths(handlers: Handlers, engine: Engine, roots: readonly string[]): Handlers {
   return {
     ...handlers,
     'jobs:add-paths': async (req) => {
       await assertPathsAllowed(req.paths, roots);
-      return addPaths(req);
+      return engine.addPaths(req.paths, req.destination, { gate: await rootGate(roots) });
     },
   };
 }
