@@ -9,10 +9,11 @@ import type { JobStore, Provider } from '../engine/ports.js';
 import { createSettingsHandlers } from '../engine/settings-handlers.js';
 import { openSettings, type SettingsStore } from '../engine/settings-store.js';
 import { createRateLimiter, type RateLimiter } from '../net/throttle.js';
-import type { DestinationKind } from '../../src-shared/model/job.js';
+import type { DestinationKind, Job } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
+import type { RetryPolicy } from '../engine/retry.js';
 import type { LocalCloud } from '../localcloud/server.js';
-import { startStableLocalCloud } from './local-cloud-port.js';
+import { startStableLocalCloud, type PortFileUse } from './local-cloud-port.js';
 import { createFilestackProvider } from '../providers/filestack/provider.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
@@ -30,10 +31,10 @@ import { createStudioHandlers } from './studio/handlers.js';
 import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
 import { createStudioService } from './studio/service.js';
 import { accessFor } from './service-access.js';
+import { DEFAULT_VERSION } from './version.js';
 
 /** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
 export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
-const DEFAULT_VERSION = '0.1.0';
 
 /** Everything a host needs, built once per launch. */
 export type FerryApp = {
@@ -45,6 +46,8 @@ export type FerryApp = {
    * instance socket (the CLI, a second launch) names files the user gave on a command line.
    */
   readonly trustedHandlers: Handlers;
+  /** The stored jobs with their local source paths (which the views never carry). */
+  jobRecords(): Job[];
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
   readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
   /** Transfer settings (settings.json), applied live to the engine and providers. */
@@ -81,6 +84,10 @@ export type CreateAppOptions = {
   readonly logToStderr?: boolean;
   /** Use a local cloud that already runs at this base URL instead of starting one (CLI, tests). */
   readonly localCloudUrl?: string;
+  /** `borrow`: a `ferry` command standing in for the app never changes its port file (local-cloud-port.ts). */
+  readonly localCloudPort?: PortFileUse['mode'];
+  /** Retry budget of the engine (default DEFAULT_RETRY_POLICY; the CLI's --retries). */
+  readonly retry?: RetryPolicy;
   /** More destinations (e.g. real Filestack for the CLI), built once settings are known. */
   readonly providers?: (wiring: { settings: SettingsStore; limiter: RateLimiter }) => Partial<Record<DestinationKind, Provider>>;
   readonly defaultDestination?: DestinationKind;
@@ -100,7 +107,9 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
   const localCloud = opts.localCloudUrl
     ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }]);
+    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }], {
+        mode: opts.localCloudPort ?? 'own',
+      });
   try {
     const settings = openSettings({ dir: opts.dataDir, logger });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
@@ -139,6 +148,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
       fileConcurrency: settings.get().fileConcurrency,
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
     settings.onChange((next) => {
       engine.setFileConcurrency(next.fileConcurrency);
@@ -198,6 +208,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       engine,
       handlers: guardPaths(trustedHandlers, engine, allowedRoots),
       trustedHandlers,
+      jobRecords: () => store.loadAll(),
       localCloud,
       settings,
       limiter,

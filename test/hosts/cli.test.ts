@@ -107,12 +107,13 @@ describe('parseCliArgs', () => {
       files: ['a'],
       to: 'filestack',
       intelligent: true,
-      common: { json: true, dataDir: '/d', localCloudUrl: null },
+      common: { json: true, dataDir: '/d', localCloudUrl: null, retries: null },
     });
     expect(parseCliArgs(['resume'], { FERRY_LOCAL_CLOUD_URL: 'http://127.0.0.1:9' })).toMatchObject({ common: { localCloudUrl: 'http://127.0.0.1:9' } });
     expect(parseCliArgs(['upload', '--', '--weird-name'], {})).toMatchObject({ files: ['--weird-name'] });
     expect(parseCliArgs([], {})).toEqual({ kind: 'help' });
-    for (const bad of [['upload'], ['upload', 'a', '--to', 'ftp'], ['frobnicate'], ['status', 'x'], ['upload', 'a', '--colour']]) {
+    expect(parseCliArgs(['upload', 'a', '--retries=0'], {})).toMatchObject({ common: { retries: 0 } });
+    for (const bad of [['upload'], ['upload', 'a', '--to', 'ftp'], ['frobnicate'], ['status', 'x'], ['upload', 'a', '--colour'], ['upload', 'a', '--retries', '-1'], ['upload', 'a', '--retries', '1.5']]) {
       expect(() => parseCliArgs(bad, {})).toThrow(UsageError);
     }
   });
@@ -154,5 +155,18 @@ describe('CLI progress output', () => {
     r.update([view('a', 500)]);
     r.finish({ file: 'a.bin', state: 'failed', error: 'not found' });
     expect(writes).toEqual(['a.bin: uploading\n', 'a.bin: failed (not found)\n']);
+  });
+
+  it('piped output carries an overall progress line with percent and bytes every 2 s', () => {
+    const writes: string[] = [];
+    let now = 0;
+    const r = plainReporter({ write: (t: string) => writes.push(t) }, () => now);
+    r.update([view('a', 0), view('b', 0)]);
+    now = 1000;
+    r.update([view('a', 250), view('b', 250)]);
+    expect(writes.filter((w) => w.startsWith('Progress'))).toEqual([]);
+    now = 2500;
+    r.update([view('a', 500), view('b', 300)]);
+    expect(writes.filter((w) => w.startsWith('Progress'))).toEqual(['Progress: 2 files, 40% (800 B of 2.0 KB)\n']);
   });
 });

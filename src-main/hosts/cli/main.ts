@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toAppError } from '../../../src-shared/errors.js';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './args.js';
-import { pauseCommand, resumeCommand, statusCommand, uploadCommand, type CliEnv } from './commands.js';
+import type { CliEnv } from './env.js';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output.js';
 
 /**
@@ -32,15 +32,16 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
   const io: CliEnv = { env, reporter, interrupted };
   const write = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
+    // Loaded only now, so `--help` and a bad command line never load the engine, SQLite or sharp.
     switch (command.kind) {
       case 'upload':
-        return await uploadCommand(c, command.files, command.to, command.intelligent, io);
+        return await (await import('./commands.js')).uploadCommand(c, command.files, command.to, command.intelligent, io);
       case 'resume':
-        return await resumeCommand(c, io);
+        return await (await import('./commands.js')).resumeCommand(c, io);
       case 'status':
-        return statusCommand(c, io, write);
+        return await (await import('./journal-commands.js')).statusCommand(c, io, write);
       case 'pause':
-        return pauseCommand(c, io, write);
+        return await (await import('./journal-commands.js')).pauseCommand(c, io, write);
     }
   } catch (thrown) {
     const error = toAppError(thrown);

@@ -1,13 +1,14 @@
-/** Command-line options of the browser-mode host. */
-export type WebArgs = { port: number; dataDir: string | null; staticDir: string | null };
+/** Command-line options of the browser-mode host; `files` are paths to upload (a second launch hands them over). */
+export type WebArgs = { port: number; dataDir: string | null; staticDir: string | null; files: string[] };
 
 /**
  * Parses `--port N` (default FERRY_PORT, else 0 = a free port), `--data DIR` and `--static DIR`,
- * in both `--flag value` and `--flag=value` forms. Unknown flags are an error, not ignored,
- * so a typo does not silently start on the wrong data folder.
+ * in both `--flag value` and `--flag=value` forms, and files to upload (after `--`, anything
+ * goes). Unknown flags are an error, not ignored, so a typo does not silently start on the
+ * wrong data folder.
  */
 export function parseWebArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): WebArgs {
-  const out: WebArgs = { port: parsePort(env.FERRY_PORT ?? '0', 'FERRY_PORT'), dataDir: null, staticDir: null };
+  const out: WebArgs = { port: parsePort(env.FERRY_PORT ?? '0', 'FERRY_PORT'), dataDir: null, staticDir: null, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -17,7 +18,12 @@ export function parseWebArgs(argv: readonly string[], env: Readonly<Record<strin
       if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
       return v;
     };
-    if (flag === '--port') out.port = parsePort(value(), '--port');
+    if (arg === '--') {
+      out.files.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-')) out.files.push(arg);
+    else if (flag === '--port') out.port = parsePort(value(), '--port');
     else if (flag === '--data') out.dataDir = value();
     else if (flag === '--static') out.staticDir = value();
     else throw new Error(`Unknown option: ${arg}`);

@@ -2,30 +2,66 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../compose.js';
+import { DEFAULT_VERSION } from '../version.js';
 import { defaultDataDir } from '../data-dir.js';
+import { appBackend } from '../instance/app-backend.js';
+import { claimInstance } from '../instance/claim.js';
+import { handToRunning, stderrLogger } from '../instance/launch.js';
 import { parseWebArgs } from './args.js';
 import { startWebHost } from './web-host.js';
 
 /**
  * Entry point of browser mode (`node dist/main/web-main.js` or `tsx src-main/hosts/web/main.ts`):
- * starts the app and the web host, prints the URL, and shuts down cleanly on SIGINT/SIGTERM.
+ * one Ferry per data folder. If one already runs, this launch hands it the files named on the
+ * command line, prints its URL and exits; otherwise it starts the app and the web host, prints
+ * the URL, and shuts down cleanly on SIGINT/SIGTERM.
  */
 async function main(): Promise<void> {
   const args = parseWebArgs(process.argv.slice(2));
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
-  const app = await createApp({ dataDir, host: 'web' });
-  const host = await startWebHost({ app, port: args.port, staticDir: args.staticDir ?? rendererDir() });
+  const files = args.files.map((f) => resolve(f));
+  const claim = await claimInstance({
+    dataDir,
+    kind: 'app',
+    version: DEFAULT_VERSION,
+    logger: stderrLogger,
+    takeOverFromCli: true,
+    onWait: (message) => console.log(`Ferry: ${message}`),
+  });
+  if (claim.role === 'client') {
+    process.exitCode = await handToRunning(claim.client, files, args.port, (line) => console.log(line));
+    return;
+  }
+  let host;
+  let app;
+  try {
+    app = await createApp({ dataDir, host: 'web' });
+    host = await startWebHost({ app, port: args.port, staticDir: args.staticDir ?? rendererDir() });
+  } catch (thrown) {
+    await app?.close();
+    await claim.release();
+    throw thrown;
+  }
+  const web = host;
+  claim.server.attach(appBackend(app, { url: () => web.url, port: () => web.port }));
   console.log(`Ferry is running in browser mode: ${host.url}`);
+  if (files.length > 0) {
+    const added = await app.engine.addPaths(files);
+    console.log(`Ferry: queued ${added.jobIds.length} file(s)${added.skipped.length > 0 ? `; skipped ${added.skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}` : ''}.`);
+  }
 
   let stopping = false;
+  const running = app;
   const stop = (signal: string) => {
     // A second signal while closing means "now": do not make the user wait on a stuck upload.
     if (stopping) process.exit(130);
     stopping = true;
     console.log(`Ferry: ${signal} received, shutting down.`);
-    host
+    web
       .close()
-      .then(() => app.close())
+      .then(() => running.close())
+      // The folder is released only once the engine and journal are closed.
+      .then(() => claim.release())
       .then(() => process.exit(0))
       .catch((thrown: unknown) => {
         console.error('Ferry: shutdown failed:', thrown);
