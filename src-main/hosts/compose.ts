@@ -86,7 +86,7 @@ export type CreateAppOptions = {
   readonly localCloudUrl?: string;
   /** `borrow`: a `ferry` command standing in for the app never changes its port file (local-cloud-port.ts). */
   readonly localCloudPort?: PortFileUse['mode'];
-  /** Retry budget of the engine (default DEFAULT_RETRY_POLICY; the CLI's --retries). */
+  /** Retry budget of the engine and the local destination's requests (default DEFAULT_RETRY_POLICY; the CLI's --retries). */
   readonly retry?: RetryPolicy;
   /** More destinations (e.g. real Filestack for the CLI), built once settings are known. */
   readonly providers?: (wiring: { settings: SettingsStore; limiter: RateLimiter }) => Partial<Record<DestinationKind, Provider>>;
@@ -125,6 +125,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       },
       limiter,
       ...(opts.intelligent ? { intelligent: true } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
     const { store, journal } = openStore(opts, logger);
     // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.

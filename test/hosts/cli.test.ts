@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../src-shared/model/job.js';
@@ -69,6 +70,23 @@ describe('ferry CLI', () => {
     expect(lines).toContainEqual({ file: missing, state: 'failed', error: 'not found' });
     expect(lines.find((l) => l.file === ok)).toMatchObject({ state: 'done' });
   }, 30_000);
+
+  it('waits while a file is retrying and exits 1 with a JSON error once retries are spent (issue 13, hole 1)', async () => {
+    // Nothing listens on this port for the whole run: every attempt is refused.
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const f = path.join(tmp, 'down.bin');
+    await writeRandomFile(f, 5000);
+    const data = path.join(tmp, 'data-down');
+    const run = await runCliChild(bundle.file, ['upload', f, '--json', '--data', data, '--local-cloud', `http://127.0.0.1:${port}`, '--retries', '1']);
+    expect(run.code).toBe(1);
+    expect(jsonLines(run.stdout)).toEqual([{ file: f, state: 'failed', error: expect.stringContaining('ECONNREFUSED') }]);
+    // Before the fix the process ended during a retry wait with exit 0, the journal saying `retrying`.
+    const status = await runCliChild(bundle.file, ['status', '--json', '--data', data]);
+    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({ file: f, state: 'failed', bytesSent: 0, size: 5000, percent: 0 })]);
+  }, 60_000);
 
   it('pause marks waiting jobs paused in the journal; resume finishes them', async () => {
     const data = path.join(tmp, 'data-pause');

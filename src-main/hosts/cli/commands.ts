@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { toAppError } from '../../../src-shared/errors.js';
 import { isTerminal, type DestinationKind, type JobView } from '../../../src-shared/model/job.js';
-import { labelFor, recordIntent } from '../instance/intents.js';
+import { labelFor, type RecordedIntent } from '../instance/intents.js';
 import type { CliCommon } from './args.js';
 import { follow } from './follow.js';
 import { dataDirOf, type CliEnv } from './env.js';
@@ -44,15 +43,21 @@ async function finish(session: Session, o: AttachOptions, io: CliEnv, ids: reado
 }
 
 /**
- * `upload FILES…`: the paths are recorded (intents.ts) before anything else, then queued one
- * argument at a time in the running Ferry or our own engine; waits until each file is done or
- * finally failed. Exit code 0 only if all succeeded.
+ * `upload FILES…`: the paths, already recorded as an intent (intents.ts), are queued one argument
+ * at a time in the running Ferry or our own engine; waits until each file is done or finally
+ * failed. Exit code 0 only if all succeeded.
  */
-export async function uploadCommand(c: CliCommon, files: readonly string[], to: DestinationKind, intelligent: boolean, io: CliEnv): Promise<number> {
+export async function uploadCommand(c: CliCommon, intent: RecordedIntent, intelligent: boolean, io: CliEnv): Promise<number> {
+  const { paths, destination: to } = intent.intent;
   const o = attachOptions(c, io, to, intelligent);
-  const paths = files.map((f) => path.resolve(f));
-  const intent = await recordIntent(o.dataDir, paths, to);
-  const session = await attach(o);
+  let session: Session;
+  try {
+    session = await attach(o);
+  } catch (thrown) {
+    // Nothing was queued and the user hears why: nothing is left for `resume`.
+    await intent.done();
+    throw thrown;
+  }
   const userPath = new Map<string, string>();
   const failedEarly: FileOutcome[] = [];
   try {

@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toAppError } from '../../../src-shared/errors.js';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './args.js';
-import type { CliEnv } from './env.js';
+import { dataDirOf, type CliEnv } from './env.js';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output.js';
 
 /**
@@ -34,8 +35,13 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
   try {
     // Loaded only now, so `--help` and a bad command line never load the engine, SQLite or sharp.
     switch (command.kind) {
-      case 'upload':
-        return await (await import('./commands.js')).uploadCommand(c, command.files, command.to, command.intelligent, io);
+      case 'upload': {
+        // The paths asked for are on disk before the engine (or the app) is even reached.
+        const { recordIntent } = await import('../instance/intents.js');
+        const paths = command.files.map((f) => path.resolve(f));
+        const intent = await recordIntent(dataDirOf(c, env), paths, command.to);
+        return await (await import('./commands.js')).uploadCommand(c, intent, command.intelligent, io);
+      }
       case 'resume':
         return await (await import('./commands.js')).resumeCommand(c, io);
       case 'status':

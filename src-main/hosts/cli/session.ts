@@ -6,7 +6,7 @@ import { dispatch } from '../../../src-shared/ipc/dispatch.js';
 import type { Result } from '../../../src-shared/errors.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { Provider } from '../../engine/ports.js';
-import { DEFAULT_RETRY_POLICY } from '../../engine/retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import { createApp, type FerryApp } from '../compose.js';
 import { DEFAULT_VERSION } from '../version.js';
 import { appBackend } from '../instance/app-backend.js';
@@ -68,6 +68,7 @@ export async function attach(o: AttachOptions): Promise<Session> {
     if (ignored.length > 0) o.note(`Ferry is running (pid ${claim.client.welcome.pid}) and uploads with its own settings: ${ignored.join(', ')} ignored.`);
     return clientSession(claim.client);
   }
+  const retry = o.common.retries !== null ? { ...DEFAULT_RETRY_POLICY, maxRetries: o.common.retries } : undefined;
   let app: FerryApp;
   try {
     app = await createApp({
@@ -76,8 +77,8 @@ export async function attach(o: AttachOptions): Promise<Session> {
       host: 'web',
       ...(o.common.localCloudUrl ? { localCloudUrl: o.common.localCloudUrl } : {}),
       localCloudPort: 'borrow',
-      ...(o.common.retries !== null ? { retry: { ...DEFAULT_RETRY_POLICY, maxRetries: o.common.retries } } : {}),
-      providers: remoteProviders(o),
+      ...(retry ? { retry } : {}),
+      providers: remoteProviders(o, retry),
       defaultDestination: o.to ?? 'local',
       intelligent: o.to === 'local' && o.intelligent,
     });
@@ -89,11 +90,11 @@ export async function attach(o: AttachOptions): Promise<Session> {
 }
 
 /** `resume` serves whatever destinations the environment configures; `upload --to X` needs X's keys (a clear error first). */
-function remoteProviders(o: AttachOptions) {
+function remoteProviders(o: AttachOptions, retry: RetryPolicy | undefined) {
   const remote: ReturnType<typeof cliProviders>[] = [];
   for (const dest of o.to === null ? (['filestack', 'imagekit'] as const) : [o.to]) {
     try {
-      remote.push(cliProviders(dest, o.intelligent, o.env));
+      remote.push(cliProviders(dest, o.intelligent, o.env, retry));
     } catch (thrown) {
       if (o.to !== null) throw thrown;
     }

@@ -13,6 +13,10 @@ import { createTray } from './tray.js';
 import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
+import { defaultDataDir } from '../data-dir.js';
+import { appBackend } from '../instance/app-backend.js';
+import { claimInstance, type OwnerClaim } from '../instance/claim.js';
+import { handToRunning, launchDataSchema, launchFiles, stderrLogger } from '../instance/launch.js';
 
 /**
  * The Electron shell: lifecycle only. Bundled to dist/main/electron-main.js (ESM); the preload
@@ -27,6 +31,8 @@ const preloadPath = path.join(mainDir, 'preload.cjs');
 const assetsDir = path.join(app.getAppPath(), 'assets');
 
 let ferry: FerryApp | null = null;
+/** Our hold on the data folder's instance lock and socket, so `ferry` (the CLI) reaches this app. */
+let instance: OwnerClaim | null = null;
 let mainWindow: BrowserWindow | null = null;
 let tray: ReturnType<typeof createTray> | null = null;
 let quitting = false;
@@ -98,9 +104,26 @@ function startTray(app_: FerryApp): void {
   });
 }
 
+/** Files handed to us on a command line (ours or a second launch's): the user named them, so no path guard. */
+function queueLaunchFiles(files: readonly string[]): void {
+  if (ferry === null || files.length === 0) return;
+  ferry.engine.addPaths([...files]).catch((thrown: unknown) => log('could not queue launch files', { error: String(thrown) }));
+}
+
 async function start(): Promise<void> {
   serveRenderer(rendererDir);
-  ferry = await createApp({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion() });
+  const dataDir = app.getPath('userData');
+  // The same lock and socket browser mode uses: a browser-mode Ferry already running on this
+  // folder gets our files, and a headless `ferry` command hands its uploads over to us.
+  const claim = await claimInstance({ dataDir, kind: 'app', version: app.getVersion(), logger: stderrLogger, takeOverFromCli: true });
+  if (claim.role === 'client') {
+    await handToRunning(claim.client, launchFiles(process.argv, process.defaultApp, process.cwd()), 0, (line) => console.log(line));
+    app.exit(0);
+    return;
+  }
+  instance = claim;
+  ferry = await createApp({ dataDir, host: 'electron', version: app.getVersion() });
+  claim.server.attach(appBackend(ferry, { url: () => null, show: showWindow }));
   // Links to files in the local cloud open in the browser like CDN links do.
   setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
   registerContract(ipcMain, ferry.handlers, {
@@ -115,11 +138,17 @@ async function start(): Promise<void> {
   }
   showWindow();
   startTray(ferry);
+  queueLaunchFiles(launchFiles(process.argv, process.defaultApp, process.cwd()));
 }
 
 function main(): void {
-  // A second launch focuses the first window instead of running a second engine on one database.
-  if (!app.requestSingleInstanceLock()) {
+  // One data folder for every host and the CLI (FERRY_DATA_DIR or the per-user folder): the
+  // single-instance lock is keyed by it, and `ferry` finds this app's socket there.
+  app.setPath('userData', defaultDataDir());
+  // A second launch focuses the first window and hands it its files instead of running a
+  // second engine on one database.
+  const launch = { files: launchFiles(process.argv, process.defaultApp, process.cwd()) };
+  if (!app.requestSingleInstanceLock(launch)) {
     app.quit();
     return;
   }
@@ -130,8 +159,11 @@ function main(): void {
   if (process.platform === 'win32') app.setAppUserModelId('io.ferry.app');
 
   // Only once the contract is registered: a window opened earlier would call into nothing.
-  app.on('second-instance', () => {
-    if (ferry !== null) showWindow();
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
+    if (ferry === null) return;
+    showWindow();
+    const data = launchDataSchema.safeParse(additionalData);
+    if (data.success) queueLaunchFiles(data.data.files);
   });
 
   // Every webContents ever created (including any the page manages to spawn) gets the guards.
@@ -156,6 +188,8 @@ function main(): void {
     const closing = ferry;
     closing
       .close()
+      // The folder is released only once the engine and journal are closed.
+      .then(() => instance?.release())
       .catch((thrown: unknown) => console.error('[ferry] shutdown failed', String(thrown))) // logger may be closed
       .finally(() => {
         tray?.destroy();

@@ -32,8 +32,11 @@ const LIVE_INTENT_MS = 60 * 60 * 1000;
 
 const intentsDir = (dataDir: string): string => path.join(dataDir, 'intents');
 
+/** A written intent; `done()` removes it once its paths are journaled (or reported). */
+export type RecordedIntent = { readonly intent: Intent; done(): Promise<void> };
+
 /** Writes the intent (temp file, fsync, rename, directory fsync): after this returns it survives a kill. */
-export async function recordIntent(dataDir: string, paths: readonly string[], destination: DestinationKind): Promise<{ readonly intent: Intent; done(): Promise<void> }> {
+export async function recordIntent(dataDir: string, paths: readonly string[], destination: DestinationKind): Promise<RecordedIntent> {
   const dir = intentsDir(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const intent: Intent = { v: 1, id: randomUUID(), pid: process.pid, createdAt: Date.now(), destination, paths: [...paths] };

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { z } from 'zod';
 import type { Logger } from '../../engine/ports.js';
 import type { InstanceClient } from './client.js';
 import { instanceChannels } from './messages.js';
@@ -29,4 +31,27 @@ export async function handToRunning(client: InstanceClient, files: readonly stri
   } finally {
     client.close();
   }
+}
+
+/** What an Electron second launch passes to the first (requestSingleInstanceLock's additional data). */
+export const launchDataSchema = z.object({ files: z.array(z.string().min(1).max(4096)).max(10_000) });
+export type LaunchData = z.infer<typeof launchDataSchema>;
+
+/**
+ * Files named on an Electron command line, absolute. `argv[0]` is the executable; started as
+ * `electron <app>` (`defaultApp`) the app path follows it. Switches (`--no-sandbox`, Chromium's
+ * own) are not files; after `--` everything is.
+ */
+export function launchFiles(argv: readonly string[], defaultApp: boolean, cwd: string): string[] {
+  const files: string[] = [];
+  const rest = argv.slice(defaultApp ? 2 : 1);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--') {
+      files.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-')) files.push(arg);
+  }
+  return files.map((f) => path.resolve(cwd, f));
 }
