@@ -36,6 +36,8 @@ export type ClaimOptions = {
   readonly preferOtherMs?: number;
   /** Told when the claim has to wait, so a person knows why nothing happens yet. */
   readonly onWait?: (message: string) => void;
+  /** How long an owner that is alive but does not answer is waited for (default 60 s). */
+  readonly giveUpMs?: number;
 };
 
 /** An owner whose socket is not up yet this long after it started is not starting: it is gone. */
@@ -64,7 +66,7 @@ export async function claimInstance(opts: ClaimOptions): Promise<Claim> {
     told = message;
   };
   for (;;) {
-    if (Date.now() - started > GIVE_UP_MS) {
+    if (Date.now() - started > (opts.giveUpMs ?? GIVE_UP_MS)) {
       throw new FerryError(
         appError('conflict', `Another Ferry holds ${opts.dataDir} but does not answer. If it is stuck, stop it; if none is running, delete ${paths.lockFile}.`, {
           retryable: false,
