@@ -7,7 +7,8 @@
  *   (d) peak RSS for a 6 GiB sparse file (opt-in: FERRY_BENCH_SPARSE=1, writes 6 GiB to disk)
  *   (e) the official filestack-js client uploading the same file to the same server (port 80)
  *   (f) a 10,000-row queue scrolled end to end in the real renderer (Chromium, web host)
- *   (g) the CLI's start time to `--help` (bench/cli-start.ts)
+ *   (g) peak RSS of the local cloud rendering a 49 MP image (bench/render-memory.ts)
+ *   (h) the CLI's start time to `--help` (bench/cli-start.ts)
  * Knobs: FERRY_BENCH_MB (default 256), FERRY_BENCH_SMALL (default 2000), FERRY_BENCH_SMALL_KB
  * (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4), FERRY_BENCH_SPARSE=1.
  */
@@ -20,6 +21,7 @@ import { ferryUpload, makeFile, MIB, rawPut } from './lib.js';
 import { filestackJsUpload } from './filestack-js.js';
 import { benchSmallFiles } from './small-files.js';
 import { benchUiScroll } from './ui-scroll.js';
+import { benchRenderMemory } from './render-memory.js';
 import type { SparseResult } from './sparse.js';
 import { reportCliStart } from './cli-start.js';
 
@@ -136,9 +138,12 @@ async function main(): Promise<void> {
       row('    frames over 50 ms', String(ui.longFrames), 'lower:ui_long_frames', ui.longFrames);
       row('    most rows in the DOM at once', String(ui.maxDomRows));
     }
-    // --- (g) CLI start time: bench/cli-start.ts (issue 11), kept apart from the other benches ---
-    if (!reportCliStart(row)) notes.push('(g) the CLI took 1 s or more to print --help');
-    // --- end (g) ---
+    // (g) Render memory: its own module, each run in a child process.
+    failed ||= await benchRenderMemory(dir, row);
+
+    // --- (h) CLI start time: bench/cli-start.ts (issue 11), kept apart from the other benches ---
+    if (!reportCliStart(row)) notes.push('(h) the CLI took 1 s or more to print --help');
+    // --- end (h) ---
     notes.push('RSS of this process after the runs: ' + (process.memoryUsage().rss / MIB).toFixed(0) + ' MiB');
 
     if (previous) {

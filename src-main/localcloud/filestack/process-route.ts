@@ -14,7 +14,7 @@ import { validateStep } from '../../../src-shared/filestack/tasks.js';
 import type { CloudContext } from '../context.js';
 import { createRenderCache, type RenderCache } from '../processing/cache.js';
 import type { RenderedImage } from '../processing/render.js';
-import { HttpError, queryOf, sendJson } from '../router.js';
+import { HttpError, httpErrorOf, queryOf, sendJson } from '../router.js';
 import type { CdnProcessor, CdnRequest } from './cdn.js';
 import { resolveSource, type FetchLimits } from './process-source.js';
 import { tasksToOps } from './process-tasks.js';
@@ -30,8 +30,6 @@ export type ImageProcessorOptions = {
   /** Limits for external-URL sources. */
   readonly fetch?: FetchLimits;
 };
-
-const STATUS_BY_CODE: Readonly<Record<string, number>> = { payload_too_large: 413, aborted: 499, internal: 500 };
 
 /** Splits the chain at `store`; tasks after it cannot run because store answers JSON. */
 function splitAtStore(steps: readonly TaskStep[]): { render: TaskStep[]; store: TaskStep | null } {
@@ -90,10 +88,9 @@ export function createImageProcessor(opts: ImageProcessorOptions = {}): CdnProce
     } else {
       let rendered: RenderedImage;
       try {
-        rendered = await cache.render(src.sourceKey, src.input, mapped.ops, { ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}) });
+        rendered = await cache.render(src.sourceKey, src.input, mapped.ops, { scratchDir: ctx.storage.tmpDir, ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}) });
       } catch (err) {
-        const e = toAppError(err);
-        throw new HttpError(STATUS_BY_CODE[e.code] ?? 400, e.code, e.message);
+        throw httpErrorOf(toAppError(err));
       }
       out = { data: rendered.data, mimetype: rendered.mimetype, filename: renameForType(src.filename, rendered.mimetype) };
     }

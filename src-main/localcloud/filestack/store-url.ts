@@ -10,7 +10,7 @@ import { toAppError } from '../../../src-shared/errors.js';
 import type { TaskStep, TaskValue } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
 import { renderImage } from '../processing/render.js';
-import { HttpError, readBody, sendJson } from '../router.js';
+import { HttpError, httpErrorOf, readBody, sendJson } from '../router.js';
 import { fetchExternal, type FetchLimits } from './process-source.js';
 import { tasksToOps } from './process-tasks.js';
 import { enforceSecurity } from './security.js';
@@ -70,11 +70,10 @@ export function storeUrlHandler(limits: FetchLimits = {}) {
     let mimetype = got.mimetype;
     if (mapped.ops.length > 0) {
       try {
-        const rendered = await renderImage(data, mapped.ops);
+        const rendered = await renderImage(data, mapped.ops, { scratchDir: ctx.storage.tmpDir });
         [data, mimetype] = [rendered.data, rendered.mimetype];
       } catch (err) {
-        const e = toAppError(err);
-        throw new HttpError(e.code === 'payload_too_large' ? 413 : 400, e.code, e.message);
+        throw httpErrorOf(toAppError(err));
       }
     }
     const uploadTags = body.upload_tags;
