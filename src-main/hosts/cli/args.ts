@@ -1,4 +1,5 @@
-import { destinationKindSchema, type DestinationKind } from '../../../src-shared/model/job.js';
+import { isDestinationKind } from '../../../src-shared/model/destination-kinds.js';
+import type { DestinationKind } from '../../../src-shared/model/job.js';
 import { DEFAULT_RETRY_POLICY } from '../../engine/retry.js';
 
 /** A parsed `ferry` command line. */
@@ -80,9 +81,9 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       retries = Number(v);
     }
     else if (flag === '--to') {
-      const parsed = destinationKindSchema.safeParse(value());
-      if (!parsed.success) throw new UsageError('--to must be local, filestack or imagekit');
-      to = parsed.data;
+      const v = value();
+      if (!isDestinationKind(v)) throw new UsageError('--to must be local, filestack or imagekit');
+      to = v;
     } else if (flag.startsWith('--')) throw new UsageError(`Unknown option: ${arg}`);
     else files.push(arg);
   }

@@ -7,7 +7,7 @@ import type { Result } from '../../../src-shared/errors.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { Provider } from '../../engine/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
-import { createApp, type FerryApp } from '../compose.js';
+import type { FerryApp } from '../compose.js';
 import { DEFAULT_VERSION } from '../version.js';
 import { appBackend } from '../instance/app-backend.js';
 import { claimInstance, type OwnerClaim } from '../instance/claim.js';
@@ -71,6 +71,8 @@ export async function attach(o: AttachOptions): Promise<Session> {
   const retry = o.common.retries !== null ? { ...DEFAULT_RETRY_POLICY, maxRetries: o.common.retries } : undefined;
   let app: FerryApp;
   try {
+    // Only an owner needs the engine, SQLite and the local cloud: a client never loads them.
+    const { createApp } = await import('../compose.js');
     app = await createApp({
       dataDir: o.dataDir,
       // No renderer: `web` only selects capability flags nobody reads here.
