@@ -8,7 +8,7 @@ import { isSuccess, type FileOutcome } from './output.js';
 import { attach, type AttachOptions, type Session } from './session.js';
 
 /** After a handover the app needs a moment to take the folder; we let it rather than take it back. */
-const LET_THE_APP_START_MS = 30_000;
+const LET_THE_APP_START_MS = 5000;
 
 function attachOptions(c: CliCommon, io: CliEnv, to: DestinationKind | null, intelligent: boolean): AttachOptions {
   return { dataDir: dataDirOf(c, io.env), common: c, env: io.env, to, intelligent, note: (m) => io.reporter.note(m) };
@@ -23,7 +23,11 @@ async function finish(session: Session, o: AttachOptions, io: CliEnv, ids: reado
   try {
     const result = await follow({
       session,
-      reattach: async () => (current = await attach({ ...o, preferOtherMs: LET_THE_APP_START_MS })),
+      reattach: async () => {
+        current = await attach({ ...o, preferOtherMs: LET_THE_APP_START_MS });
+        if (o.to !== null) await noteLocal(current, o.to, io);
+        return current;
+      },
       ids,
       reporter: io.reporter,
       label,
@@ -42,6 +46,12 @@ async function finish(session: Session, o: AttachOptions, io: CliEnv, ids: reado
   }
 }
 
+/** Says, when this process serves `local` links itself, that they live only as long as it runs. */
+async function noteLocal(session: Session, to: DestinationKind, io: CliEnv): Promise<void> {
+  const note = to === 'local' ? await session.localNote() : null;
+  if (note) io.reporter.note(note);
+}
+
 /**
  * `upload FILES…`: the paths, already recorded as an intent (intents.ts), are queued one argument
  * at a time in the running Ferry or our own engine; waits until each file is done or finally
@@ -58,13 +68,12 @@ export async function uploadCommand(c: CliCommon, intent: RecordedIntent, intell
     await intent.done();
     throw thrown;
   }
+  /** Job id → the path the user gave; after a recovery, job id → the label recovery made. */
   const userPath = new Map<string, string>();
+  const recoveredLabel = new Map<string, string>();
   const failedEarly: FileOutcome[] = [];
   try {
-    if (to === 'local') {
-      const note = await session.localNote();
-      if (note) io.reporter.note(note);
-    }
+    await noteLocal(session, to, io);
     await session.intake(async () => {
       for (const p of paths) {
         const added = await session.call('jobs:add-paths', { paths: [p], destination: to });
@@ -73,18 +82,29 @@ export async function uploadCommand(c: CliCommon, intent: RecordedIntent, intell
       }
     });
   } catch (thrown) {
-    // Lost before every path was queued: the intent stays, so `resume` can finish the rest.
-    if (toAppError(thrown).code === 'network') io.reporter.note('Ferry stopped before it took every file; run `ferry resume` to finish them.');
-    else await intent.done();
-    io.reporter.close();
-    await session.close();
-    throw thrown;
+    const code = toAppError(thrown).code;
+    await session.close().catch(() => undefined);
+    if (code !== 'network' && code !== 'aborted') {
+      // A real refusal (no such destination…): the user hears it, nothing is left to resume.
+      await intent.done();
+      io.reporter.close();
+      throw thrown;
+    }
+    // The owner went away while taking our paths (the app quit, or a headless ferry handed
+    // over): whoever owns the folder now finishes our intent, keeping what was already queued.
+    io.reporter.note('Ferry stopped while taking the files; handing them to the Ferry that runs now…');
+    session = await attach({ ...o, preferOtherMs: LET_THE_APP_START_MS });
+    await noteLocal(session, to, io);
+    const recovered = await session.intake(() => session.recover(intent.intent.id));
+    userPath.clear();
+    for (const id of recovered.jobIds) recoveredLabel.set(id, recovered.labels[id] ?? id);
+    failedEarly.splice(0, failedEarly.length, ...recovered.failed.map((f) => ({ ...f, state: 'failed' })));
   }
   // Every path is journaled now (or reported): the journal carries the rest.
   await intent.done();
   for (const f of failedEarly) io.reporter.finish(f);
-  const label = (job: JobView): string => labelFor(userPath.get(job.id) ?? job.name, job.relativePath);
-  return finish(session, o, io, [...userPath.keys()], label, failedEarly.length);
+  const label = (job: JobView): string => recoveredLabel.get(job.id) ?? labelFor(userPath.get(job.id) ?? job.name, job.relativePath);
+  return finish(session, o, io, [...userPath.keys(), ...recoveredLabel.keys()], label, failedEarly.length);
 }
 
 /**

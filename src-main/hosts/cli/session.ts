@@ -26,8 +26,8 @@ import { cliProviders } from './destinations.js';
 export type Session = {
   readonly mode: 'owner' | 'client';
   call<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<ResponseOf<C>>;
-  /** Re-queues what killed `ferry upload` runs asked for but never journaled (intents.ts). */
-  recover(): Promise<Recovery>;
+  /** Re-queues what killed `ferry upload` runs asked for but never journaled (intents.ts); `intent`: only that one. */
+  recover(intent?: string): Promise<Recovery>;
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** Resolves when this session stops working under us: the socket closed, or we handed the folder to the app. */
   readonly lost: Promise<void>;
@@ -113,7 +113,7 @@ function clientSession(client: InstanceClient): Session {
   return {
     mode: 'client',
     call: async (channel, payload) => valueOf(await client.call(channel, payload)),
-    recover: async () => instanceChannels['instance:recover'].response.parse(valueOf(await client.call('instance:recover', {}))),
+    recover: async (intent) => instanceChannels['instance:recover'].response.parse(valueOf(await client.call('instance:recover', intent ? { intent } : {}))),
     on: (name, listener) =>
       client.on(name, (payload) => {
         // The owner is the same user's Ferry, but a payload is still checked before we act on it.
@@ -152,7 +152,7 @@ function ownerSession(app: FerryApp, claim: OwnerClaim, o: AttachOptions): Sessi
   return {
     mode: 'owner',
     call: async (channel, payload) => valueOf(await dispatch(app.trustedHandlers, channel, payload)),
-    recover: () => backend.instance['instance:recover']({}) as Promise<Recovery>,
+    recover: (intent) => backend.instance['instance:recover'](intent ? { intent } : {}) as Promise<Recovery>,
     on: (name, listener) => app.on(name, listener),
     lost,
     intake: (fn) => {

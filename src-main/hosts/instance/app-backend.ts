@@ -34,9 +34,10 @@ export function appBackend(app: FerryApp, opts: AppBackendOptions): InstanceBack
       await opts.handover();
       return null;
     },
-    'instance:recover': () =>
+    'instance:recover': (req) =>
       recoverIntents({
         dataDir: app.dataDir,
+        ...(req.intent !== undefined ? { only: req.intent } : {}),
         jobs: () => app.jobRecords(),
         addPaths: (paths, destination) => app.engine.addPaths(paths, destination),
         relativePathOf: (id) => app.engine.get(id)?.relativePath ?? null,

@@ -96,7 +96,7 @@ export async function claimInstance(opts: ClaimOptions): Promise<Claim> {
       continue;
     }
     if (verdict.kind !== 'live') {
-      wait(verdict.kind === 'starting' ? 'Waiting for Ferry to start…' : `Ferry (pid ${state.info.pid}) does not answer yet; waiting…`);
+      wait(verdict.kind === 'starting' ? `Waiting for the Ferry that holds this data folder (pid ${state.info.pid}) to answer…` : `Ferry (pid ${state.info.pid}) does not answer yet; waiting…`);
       await sleep(verdict.kind === 'starting' ? POLL_MS : 1000);
       continue;
     }

@@ -67,8 +67,8 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Intents left by processes that are gone, oldest first. Unreadable files are removed (logged). */
-async function leftIntents(dataDir: string, logger: Logger, now = Date.now()): Promise<{ intent: Intent; file: string }[]> {
+/** Intents left by processes that are gone (or just `only`), oldest first. Unreadable files are removed (logged). */
+async function leftIntents(dataDir: string, logger: Logger, only?: string, now = Date.now()): Promise<{ intent: Intent; file: string }[]> {
   const dir = intentsDir(dataDir);
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: { intent: Intent; file: string }[] = [];
@@ -86,7 +86,7 @@ async function leftIntents(dataDir: string, logger: Logger, now = Date.now()): P
       continue;
     }
     const intent = parsed.data;
-    if (intent.pid !== process.pid && pidAlive(intent.pid) && now - intent.createdAt < LIVE_INTENT_MS) continue;
+    if (only !== undefined ? intent.id !== only : intent.pid !== process.pid && pidAlive(intent.pid) && now - intent.createdAt < LIVE_INTENT_MS) continue;
     out.push({ intent, file });
   }
   return out.sort((a, b) => a.intent.createdAt - b.intent.createdAt);
@@ -103,10 +103,13 @@ export type Recovery = { jobIds: string[]; labels: Record<string, string>; faile
  * Runs in the owner of the data folder (it has the engine and the journal). For every intent a
  * dead process left, each path that got no job after the intent was written is queued now;
  * paths that cannot be queued (gone, unreadable, destination missing) come back as `failed`
- * with the reason. The intent is removed once its paths are journaled or reported.
+ * with the reason. `jobIds` holds the jobs of every path, queued now or before. The intent is
+ * removed once its paths are journaled or reported.
  */
 export async function recoverIntents(deps: {
   dataDir: string;
+  /** Only this intent, whoever wrote it (a live `ferry` whose owner went away mid-intake). */
+  only?: string;
   /** The journal's jobs, with their source paths. */
   jobs: () => readonly Job[];
   addPaths: (paths: string[], destination: DestinationKind) => Promise<AddResult>;
@@ -114,17 +117,25 @@ export async function recoverIntents(deps: {
   logger: Logger;
 }): Promise<Recovery> {
   const out: Recovery = { jobIds: [], labels: {}, failed: [] };
-  for (const { intent, file } of await leftIntents(deps.dataDir, deps.logger)) {
+  const take = (p: string, ids: readonly string[]): void => {
+    for (const id of ids) {
+      out.jobIds.push(id);
+      out.labels[id] = labelFor(p, deps.relativePathOf(id));
+    }
+  };
+  for (const { intent, file } of await leftIntents(deps.dataDir, deps.logger, deps.only)) {
     const journaled = deps.jobs().filter((j) => j.createdAt >= intent.createdAt);
     for (const p of intent.paths) {
       const inside = p.endsWith(path.sep) ? p : p + path.sep;
-      if (journaled.some((j) => j.sourcePath === p || j.sourcePath.startsWith(inside))) continue;
+      const already = journaled.filter((j) => j.sourcePath === p || j.sourcePath.startsWith(inside));
+      // Queued before the writer died: those jobs carry the path (the caller follows them).
+      if (already.length > 0) {
+        take(p, already.map((j) => j.id));
+        continue;
+      }
       try {
         const added = await deps.addPaths([p], intent.destination);
-        for (const id of added.jobIds) {
-          out.jobIds.push(id);
-          out.labels[id] = labelFor(p, deps.relativePathOf(id));
-        }
+        take(p, added.jobIds);
         for (const s of added.skipped) out.failed.push({ file: s.path, error: s.reason });
       } catch (thrown) {
         out.failed.push({ file: p, error: toAppError(thrown).message });

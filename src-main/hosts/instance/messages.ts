@@ -59,7 +59,8 @@ export const instanceChannels = {
    * owner re-queues those paths and answers which jobs now carry them and which files failed.
    */
   'instance:recover': {
-    request: z.strictObject({}),
+    /** `intent`: just this one, even though its writer still runs (its owner went away while taking its paths). */
+    request: z.strictObject({ intent: z.string().min(1).max(64).optional() }),
     response: z.object({
       jobIds: z.array(z.string()),
       labels: z.record(z.string(), z.string()),
