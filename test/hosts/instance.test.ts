@@ -8,6 +8,7 @@ import { dispatch } from '../../src-shared/ipc/dispatch.js';
 import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
 import { appBackend } from '../../src-main/hosts/instance/app-backend.js';
 import { claimInstance, type Claim, type OwnerClaim } from '../../src-main/hosts/instance/claim.js';
+import { recordIntent } from '../../src-main/hosts/instance/intents.js';
 import { launchFiles } from '../../src-main/hosts/instance/launch.js';
 import { MAX_LINE_BYTES } from '../../src-main/hosts/instance/messages.js';
 import { instancePaths } from '../../src-main/hosts/instance/paths.js';
@@ -151,6 +152,35 @@ describe('instance socket of a running app', () => {
     });
     if (answer.ok) expect((answer.value as { jobIds: string[] }).jobIds).toHaveLength(1);
     c.client.close();
+  });
+});
+
+describe('intents: what a ferry asked for before its jobs were journaled', () => {
+  it('recovering one intent queues only its paths without jobs and returns the jobs of all of them', async () => {
+    const dataDir = path.join(tmp, 'intents');
+    const c = await claim(dataDir);
+    if (c.role !== 'owner') throw new Error('expected to own a fresh folder');
+    const app = await createApp({ dataDir, host: 'web', allowedRoots: [] });
+    try {
+      const backend = appBackend(app, { url: () => null });
+      const a = path.join(tmp, 'intent-a.txt');
+      const b = path.join(tmp, 'intent-b.txt');
+      await writeFile(a, 'queued before the owner went away');
+      await writeFile(b, 'never reached the journal');
+      const intent = await recordIntent(dataDir, [a, b, path.join(tmp, 'intent-gone.txt')], 'local');
+      const first = await app.engine.addPaths([a], 'local');
+      const recovered = await backend.instance['instance:recover']({ intent: intent.intent.id });
+      expect(recovered.jobIds).toHaveLength(2);
+      expect(recovered.jobIds).toContain(first.jobIds[0]);
+      expect(Object.values(recovered.labels).sort()).toEqual([a, b]);
+      expect(recovered.failed).toEqual([{ file: path.join(tmp, 'intent-gone.txt'), error: 'not found' }]);
+      // Nothing was queued twice, and the intent is settled.
+      expect(app.jobRecords().filter((j) => j.sourcePath === a)).toHaveLength(1);
+      expect(await backend.instance['instance:recover']({})).toEqual({ jobIds: [], labels: {}, failed: [] });
+    } finally {
+      await app.close();
+      await c.release();
+    }
   });
 });
 
