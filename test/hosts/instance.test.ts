@@ -249,6 +249,18 @@ describe('stale and stuck owners', () => {
   }, 30_000);
 });
 
+describe('instancePaths', () => {
+  it('keeps the socket beside the lock when it fits, else in the private runtime folder; a named pipe on Windows', () => {
+    expect(instancePaths('/home/u/.config/Ferry', 'linux', {}).socket).toBe('/home/u/.config/Ferry/run/ferry.sock');
+    const long = `/data/${'x'.repeat(120)}`;
+    const far = instancePaths(long, 'linux', { XDG_RUNTIME_DIR: '/run/user/1000' });
+    expect(far.lockFile).toBe(`${long}/run/instance.json`);
+    expect(far.socket).toMatch(/^\/run\/user\/1000\/ferry-[0-9a-f]{24}\.sock$/);
+    expect(instancePaths(long, 'linux', { XDG_RUNTIME_DIR: '/run/user/1000' }).socket).toBe(far.socket);
+    expect(instancePaths('C:\\Users\\u\\AppData\\Roaming\\Ferry', 'win32', {}).socket).toMatch(/^\\\\\.\\pipe\\ferry-[0-9a-f]{24}$/);
+  });
+});
+
 describe('launchFiles (Electron command lines)', () => {
   it('skips the executable, the app path of `electron .`, and switches', () => {
     expect(launchFiles(['/opt/Ferry/ferry', '--no-sandbox', 'a.jpg', '/abs/b.png'], false, '/home/u')).toEqual(['/home/u/a.jpg', '/abs/b.png']);

@@ -30,13 +30,25 @@ export function instancePaths(
   const data = path.resolve(dataDir);
   const dir = path.join(data, 'run');
   const lockFile = path.join(dir, 'instance.json');
-  const user = os.userInfo();
-  const id = createHash('sha256').update(`${user.username}\0${data}`).digest('hex').slice(0, 24);
+  const user = currentUser(env);
+  const id = createHash('sha256').update(`${user.name}\0${data}`).digest('hex').slice(0, 24);
   if (platform === 'win32') return { dir, lockFile, socket: `\\\\.\\pipe\\ferry-${id}` };
   const beside = path.join(dir, 'ferry.sock');
   if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return { dir, lockFile, socket: beside };
-  const runtime = env.XDG_RUNTIME_DIR?.trim() || path.join(os.tmpdir(), `ferry-${user.uid}`);
+  const runtime = env.XDG_RUNTIME_DIR?.trim() || path.join(os.tmpdir(), `ferry-${user.id}`);
   return { dir, lockFile, socket: path.join(runtime, `ferry-${id}.sock`) };
+}
+
+/** Who we run as; os.userInfo() throws where the uid has no passwd entry (some containers). */
+function currentUser(env: Readonly<Record<string, string | undefined>>): { name: string; id: string } {
+  const uid = process.getuid?.();
+  try {
+    const info = os.userInfo();
+    return { name: info.username, id: String(uid ?? info.username) };
+  } catch {
+    const name = env.USER ?? env.USERNAME ?? String(uid ?? 'user');
+    return { name, id: String(uid ?? name) };
+  }
 }
 
 /**
