@@ -13,6 +13,7 @@ import { createTray } from './tray.js';
 import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
+import { electronSettingsBacking } from './settings-backing.js';
 import { defaultDataDir } from '../data-dir.js';
 import { appBackend } from '../instance/app-backend.js';
 import { claimInstance, type OwnerClaim } from '../instance/claim.js';
@@ -122,7 +123,7 @@ async function start(): Promise<void> {
     return;
   }
   instance = claim;
-  ferry = await createApp({ dataDir, host: 'electron', version: app.getVersion() });
+  ferry = await createApp({ dataDir, host: 'electron', version: app.getVersion(), settingsBacking: electronSettingsBacking });
   claim.server.attach(appBackend(ferry, { url: () => null, show: showWindow }));
   // Links to files in the local cloud open in the browser like CDN links do.
   setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
