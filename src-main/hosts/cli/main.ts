@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toAppError } from '../../../src-shared/errors.js';
+import { onStopSignals } from '../stop-signals.js';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './args.js';
 import { dataDirOf, type CliEnv } from './env.js';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output.js';
@@ -28,8 +29,8 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
   const reporter: Reporter = c.json ? jsonReporter(process.stdout, process.stderr) : process.stdout.isTTY ? ttyReporter(process.stdout) : plainReporter(process.stdout);
   let onSignal: () => void = () => {};
   const interrupted = new Promise<void>((resolve) => (onSignal = resolve));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // First Ctrl-C: stop cleanly (jobs stay resumable); a second one: now.
+  const offSignals = onStopSignals(onSignal, () => process.exit(130));
   const io: CliEnv = { env, reporter, interrupted };
   const write = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
@@ -55,8 +56,7 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
     else process.stderr.write(`ferry: ${error.message}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
   }
 }
 

@@ -7,6 +7,7 @@ import { defaultDataDir } from '../data-dir.js';
 import { appBackend } from '../instance/app-backend.js';
 import { claimInstance } from '../instance/claim.js';
 import { handToRunning, stderrLogger } from '../instance/launch.js';
+import { onStopSignals } from '../stop-signals.js';
 import { parseWebArgs } from './args.js';
 import { startWebHost } from './web-host.js';
 
@@ -50,26 +51,24 @@ async function main(): Promise<void> {
     console.log(`Ferry: queued ${added.jobIds.length} file(s)${added.skipped.length > 0 ? `; skipped ${added.skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}` : ''}.`);
   }
 
-  let stopping = false;
   const running = app;
-  const stop = (signal: string) => {
+  onStopSignals(
+    (signal) => {
+      console.log(`Ferry: ${signal} received, shutting down.`);
+      web
+        .close()
+        .then(() => running.close())
+        // The folder is released only once the engine and journal are closed.
+        .then(() => claim.release())
+        .then(() => process.exit(0))
+        .catch((thrown: unknown) => {
+          console.error('Ferry: shutdown failed:', thrown);
+          process.exit(1);
+        });
+    },
     // A second signal while closing means "now": do not make the user wait on a stuck upload.
-    if (stopping) process.exit(130);
-    stopping = true;
-    console.log(`Ferry: ${signal} received, shutting down.`);
-    web
-      .close()
-      .then(() => running.close())
-      // The folder is released only once the engine and journal are closed.
-      .then(() => claim.release())
-      .then(() => process.exit(0))
-      .catch((thrown: unknown) => {
-        console.error('Ferry: shutdown failed:', thrown);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    () => process.exit(130),
+  );
 }
 
 /**
