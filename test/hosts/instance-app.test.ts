@@ -228,13 +228,13 @@ describe('no app running: the CLI owns the folder, SIGKILLed at random points', 
   }
 
   it('resume finishes every file, or exits non-zero naming the one it could not', async () => {
-    const random = mulberry32(Number(process.env.KILL_SEED ?? 11));
+    const random = mulberry32(Number(process.env.INSTANCE_KILL_SEED ?? 11));
     const plan: [KillAt, number, boolean][] = [
       ['intent', 0, false],
       ['first-part', 0, false],
       ['intent', 0, true],
-      // KILL_ROUNDS=20 for a longer soak of random points.
-      ...Array.from({ length: Number(process.env.KILL_ROUNDS ?? 2) }, (): [KillAt, number, boolean] => ['random', Math.floor(random() * 2500), false]),
+      // INSTANCE_KILL_ROUNDS=20 for a longer soak of random points.
+      ...Array.from({ length: Number(process.env.INSTANCE_KILL_ROUNDS ?? 2) }, (): [KillAt, number, boolean] => ['random', Math.floor(random() * 2500), false]),
     ];
     const seen: string[] = [];
     for (const [i, [at, delay, removeOne]] of plan.entries()) seen.push(`${at}:${delay}:${await round(i, at, delay, removeOne)}`);
