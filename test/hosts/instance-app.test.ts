@@ -194,7 +194,7 @@ describe('no app running: the CLI owns the folder, SIGKILLed at random points', 
     watcher.close();
     if (run.signal !== 'SIGKILL') {
       // The kill came after the command had finished: nothing to check but its own result.
-      expect(run.code).toBe(0);
+      expect(run.code, `${at} ${delayMs}: ${run.stdout} ${run.stderr}`).toBe(0);
       return 'ran-through';
     }
     // A file named on the command line (not one inside the folder: a folder is read as it is now).
@@ -206,17 +206,18 @@ describe('no app running: the CLI owns the folder, SIGKILLed at random points', 
     journal.close();
     if (!recorded && jobs.length === 0) {
       // Killed while Node was still starting, before the command recorded anything.
-      expect(resumed.code).toBe(0);
-      expect(resumed.stderr).toContain('Nothing to resume.');
+      expect(resumed.code, `${at} ${delayMs}`).toBe(0);
+      expect(resumed.stderr, `${at} ${delayMs}`).toContain('Nothing to resume.');
       return 'before-recording';
     }
     const failed = jsonLines(resumed.stdout).filter((l) => l.state !== 'done' && l.state !== 'duplicate');
+    const why = `${at} ${delayMs}: resume said ${resumed.stdout} ${resumed.stderr}`;
     if (gone) {
-      expect(resumed.code).toBe(1);
-      expect(failed.map((l) => l.file)).toEqual([gone]);
+      expect(resumed.code, why).toBe(1);
+      expect(failed.map((l) => l.file), why).toEqual([gone]);
     } else {
-      expect(failed).toEqual([]);
-      expect(resumed.code).toBe(0);
+      expect(failed, why).toEqual([]);
+      expect(resumed.code, why).toBe(0);
     }
     for (const [file, digest] of files) {
       if (file === gone) continue;
