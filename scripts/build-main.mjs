@@ -26,6 +26,8 @@ const entries = [
   { src: 'src-main/hosts/electron/preload.ts', out: 'preload.cjs', extra: { format: 'cjs', packages: 'bundle', external: ['electron'] } },
   { src: 'src-main/hosts/cli/main.ts', out: 'cli.js' },
   { src: 'src-main/localcloud/cli.ts', out: 'localcloud.js' },
+  // `npm start`'s launcher (scripts/start.mjs runs it): Electron or browser mode.
+  { src: 'scripts/launch/main.ts', out: 'start.js' },
 ];
 
 let built = 0;

@@ -1,6 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startLocalCloud, type LocalCloud, type LocalCloudApp } from '../localcloud/server.js';
+import { listenOnStablePort } from './stable-port.js';
 
 const PORT_FILE = 'port';
 
@@ -11,13 +12,5 @@ const PORT_FILE = 'port';
  */
 export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<LocalCloud> {
   await mkdir(dataDir, { recursive: true });
-  const portFile = join(dataDir, PORT_FILE);
-  const previous = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
-  let cloud: LocalCloud | null = null;
-  if (Number.isInteger(previous) && previous > 0 && previous < 65536) {
-    cloud = await startLocalCloud({ dataDir, port: previous, host: '127.0.0.1', ...(apps ? { apps } : {}) }).catch(() => null);
-  }
-  cloud ??= await startLocalCloud({ dataDir, port: 0, host: '127.0.0.1', ...(apps ? { apps } : {}) });
-  if (cloud.port !== previous) await writeFile(portFile, String(cloud.port));
-  return cloud;
+  return listenOnStablePort(join(dataDir, PORT_FILE), (port) => startLocalCloud({ dataDir, port, host: '127.0.0.1', ...(apps ? { apps } : {}) }));
 }

@@ -48,6 +48,45 @@ describe('web host entry point (tsx src-main/hosts/web/main.ts)', () => {
     expect(await exit).toBe(0);
   });
 
+  it('comes back after a restart on the same port with the same token, so an open page reconnects', async () => {
+    const data = join(tmp, 'restart-data');
+    const launch = async (): Promise<{ url: string; stop(): Promise<void> }> => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/hosts/web/main.ts', '--data', data, '--static', join(tmp, 'no-renderer')], {
+        cwd: join(import.meta.dirname, '..', '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FERRY_PORT: '' },
+      });
+      child = proc;
+      let out = '';
+      proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stdout?.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = URL_LINE.exec(out);
+          if (m?.[1]) resolve(m[1]);
+        });
+        proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      const stop = async (): Promise<void> => {
+        const exit = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exit;
+      };
+      return { url, stop };
+    };
+    const first = await launch();
+    await first.stop();
+    const second = await launch();
+    try {
+      expect(second.url).toBe(first.url);
+      const token = new URL(second.url).searchParams.get('token') ?? '';
+      const session = await fetch(new URL('/session', second.url), { headers: { 'x-ferry-token': token } });
+      expect(session.status).toBe(204);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('rejects an unknown option with a clear message', async () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/hosts/web/main.ts', '--bogus'], {
       cwd: join(import.meta.dirname, '..', '..'),

@@ -3,7 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../compose.js';
 import { defaultDataDir } from '../data-dir.js';
+import { listenOnStablePort } from '../stable-port.js';
 import { parseWebArgs } from './args.js';
+import { openInBrowser } from './open-browser.js';
+import { loadOrCreateToken, WEB_STATE_DIR } from './token.js';
 import { startWebHost } from './web-host.js';
 
 /**
@@ -14,8 +17,15 @@ async function main(): Promise<void> {
   const args = parseWebArgs(process.argv.slice(2));
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
   const app = await createApp({ dataDir, host: 'web' });
-  const host = await startWebHost({ app, port: args.port, staticDir: args.staticDir ?? rendererDir() });
+  // Same port and token as last time, so a page left open reconnects after a restart.
+  const token = await loadOrCreateToken(dataDir);
+  const staticDir = args.staticDir ?? rendererDir();
+  const host = await listenOnStablePort(join(dataDir, WEB_STATE_DIR, 'port'), (port) => startWebHost({ app, port, token, staticDir }), args.port);
   console.log(`Ferry is running in browser mode: ${host.url}`);
+  if (args.open) {
+    const problem = await openInBrowser(host.url);
+    console.log(problem === null ? 'Ferry: opened it in your browser.' : `Ferry: could not open a browser (${problem}); open the address above yourself.`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

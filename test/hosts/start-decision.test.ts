@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { chooseStart, displayProblem, nodeSupport, parseLaunchArgs, type InstallOutcome, type StartProbes } from '../../scripts/launch/decide.js';
+
+type Facts = { display?: string | null; binary?: string | null; installer?: string | null; install?: InstallOutcome };
+
+/** Probes answering from a table; `installs` counts download attempts. */
+function probes(facts: Facts): StartProbes & { installs: number } {
+  const p = {
+    installs: 0,
+    displayProblem: () => facts.display ?? null,
+    installedBinary: () => facts.binary ?? null,
+    installerProblem: () => facts.installer ?? null,
+    install: async (): Promise<InstallOutcome> => {
+      p.installs += 1;
+      return facts.install ?? { ok: false, reason: 'not expected' };
+    },
+  };
+  return p;
+}
+
+describe('chooseStart', () => {
+  it('runs an installed binary without downloading', async () => {
+    const p = probes({ binary: '/e/electron' });
+    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/electron', downloaded: false });
+    expect(p.installs).toBe(0);
+  });
+
+  it('downloads once when the binary is missing and the installer can run', async () => {
+    const p = probes({ install: { ok: true, binary: '/e/new' } });
+    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/new', downloaded: true });
+    expect(p.installs).toBe(1);
+  });
+
+  it('falls back to browser mode with the installer’s reason when the download fails', async () => {
+    const p = probes({ install: { ok: false, reason: 'TypeError: fetch failed' } });
+    const plan = await chooseStart(p, { forceBrowser: false });
+    expect(plan).toEqual({ mode: 'browser', reason: 'downloading Electron failed: TypeError: fetch failed' });
+  });
+
+  it('never downloads without a display', async () => {
+    const p = probes({ display: 'neither DISPLAY nor WAYLAND_DISPLAY is set', install: { ok: true, binary: '/e/x' } });
+    const plan = await chooseStart(p, { forceBrowser: false });
+    expect(plan.mode).toBe('browser');
+    expect(plan.mode === 'browser' && plan.reason).toBe('there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set).');
+    expect(p.installs).toBe(0);
+  });
+
+  it('does not try an installer that cannot run, and says why', async () => {
+    const p = probes({ installer: 'the electron package is not installed (run npm install).' });
+    const plan = await chooseStart(p, { forceBrowser: false });
+    expect(plan.mode === 'browser' && plan.reason).toMatch(/cannot be downloaded here: the electron package is not installed/);
+    expect(p.installs).toBe(0);
+  });
+
+  it('honours --browser even with a binary present', async () => {
+    const plan = await chooseStart(probes({ binary: '/e/electron' }), { forceBrowser: true });
+    expect(plan.mode).toBe('browser');
+  });
+});
+
+describe('start facts', () => {
+  it('knows which Node can fetch Electron', () => {
+    expect(nodeSupport('v22.12.0')).toEqual({ blocked: null, note: null });
+    expect(nodeSupport('v24.1.0')).toEqual({ blocked: null, note: null });
+    // Node 20.19+ runs the installer (require of ES modules) although @electron/get asks for 22.12.
+    const twenty = nodeSupport('v20.20.2');
+    expect(twenty.blocked).toBeNull();
+    expect(twenty.note).toMatch(/supports Node 22\.12 or newer; this is Node v20\.20\.2/);
+    expect(nodeSupport('v20.18.0').blocked).toMatch(/needs Node 22\.12 or newer/);
+    expect(nodeSupport('v18.20.0').blocked).not.toBeNull();
+  });
+
+  it('finds a display on Linux through DISPLAY or WAYLAND_DISPLAY only', () => {
+    expect(displayProblem('linux', {})).toMatch(/DISPLAY/);
+    expect(displayProblem('linux', { DISPLAY: '' })).not.toBeNull();
+    expect(displayProblem('linux', { DISPLAY: ':99' })).toBeNull();
+    expect(displayProblem('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBeNull();
+    expect(displayProblem('darwin', {})).toBeNull();
+    expect(displayProblem('win32', {})).toBeNull();
+  });
+
+  it('takes its own flags out of the host arguments', () => {
+    expect(parseLaunchArgs(['--no-open', '--port', '0', '--browser'])).toEqual({ forceBrowser: true, open: false, rest: ['--port', '0'] });
+    expect(parseLaunchArgs(['--data', '/d'])).toEqual({ forceBrowser: false, open: true, rest: ['--data', '/d'] });
+  });
+});
