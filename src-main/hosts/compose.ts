@@ -18,7 +18,8 @@ import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
 import { createUrlIntake } from './url-intake.js';
-import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
+import { createPathPolicy, explicitRoots, type PathPolicy } from './path-policy.js';
+import { createDialogHandlers, type ChoosePaths } from './dialogs.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
 import { createLibrary, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
@@ -54,6 +55,8 @@ export type FerryApp = {
   readonly library: LibraryService;
   /** Filestack/ImageKit destinations built from the keychain (refreshed on secret or settings changes). */
   readonly destinations: Destinations;
+  /** What the renderer may name by path; the Electron shell grants what the user drops or picks. */
+  readonly paths: PathPolicy;
   /** Every push event of the contract: the engine's plus app services' (e.g. `media:updated`). Hosts forward these. */
   readonly on: EventHub['on'];
   /** Asks the window to show an item (a clicked notification); the window switches view and scrolls to it. */
@@ -67,8 +70,10 @@ export type CreateAppOptions = {
   readonly version?: string;
   /** Job store; defaults to the durable SQLite journal under the data folder. */
   readonly store?: JobStore;
-  /** Folders `jobs:add-paths` may read from (default: see path-policy.ts). */
+  /** Explicit folders `jobs:add-paths` may read from (default: FERRY_ALLOWED_ROOTS; see path-policy.ts). */
   readonly allowedRoots?: readonly string[];
+  /** A native open dialog (Electron); without one `dialog:choose` answers `unsupported`. */
+  readonly choosePaths?: ChoosePaths;
   /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
   readonly watchStabilityMs?: number;
   /** Also write log lines to stderr. */
@@ -144,20 +149,23 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       version: opts.version ?? DEFAULT_VERSION,
       capabilities:
         opts.host === 'web'
-          ? { droppedFilePaths: false, streamDroppedFiles: true }
-          : { droppedFilePaths: true, streamDroppedFiles: false },
+          ? { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: opts.choosePaths !== undefined }
+          : { droppedFilePaths: true, streamDroppedFiles: false, nativeDialogs: opts.choosePaths !== undefined },
       get defaultDestination() {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
     };
-    const allowedRoots = opts.allowedRoots ?? defaultAllowedRoots(opts.host);
+    // Watched folders count as given; read late because the watch service is built next.
+    let watchedFolders: () => readonly string[] = () => [];
+    const paths = createPathPolicy({ explicit: opts.allowedRoots ?? explicitRoots(), watched: () => watchedFolders() });
     const watch = createWatchService({
       engine,
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
-      assertAllowed: (paths) => assertPathsAllowed(paths, allowedRoots),
+      assertAllowed: (p) => paths.assertAllowed(p),
     });
+    watchedFolders = () => watch.list().map((f) => f.path);
     await watch.start();
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
     // In the background: probing the keychain can take seconds and must not delay the window.
@@ -190,8 +198,8 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     return {
       engine,
       handlers: guardPaths(
-        { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers },
-        allowedRoots,
+        { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers, ...createDialogHandlers(paths, opts.choosePaths) },
+        paths,
       ),
       localCloud,
       settings,
@@ -200,6 +208,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       watch,
+      paths,
       library: library.service,
       destinations,
       reveal: (target) => appEvents.emit('app:reveal', target),
@@ -243,13 +252,13 @@ function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: Job
   return { store: journal, journal };
 }
 
-/** Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine. */
-function guardPaths(handlers: Handlers, roots: readonly string[]): Handlers {
+/** Wraps `jobs:add-paths` so only paths the user gave Ferry reach the engine. */
+function guardPaths(handlers: Handlers, policy: PathPolicy): Handlers {
   const addPaths = handlers['jobs:add-paths'];
   return {
     ...handlers,
     'jobs:add-paths': async (req) => {
-      await assertPathsAllowed(req.paths, roots);
+      await policy.assertAllowed(req.paths);
       return addPaths(req);
     },
   };

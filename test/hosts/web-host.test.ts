@@ -175,7 +175,7 @@ describe('web host', () => {
     const client = await connect();
     const info = await client.call('app:info', {});
     expect(info).toMatchObject({
-      result: { ok: true, value: { host: 'web', defaultDestination: 'local', capabilities: { droppedFilePaths: false, streamDroppedFiles: true } } },
+      result: { ok: true, value: { host: 'web', defaultDestination: 'local', capabilities: { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: false } } },
     });
     client.ws.close();
   });

@@ -204,6 +204,23 @@ export class QueueManager {
     }, COPIED_MS);
   }
 
+  /**
+   * Hosts with native dialogs (Electron): the host shows its own dialog, and what the user picks
+   * (granted to the path policy by the host) is queued by path.
+   */
+  async choose(kind: 'files' | 'folder'): Promise<void> {
+    const picked = await this.#api.call('dialog:choose', { kind, multiple: true });
+    if (!picked.ok) {
+      this.#lastError = picked.error;
+      return;
+    }
+    if (picked.value.paths.length === 0) return; // canceled
+    const added = await this.#api.call('jobs:add-paths', { paths: picked.value.paths });
+    if (!added.ok) this.#lastError = added.error;
+    else if (added.value.skipped[0]) this.#lastError = { code: 'not_a_file', message: `${added.value.skipped[0].path}: ${added.value.skipped[0].reason}`, retryable: false };
+    else this.#lastError = null;
+  }
+
   /** Sends the files kept by a failed, retryable send once more. */
   resend(): Promise<void> {
     const entries = this.#unsent;
