@@ -48,21 +48,33 @@ export async function chooseStart(probes: StartProbes, opts: StartOptions): Prom
 
 /** Electron's downloader (@electron/get 5) declares this Node as its minimum. */
 export const ELECTRON_GET_MIN_NODE = [22, 12] as const;
-/** Below this, Node cannot `require()` an ES module, which Electron's install.js does. */
-export const REQUIRE_ESM_MIN_NODE = [20, 19] as const;
+
+function parse(version: string): [number, number] {
+  const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return [maj, min];
+}
 
 function atLeast(version: string, [major, minor]: readonly [number, number]): boolean {
-  const [maj = 0, min = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const [maj, min] = parse(version);
   return maj > major || (maj === major && min >= minor);
 }
 
 /**
- * What Node means for the download: `null` (fine), a note to add when it fails (Node 20.19–22.11:
- * the installer runs, but its downloader only promises to support 22.12+), or a hard stop.
+ * Can this Node `require()` an ES module, as Electron's install.js does with @electron/get?
+ * Unflagged from 20.19 in the 20 line and from 22.12 on (not in 21, nor 22.0–22.11).
+ */
+export function canRequireEsm(version: string): boolean {
+  const [maj, min] = parse(version);
+  return (maj === 20 && min >= 19) || atLeast(version, ELECTRON_GET_MIN_NODE);
+}
+
+/**
+ * What Node means for the download: `null` (fine), a note to add when it fails (Node 20.19+: the
+ * installer runs, but its downloader only promises to support 22.12+), or a hard stop.
  */
 export function nodeSupport(version: string): { readonly blocked: string | null; readonly note: string | null } {
   const wanted = `${ELECTRON_GET_MIN_NODE[0]}.${ELECTRON_GET_MIN_NODE[1]}`;
-  if (!atLeast(version, REQUIRE_ESM_MIN_NODE)) {
+  if (!canRequireEsm(version)) {
     return { blocked: `Electron's downloader needs Node ${wanted} or newer, and this is Node ${version}.`, note: null };
   }
   if (!atLeast(version, ELECTRON_GET_MIN_NODE)) {

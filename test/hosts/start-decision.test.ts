@@ -68,6 +68,10 @@ describe('start facts', () => {
     expect(twenty.note).toMatch(/supports Node 22\.12 or newer; this is Node v20\.20\.2/);
     expect(nodeSupport('v20.18.0').blocked).toMatch(/needs Node 22\.12 or newer/);
     expect(nodeSupport('v18.20.0').blocked).not.toBeNull();
+    // 21 and 22.0–22.11 cannot require() an ES module without a flag, so the installer cannot run.
+    expect(nodeSupport('v21.7.3').blocked).not.toBeNull();
+    expect(nodeSupport('v22.11.0').blocked).not.toBeNull();
+    expect(nodeSupport('v23.0.0')).toEqual({ blocked: null, note: null });
   });
 
   it('finds a display on Linux through DISPLAY or WAYLAND_DISPLAY only', () => {
