@@ -14,13 +14,16 @@ export interface StartProbes {
   installerProblem(): string | null;
   /** Runs Electron's own installer once (progress and timeout are its business). */
   install(): Promise<InstallOutcome>;
+  /** Makes native modules load in this Electron (better-sqlite3), once; says what env it needs. */
+  prepareNative(binary: string): Promise<NativeOutcome>;
 }
 
 export type InstallOutcome = { readonly ok: true; readonly binary: string } | { readonly ok: false; readonly reason: string };
+export type NativeOutcome = { readonly ok: true; readonly env: Readonly<Record<string, string>> } | { readonly ok: false; readonly reason: string };
 
 /** What the launcher does next; `reason` is one plain sentence for the user. */
 export type StartPlan =
-  | { readonly mode: 'electron'; readonly binary: string; readonly downloaded: boolean }
+  | { readonly mode: 'electron'; readonly binary: string; readonly downloaded: boolean; readonly env: Readonly<Record<string, string>> }
   | { readonly mode: 'browser'; readonly reason: string };
 
 export type StartOptions = {
@@ -30,20 +33,26 @@ export type StartOptions = {
 
 /**
  * The decision, in order: asked for browser mode → browser; no display → browser (downloading
- * ~100 MB for a machine that cannot show a window helps nobody); binary present → Electron;
- * installer usable and the download works → Electron; anything else → browser, saying why.
+ * ~100 MB for a machine that cannot show a window helps nobody); binary present, or installer
+ * usable and the download works → Electron, once its native modules load there; anything else →
+ * browser, saying why.
  */
 export async function chooseStart(probes: StartProbes, opts: StartOptions): Promise<StartPlan> {
   if (opts.forceBrowser) return { mode: 'browser', reason: 'you asked for browser mode (--browser).' };
   const noDisplay = probes.displayProblem();
   if (noDisplay !== null) return { mode: 'browser', reason: `there is no display (${noDisplay}).` };
-  const installed = probes.installedBinary();
-  if (installed !== null) return { mode: 'electron', binary: installed, downloaded: false };
-  const cannotInstall = probes.installerProblem();
-  if (cannotInstall !== null) return { mode: 'browser', reason: `Electron is not installed and cannot be downloaded here: ${cannotInstall}` };
-  const outcome = await probes.install();
-  if (!outcome.ok) return { mode: 'browser', reason: `downloading Electron failed: ${outcome.reason}` };
-  return { mode: 'electron', binary: outcome.binary, downloaded: true };
+  let binary = probes.installedBinary();
+  const downloaded = binary === null;
+  if (binary === null) {
+    const cannotInstall = probes.installerProblem();
+    if (cannotInstall !== null) return { mode: 'browser', reason: `Electron is not installed and cannot be downloaded here: ${cannotInstall}` };
+    const outcome = await probes.install();
+    if (!outcome.ok) return { mode: 'browser', reason: `downloading Electron failed: ${outcome.reason}` };
+    binary = outcome.binary;
+  }
+  const native = await probes.prepareNative(binary);
+  if (!native.ok) return { mode: 'browser', reason: native.reason };
+  return { mode: 'electron', binary, downloaded, env: native.env };
 }
 
 /** Electron's downloader (@electron/get 5) declares this Node as its minimum. */

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseStart, displayProblem, nodeSupport, parseLaunchArgs, type StartProbes } from './decide.js';
 import { installElectron, installedElectronBinary } from './electron-install.js';
+import { prepareElectronSqlite } from './electron-sqlite.js';
 
 /**
  * `npm start` (bundled to dist/main/start.js; scripts/start.mjs runs it): Ferry in Electron when
@@ -24,6 +25,14 @@ function electronDir(): string | null {
     return dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
   } catch {
     return null; // a production install without devDependencies
+  }
+}
+
+function electronVersionOf(dir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -50,8 +59,8 @@ function progressPrinter(): { line(text: string): void; done(): void } {
 }
 
 /** Runs a child with inherited stdio, forwards SIGINT/SIGTERM, and resolves with its exit. */
-function run(command: string, argv: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }> {
-  const child = spawn(command, argv, { stdio: 'inherit', cwd: root });
+function run(command: string, argv: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; error: Error | null }> {
+  const child = spawn(command, argv, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
   const forward = (signal: NodeJS.Signals) => () => {
     if (child.exitCode === null) child.kill(signal);
   };
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
       if (!outcome.ok && node.note !== null) console.log(`Note: ${node.note}`);
       return outcome;
     },
+    prepareNative: (binary) => prepareElectronSqlite({ root, electronBinary: binary, electronVersion: electronVersionOf(dir ?? ''), progress: (l) => console.log(l) }),
   };
   const plan = await chooseStart(probes, { forceBrowser: launch.forceBrowser });
   if (plan.mode === 'browser') return startBrowserMode(plan.reason, launch.rest, launch.open);
@@ -99,7 +109,7 @@ async function main(): Promise<void> {
   if (!existsSync(main)) return startBrowserMode('dist/main/electron-main.js is not built (run npm run build).', launch.rest, launch.open);
   const startedAt = Date.now();
   // `electron <root>` runs the app folder: package.json names the main script and the app.
-  const { code, signal, error } = await run(plan.binary, [root, ...launch.rest]);
+  const { code, signal, error } = await run(plan.binary, [root, ...launch.rest], plan.env);
   const early = Date.now() - startedAt < EARLY_EXIT_MS;
   if (error) return startBrowserMode(`Electron failed to start (${error.message}).`, launch.rest, launch.open);
   // A crash signal (e.g. SIGTRAP without a usable sandbox or GPU) counts as failure; a signal we

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseStart, displayProblem, nodeSupport, parseLaunchArgs, type InstallOutcome, type StartProbes } from '../../scripts/launch/decide.js';
+import { chooseStart, displayProblem, nodeSupport, parseLaunchArgs, type InstallOutcome, type NativeOutcome, type StartProbes } from '../../scripts/launch/decide.js';
 
-type Facts = { display?: string | null; binary?: string | null; installer?: string | null; install?: InstallOutcome };
+type Facts = { display?: string | null; binary?: string | null; installer?: string | null; install?: InstallOutcome; native?: NativeOutcome };
+
+const ENV = { FERRY_SQLITE_BINDING: '/cache/sqlite-electron.node' };
 
 /** Probes answering from a table; `installs` counts download attempts. */
-function probes(facts: Facts): StartProbes & { installs: number } {
+function probes(facts: Facts): StartProbes & { installs: number; prepared: string[] } {
   const p = {
     installs: 0,
     displayProblem: () => facts.display ?? null,
@@ -14,6 +16,11 @@ function probes(facts: Facts): StartProbes & { installs: number } {
       p.installs += 1;
       return facts.install ?? { ok: false, reason: 'not expected' };
     },
+    prepared: [] as string[],
+    prepareNative: async (binary: string): Promise<NativeOutcome> => {
+      p.prepared.push(binary);
+      return facts.native ?? { ok: true, env: ENV };
+    },
   };
   return p;
 }
@@ -21,20 +28,28 @@ function probes(facts: Facts): StartProbes & { installs: number } {
 describe('chooseStart', () => {
   it('runs an installed binary without downloading', async () => {
     const p = probes({ binary: '/e/electron' });
-    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/electron', downloaded: false });
+    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/electron', downloaded: false, env: ENV });
     expect(p.installs).toBe(0);
+    expect(p.prepared).toEqual(['/e/electron']);
   });
 
   it('downloads once when the binary is missing and the installer can run', async () => {
     const p = probes({ install: { ok: true, binary: '/e/new' } });
-    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/new', downloaded: true });
+    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'electron', binary: '/e/new', downloaded: true, env: ENV });
     expect(p.installs).toBe(1);
+    expect(p.prepared).toEqual(['/e/new']);
+  });
+
+  it('falls back to browser mode when the database module cannot be made to load in Electron', async () => {
+    const p = probes({ binary: '/e/electron', native: { ok: false, reason: 'the database module could not be built for Electron (no network).' } });
+    expect(await chooseStart(p, { forceBrowser: false })).toEqual({ mode: 'browser', reason: 'the database module could not be built for Electron (no network).' });
   });
 
   it('falls back to browser mode with the installer’s reason when the download fails', async () => {
     const p = probes({ install: { ok: false, reason: 'TypeError: fetch failed' } });
     const plan = await chooseStart(p, { forceBrowser: false });
     expect(plan).toEqual({ mode: 'browser', reason: 'downloading Electron failed: TypeError: fetch failed' });
+    expect(p.prepared).toEqual([]);
   });
 
   it('never downloads without a display', async () => {
