@@ -7,6 +7,7 @@
  *   (d) peak RSS for a 6 GiB sparse file (opt-in: FERRY_BENCH_SPARSE=1, writes 6 GiB to disk)
  *   (e) the official filestack-js client uploading the same file to the same server (port 80)
  *   (f) a 10,000-row queue scrolled end to end in the real renderer (Chromium, web host)
+ *   (g) peak RSS of the local cloud rendering a 49 MP image (bench/render-memory.ts)
  * Knobs: FERRY_BENCH_MB (default 256), FERRY_BENCH_SMALL (default 2000), FERRY_BENCH_SMALL_KB
  * (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4), FERRY_BENCH_SPARSE=1.
  */
@@ -19,6 +20,7 @@ import { ferryUpload, makeFile, MIB, rawPut } from './lib.js';
 import { filestackJsUpload } from './filestack-js.js';
 import { benchSmallFiles } from './small-files.js';
 import { benchUiScroll } from './ui-scroll.js';
+import { benchRenderMemory } from './render-memory.js';
 import type { SparseResult } from './sparse.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -134,6 +136,9 @@ async function main(): Promise<void> {
       row('    frames over 50 ms', String(ui.longFrames), 'lower:ui_long_frames', ui.longFrames);
       row('    most rows in the DOM at once', String(ui.maxDomRows));
     }
+    // (g) Render memory: its own module, each run in a child process.
+    failed ||= await benchRenderMemory(dir, row);
+
     notes.push('RSS of this process after the runs: ' + (process.memoryUsage().rss / MIB).toFixed(0) + ' MiB');
 
     if (previous) {

@@ -17,6 +17,7 @@ import { createTray } from './tray.js';
 import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
+import { electronSettingsBacking } from './settings-backing.js';
 
 /**
  * The Electron shell: lifecycle only. Bundled to dist/main/electron-main.js (ESM); the preload
@@ -157,6 +158,7 @@ async function start(): Promise<void> {
     dataDir,
     host: 'electron',
     version: app.getVersion(),
+    settingsBacking: electronSettingsBacking,
     choosePaths: (request) => showChooser(mainWindow, request),
   });
   const app_ = ferry;
