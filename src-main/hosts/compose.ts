@@ -157,9 +157,11 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
     };
-    // Watched folders count as given; read late because the watch service is built next.
+    // Electron: folders the user chose to watch (through the policy) count as given; read late
+    // because the watch service is built next. Browser mode watches any folder the page names, so
+    // there they stay roots of their own watch only.
     let watchedFolders: () => readonly string[] = () => [];
-    const paths = createPathPolicy({ explicit: opts.allowedRoots ?? explicitRoots(), watched: () => watchedFolders() });
+    const paths = createPathPolicy({ explicit: opts.allowedRoots ?? explicitRoots(), ...(opts.host === 'electron' ? { watched: () => watchedFolders() } : {}) });
     const watch = createWatchService({
       engine,
       dataDir: opts.dataDir,

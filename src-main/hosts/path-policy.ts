@@ -24,7 +24,8 @@ export function explicitRoots(env: NodeJS.ProcessEnv = process.env): string[] {
  * * an explicit root (FERRY_ALLOWED_ROOTS, or createApp's `allowedRoots`). Deliberately not a
  *   setting the window can change: `settings:set` would let the renderer widen its own policy.
  * Nothing else: not HOME, not mounted volumes. Browser mode streams dropped files instead of
- * naming them, so only the explicit roots and watched folders count there.
+ * naming them, and watches any folder the page names (the page is the user, behind its token),
+ * so only the explicit roots count there for plain uploads.
  */
 export interface PathPolicy {
   /** Throws a typed `forbidden` (or `bad_request`) error for the first path outside what was given. */
