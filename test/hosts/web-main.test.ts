@@ -17,66 +17,49 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+/** Starts the web host entry point and resolves once it printed its URL. */
+async function startMain(args: readonly string[]): Promise<{ url: string; output(): string; stop(): Promise<number | null> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/hosts/web/main.ts', ...args], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FERRY_PORT: '' },
+  });
+  child = proc;
+  let out = '';
+  proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = URL_LINE.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  const stop = (): Promise<number | null> => {
+    const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.kill('SIGTERM');
+    return exit;
+  };
+  return { url, output: () => out, stop };
+}
+
 describe('web host entry point (tsx src-main/hosts/web/main.ts)', () => {
   it('prints the URL, serves a page, and exits cleanly on SIGTERM', async () => {
     // A static dir without index.html: the host must still answer with its built-in page.
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/hosts/web/main.ts', '--port', '0', '--data', join(tmp, 'data'), '--static', join(tmp, 'no-renderer')], {
-      cwd: join(import.meta.dirname, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    let out = '';
-    let err = '';
-    proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      proc.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = URL_LINE.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out} ${err}`)));
-    });
-
-    const res = await fetch(url);
+    const host = await startMain(['--port', '0', '--data', join(tmp, 'data'), '--static', join(tmp, 'no-renderer')]);
+    const res = await fetch(host.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('renderer is not built');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-
-    const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    proc.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await host.stop(), host.output()).toBe(0);
   });
 
   it('comes back after a restart on the same port with the same token, so an open page reconnects', async () => {
-    const data = join(tmp, 'restart-data');
-    const launch = async (): Promise<{ url: string; stop(): Promise<void> }> => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'src-main/hosts/web/main.ts', '--data', data, '--static', join(tmp, 'no-renderer')], {
-        cwd: join(import.meta.dirname, '..', '..'),
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, FERRY_PORT: '' },
-      });
-      child = proc;
-      let out = '';
-      proc.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        proc.stdout?.on('data', (c: Buffer) => {
-          out += c.toString();
-          const m = URL_LINE.exec(out);
-          if (m?.[1]) resolve(m[1]);
-        });
-        proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-      });
-      const stop = async (): Promise<void> => {
-        const exit = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exit;
-      };
-      return { url, stop };
-    };
-    const first = await launch();
+    const args = ['--data', join(tmp, 'restart-data'), '--static', join(tmp, 'no-renderer')];
+    const first = await startMain(args);
     await first.stop();
-    const second = await launch();
+    const second = await startMain(args);
     try {
       expect(second.url).toBe(first.url);
       const token = new URL(second.url).searchParams.get('token') ?? '';

@@ -13,6 +13,9 @@ import { startWebHost } from './web-host.js';
  * Entry point of browser mode (`node dist/main/web-main.js` or `tsx src-main/hosts/web/main.ts`):
  * starts the app and the web host, prints the URL, and shuts down cleanly on SIGINT/SIGTERM.
  */
+/** A signal this soon after the first is an echo, not the user asking again. */
+const SECOND_SIGNAL_MS = 1000;
+
 async function main(): Promise<void> {
   const args = parseWebArgs(process.argv.slice(2));
   const dataDir = resolve(args.dataDir ?? defaultDataDir());
@@ -27,11 +30,16 @@ async function main(): Promise<void> {
     console.log(problem === null ? 'Ferry: opened it in your browser.' : `Ferry: could not open a browser (${problem}); open the address above yourself.`);
   }
 
-  let stopping = false;
+  let stoppingSince: number | null = null;
   const stop = (signal: string) => {
     // A second signal while closing means "now": do not make the user wait on a stuck upload.
-    if (stopping) process.exit(130);
-    stopping = true;
+    // Only a later one, though: `when-exit` (conf → atomically, the settings store) re-raises
+    // every signal it sees at once, which must not cut the graceful shutdown short.
+    if (stoppingSince !== null) {
+      if (Date.now() - stoppingSince > SECOND_SIGNAL_MS) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
     console.log(`Ferry: ${signal} received, shutting down.`);
     host
       .close()
