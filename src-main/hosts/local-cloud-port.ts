@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud, type LocalCloudApp } from '../localcloud/server.js';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../localcloud/server.js';
 
 const PORT_FILE = 'port';
 
@@ -9,15 +9,15 @@ const PORT_FILE = 'port';
  * session (http://127.0.0.1:PORT/<handle>) keep working; falls back to a free port when that
  * one is taken, and remembers the new one.
  */
-export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<LocalCloud> {
+export async function startStableLocalCloud(dataDir: string, options: Omit<LocalCloudOptions, 'dataDir' | 'port' | 'host'> = {}): Promise<LocalCloud> {
   await mkdir(dataDir, { recursive: true });
   const portFile = join(dataDir, PORT_FILE);
   const previous = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
   let cloud: LocalCloud | null = null;
   if (Number.isInteger(previous) && previous > 0 && previous < 65536) {
-    cloud = await startLocalCloud({ dataDir, port: previous, host: '127.0.0.1', ...(apps ? { apps } : {}) }).catch(() => null);
+    cloud = await startLocalCloud({ ...options, dataDir, port: previous, host: '127.0.0.1' }).catch(() => null);
   }
-  cloud ??= await startLocalCloud({ dataDir, port: 0, host: '127.0.0.1', ...(apps ? { apps } : {}) });
+  cloud ??= await startLocalCloud({ ...options, dataDir, port: 0, host: '127.0.0.1' });
   if (cloud.port !== previous) await writeFile(portFile, String(cloud.port));
   return cloud;
 }

@@ -5,7 +5,10 @@ import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type Local
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
 import { imagekitRoutes, type ImageKitFrontEndOptions } from './imagekit/routes.js';
 import { createRouter, sendJson, type Route } from './router.js';
+import { answerClientError } from './client-error.js';
+import { createOriginPolicy } from './origin-policy.js';
 import { createStorage, type Storage } from './storage.js';
+import type { PrivateFetchPolicy } from './url-guard.js';
 
 export type { LocalCloudApp, LocalCloudHooks, CloudContext } from './context.js';
 export { DEFAULT_LOCAL_APIKEY } from './context.js';
@@ -26,6 +29,11 @@ export type LocalCloudOptions = {
    * the DEFAULT_IMAGEKIT_* keys; `false` leaves it out. */
   readonly imagekit?: ImageKitFrontEndOptions | false;
   readonly log?: CloudContext['log'];
+  /** Browser origins allowed to call (CORS, `--cors`); default none. The app adds its own window's. */
+  readonly corsOrigins?: readonly string[];
+  /** Let user-given URLs (store-from-URL, URL uploads) name loopback, private and link-local
+   * addresses: `true` all of them, or a list of addresses/CIDRs; default none. */
+  readonly allowPrivateFetch?: PrivateFetchPolicy;
 };
 
 /** A running local cloud. */
@@ -37,15 +45,24 @@ export type LocalCloud = {
   readonly storage: Storage;
   readonly apps: ReadonlyMap<string, LocalCloudApp>;
   readonly context: CloudContext;
+  /** Allows one more browser origin (the web host's, known only once it listens). */
+  allowOrigin(origin: string): void;
   /** Stops accepting, ends idle keep-alive sockets, and resolves once the server is closed. */
   close(): Promise<void>;
 };
 
+/** Former key → current key of every app (see LocalCloudApp.formerKeys). */
+function keyAliasesOf(apps: readonly LocalCloudApp[]): Map<string, string> {
+  return new Map(apps.flatMap((a) => (a.formerKeys ?? []).filter((k) => k !== a.apikey).map((k): [string, string] => [k, a.apikey])));
+}
+
 /** Starts the embedded server that speaks the Filestack wire protocol on loopback. */
 export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
-  const storage = await createStorage(opts.dataDir);
+  const origins = createOriginPolicy(opts.corsOrigins);
   const appList = opts.apps && opts.apps.length > 0 ? opts.apps : [{ apikey: DEFAULT_LOCAL_APIKEY }];
+  const storage = await createStorage(opts.dataDir, { keyAliases: keyAliasesOf(appList) });
   const apps = new Map(appList.map((a) => [a.apikey, a]));
+  const host = opts.host ?? '127.0.0.1';
   const ctx: CloudContext = {
     baseUrl: '',
     storage,
@@ -53,6 +70,9 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     hooks: opts.hooks ?? {},
     signingKey: randomBytes(32),
     state: new Map(),
+    allowPrivateFetch: opts.allowPrivateFetch ?? false,
+    origins,
+    boundHost: host,
     ...(opts.log ? { log: opts.log } : {}),
   };
   const routes: Route[] = [
@@ -65,12 +85,12 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   // Part PUTs of big parts on slow disks may take a while; do not cut them off early.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -88,6 +108,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     storage,
     apps,
     context: ctx,
+    allowOrigin: (origin) => origins.add(origin),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -98,8 +98,15 @@ export async function writeFileAtomic(file: string, bytes: Buffer | string, dura
   await rename(tmp, file);
 }
 
+/** Options of {@link createStorage}. */
+export type StorageOptions = {
+  /** Former app key → current one: records written under a former key read back under the current key. */
+  readonly keyAliases?: ReadonlyMap<string, string>;
+};
+
 /** Opens (creating folders) the store under `dataDir`. */
-export async function createStorage(dataDir: string): Promise<Storage> {
+export async function createStorage(dataDir: string, opts: StorageOptions = {}): Promise<Storage> {
+  const aliases = opts.keyAliases ?? new Map<string, string>();
   const filesDir = path.join(dataDir, 'files');
   const uploadsDir = path.join(dataDir, 'uploads');
   const tmpDir = path.join(dataDir, 'tmp');
@@ -188,7 +195,9 @@ export async function createStorage(dataDir: string): Promise<Storage> {
         return null;
       }
       const parsed = storedFileSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      const current = aliases.get(parsed.data.apikey);
+      return current === undefined ? parsed.data : { ...parsed.data, apikey: current };
     },
     blobPath: (handle) => path.join(filesDir, checkId(handle)),
     async remove(handle) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FILE_STREAM_PATH } from '../../../src-shared/ipc/wire.js';
 import { events, type EventName } from '../../../src-shared/ipc/channels.js';
 import type { FerryApp } from '../compose.js';
+import { answerClientError } from '../../localcloud/client-error.js';
 import { buildCsp, SECURITY_HEADERS } from '../csp.js';
 import { createFileIntake } from './file-intake.js';
 import { createStaticHandler } from './static-files.js';
@@ -59,7 +60,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
       res.end('Internal error');
     });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // An over-long request line or malformed request gets 431/400 before the close, not a reset.
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,6 +73,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
   port = (server.address() as AddressInfo).port;
   csp = buildCsp({ port });
   const origin = `http://${LOOPBACK}:${port}`;
+  // The embedded local cloud answers browser calls from allowed origins only: this window's.
+  app.localCloud.allowOrigin(origin);
 
   const bridge = attachWsBridge({ server, token, origin: () => origin, handlers: app.handlers, logger: app.logger });
   // Every push event of the contract (engine and app services alike) reaches every socket.

@@ -61,7 +61,7 @@ async function receive(ctx: CloudContext, req: IncomingMessage, q: URLSearchPara
   if (type.startsWith('application/x-www-form-urlencoded')) {
     const url = new URLSearchParams((await readBody(req)).toString('utf8')).get('url');
     if (!url) throw new HttpError(400, 'bad_request', 'A urlencoded /api/store body needs url=<source URL>.');
-    const got = await fetchExternal(url, limits);
+    const got = await fetchExternal(ctx, url, limits);
     return { data: got.data, filename: got.filename, mimetype: got.mimetype, url };
   }
   if (q.get('base64decode') === 'true') {

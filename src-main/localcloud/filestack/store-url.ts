@@ -65,7 +65,7 @@ export function storeUrlHandler(limits: FetchLimits = {}) {
     const mapped = tasksToOps(steps.filter((s) => s.name !== 'store' && s.name !== 'security'));
     if (!mapped.ok) throw new HttpError(400, 'bad_request', mapped.message);
 
-    const got = await fetchExternal(source.url, limits, source.headers);
+    const got = await fetchExternal(ctx, source.url, limits, source.headers);
     let data = got.data;
     let mimetype = got.mimetype;
     if (mapped.ops.length > 0) {
