@@ -1,4 +1,5 @@
 import type { OriginPolicy } from './origin-policy.js';
+import type { SessionGc } from './session-gc.js';
 import type { Storage } from './storage.js';
 import type { PrivateFetchPolicy } from './url-guard.js';
 
@@ -79,6 +80,8 @@ export type CloudContext = {
   readonly origins: OriginPolicy;
   /** The interface the server listens on (the Host check depends on it). */
   readonly boundHost: string;
+  /** Expires abandoned multipart sessions and caps the disk they hold (session-gc.ts). */
+  readonly sessionGc: SessionGc;
 };
 
 /** The default app of a fresh local cloud (22 characters like a real Filestack key). */

@@ -5,8 +5,8 @@ import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type Local
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
 import { imagekitRoutes, type ImageKitFrontEndOptions } from './imagekit/routes.js';
 import { createRouter, sendJson, type Route } from './router.js';
-import { answerClientError } from './client-error.js';
 import { createOriginPolicy } from './origin-policy.js';
+import { createSessionGc, type SessionGcOptions, type SweepResult } from './session-gc.js';
 import { createStorage, type Storage } from './storage.js';
 import type { PrivateFetchPolicy } from './url-guard.js';
 
@@ -34,6 +34,8 @@ export type LocalCloudOptions = {
   /** Let user-given URLs (store-from-URL, URL uploads) name loopback, private and link-local
    * addresses: `true` all of them, or a list of addresses/CIDRs; default none. */
   readonly allowPrivateFetch?: PrivateFetchPolicy;
+  /** Expiry and disk cap of abandoned multipart sessions (24 h, 32 GiB by default). */
+  readonly sessions?: SessionGcOptions;
 };
 
 /** A running local cloud. */
@@ -47,6 +49,8 @@ export type LocalCloud = {
   readonly context: CloudContext;
   /** Allows one more browser origin (the web host's, known only once it listens). */
   allowOrigin(origin: string): void;
+  /** Runs the session GC now (it also runs at start and hourly). */
+  sweepSessions(): Promise<SweepResult>;
   /** Stops accepting, ends idle keep-alive sockets, and resolves once the server is closed. */
   close(): Promise<void>;
 };
@@ -73,6 +77,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     allowPrivateFetch: opts.allowPrivateFetch ?? false,
     origins,
     boundHost: host,
+    sessionGc: createSessionGc(storage, opts.sessions, (m) => opts.log?.('info', m)),
     ...(opts.log ? { log: opts.log } : {}),
   };
   const routes: Route[] = [
@@ -85,7 +90,6 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   // Part PUTs of big parts on slow disks may take a while; do not cut them off early.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
-  server.on('clientError', answerClientError);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -101,6 +105,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   ctx.baseUrl = `http://${urlHost}:${port}`;
+  ctx.sessionGc.start();
   return {
     baseUrl: ctx.baseUrl,
     port,
@@ -109,8 +114,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     apps,
     context: ctx,
     allowOrigin: (origin) => origins.add(origin),
+    sweepSessions: () => ctx.sessionGc.sweep(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        ctx.sessionGc.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         // Idle keep-alive sockets would hold close() open; in-flight ones are cut too, the
         // clients' retries and the multipart sessions on disk make that safe.

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { FILE_STREAM_PATH } from '../../../src-shared/ipc/wire.js';
 import { events, type EventName } from '../../../src-shared/ipc/channels.js';
 import type { FerryApp } from '../compose.js';
-import { answerClientError } from '../../localcloud/client-error.js';
 import { buildCsp, SECURITY_HEADERS } from '../csp.js';
 import { createFileIntake } from './file-intake.js';
 import { createStaticHandler } from './static-files.js';
@@ -60,8 +59,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
       res.end('Internal error');
     });
   });
-  // An over-long request line or malformed request gets 431/400 before the close, not a reset.
-  server.on('clientError', answerClientError);
+  // No 'clientError' listener: Node's own answers an over-long request line with 431 and a
+  // malformed request with 400 (never in the middle of a response), then closes the socket.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
