@@ -4,7 +4,7 @@ import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { classifyFailure } from './classify.js';
 import { hashContent, type ContentDigest, type DigestedSource } from './content-hash.js';
 import type { EngineFs } from './file-system.js';
-import type { UploadHistory } from './journal/types.js';
+import type { UploadHistory, UploadHistoryEntry } from './journal/types.js';
 import type { JobStore, Provider } from './ports.js';
 import type { JobEvent } from './transition.js';
 
@@ -22,6 +22,8 @@ export type AttemptContext = {
   readonly patch: (patch: Partial<Pick<Job, 'size'>>) => void;
   /** Upload history for content-hash dedupe; null = no hashing, no dedupe (plain JobStore). */
   readonly history: Pick<UploadHistory, 'findUploaded'> | null;
+  /** Marks the job `duplicate` of `existing` (what findUploaded returned), recording its name durably (done-record.ts). */
+  readonly foundDuplicate: (existing: UploadHistoryEntry) => void;
   /** Records the verified upload (the `verified` event) durably, with the source digest if any. */
   readonly complete: (result: UploadResult, digest: ContentDigest | null) => void;
 };
@@ -53,7 +55,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     const existing = digest && !job.allowDuplicate ? ctx.history?.findUploaded(digest.sha256, job.destination) : null;
     if (existing) {
-      ctx.apply({ type: 'found-duplicate', existing: { url: existing.url, remoteId: existing.remoteId, finishedAt: existing.finishedAt } });
+      ctx.foundDuplicate(existing);
       return { kind: 'duplicate' };
     }
 

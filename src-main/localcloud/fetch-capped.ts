@@ -2,11 +2,13 @@
  * Downloads a user-given http(s) URL for the local cloud (store-from-URL, ImageKit URL uploads,
  * File API overwrite from a URL): a deadline for the response headers, a byte cap enforced while
  * streaming (a huge or endless body never fills memory), redirects followed by hand (at most 5)
- * and, unless `allowPrivate`, every hop's address checked by url-guard.ts. Throws nothing:
- * failures come back as data.
+ * and, unless `allowPrivate`, every hop's address checked by url-guard.ts (the cloud's own
+ * links excepted: `self`). Throws nothing: failures come back as data.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { CloudContext } from './context.js';
 import { guardedLookup, refuseLiteral, RefusedAddressError, type PrivateFetchPolicy, type Refusal } from './url-guard.js';
 
 /** Why a remote source could not be read; each front end words its own error from this. */
@@ -29,7 +31,19 @@ export type FetchCappedOptions = {
   readonly headers?: Readonly<Record<string, string>>;
   /** Which loopback/private/link-local addresses may be fetched too (`--allow-private-fetch`); default none. */
   readonly allowPrivate?: PrivateFetchPolicy;
+  /** The cloud's own base URL: its own links are fetched even though they are on loopback. */
+  readonly self?: string;
+  /** An extra trusted certificate (PEM) for https: the local cloud's own, so it can read its own links over TLS. */
+  readonly ca?: string;
 };
+
+/**
+ * What every fetch of a user-given URL takes from the server: its private-address policy, its
+ * own base URL (its own links are always readable) and its TLS certificate (to trust them).
+ */
+export function fetchPolicyOf(ctx: CloudContext): { allowPrivate: CloudContext['allowPrivateFetch']; self: string; ca?: string } {
+  return { allowPrivate: ctx.allowPrivateFetch, self: ctx.baseUrl, ...(ctx.tlsCert !== undefined ? { ca: ctx.tlsCert } : {}) };
+}
 
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -43,10 +57,11 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
 }
 
 /** One GET; resolves with the response once its headers arrived. */
-function get(url: URL, headers: Record<string, string>, policy: PrivateFetchPolicy, signal: AbortSignal): Promise<http.IncomingMessage> {
+function get(url: URL, headers: Record<string, string>, policy: PrivateFetchPolicy, signal: AbortSignal, ca: string | undefined): Promise<http.IncomingMessage> {
   const request = url.protocol === 'https:' ? https.request : http.request;
+  const trust = url.protocol === 'https:' && ca !== undefined ? { ca: [...rootCertificates, ca] } : {};
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers, signal, ...(policy === true ? {} : { lookup: guardedLookup(policy) }) }, resolve);
+    const req = request(url, { method: 'GET', headers, signal, ...trust, ...(policy === true ? {} : { lookup: guardedLookup(policy) }) }, resolve);
     req.on('error', reject);
     req.end();
   });
@@ -64,11 +79,13 @@ export async function fetchCapped(url: string, opts: FetchCappedOptions): Promis
   const deadline = AbortSignal.timeout(opts.timeoutMs);
   for (let hop = 0; ; hop++) {
     if (current.protocol !== 'http:' && current.protocol !== 'https:') return { ok: false, failure: { kind: 'invalid-url' } };
-    const literal = refuseLiteral(current.hostname, opts.allowPrivate ?? false);
+    // The cloud's own links are not a way into anything else (it answers them itself).
+    const policy = isSelf(current, opts.self) ? true : (opts.allowPrivate ?? false);
+    const literal = refuseLiteral(current.hostname, policy);
     if (literal) return { ok: false, failure: { kind: 'refused', ...literal } };
     let res: http.IncomingMessage;
     try {
-      res = await get(current, current.origin === origin ? { ...opts.headers } : {}, opts.allowPrivate ?? false, deadline);
+      res = await get(current, current.origin === origin ? { ...opts.headers } : {}, policy, deadline, opts.ca);
     } catch (err) {
       if (err instanceof RefusedAddressError) return { ok: false, failure: { kind: 'refused', ...err.refusal } };
       return { ok: false, failure: { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err), timedOut: deadline.aborted } };
@@ -91,6 +108,15 @@ export async function fetchCapped(url: string, opts: FetchCappedOptions): Promis
     }
     return readCapped(res, current.href, opts.maxBytes);
   }
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether `url` is one of the cloud's own links: its scheme and port, on a loopback name. */
+function isSelf(url: URL, self: string | undefined): boolean {
+  if (self === undefined) return false;
+  const own = new URL(self);
+  return url.protocol === own.protocol && url.port === own.port && LOOPBACK_NAMES.has(url.hostname) && LOOPBACK_NAMES.has(own.hostname);
 }
 
 async function readCapped(res: http.IncomingMessage, url: string, maxBytes: number): Promise<Result> {

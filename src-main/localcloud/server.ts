@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type LocalCloudHooks } from './context.js';
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
@@ -36,11 +37,13 @@ export type LocalCloudOptions = {
   readonly allowPrivateFetch?: PrivateFetchPolicy;
   /** Expiry and disk cap of abandoned multipart sessions (24 h, 32 GiB by default). */
   readonly sessions?: SessionGcOptions;
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from tls.ts ensureTlsMaterial. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 };
 
 /** A running local cloud. */
 export type LocalCloud = {
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  /** `http(s)://127.0.0.1[:PORT]`, no trailing slash; default ports (80, 443) are left out. */
   readonly baseUrl: string;
   readonly port: number;
   readonly dataDir: string;
@@ -69,6 +72,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const host = opts.host ?? '127.0.0.1';
   const ctx: CloudContext = {
     baseUrl: '',
+    ...(opts.tls ? { tlsCert: opts.tls.cert } : {}),
     storage,
     apps,
     hooks: opts.hooks ?? {},
@@ -86,12 +90,14 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     ...(opts.imagekit === false ? [] : imagekitRoutes(opts.imagekit)),
     ...filestackRoutes(opts.filestack),
   ];
-  const server = http.createServer(createRouter(routes, ctx));
+  const listener = createRouter(routes, ctx);
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : http.createServer(listener);
   // Part PUTs of big parts on slow disks may take a while; do not cut them off early.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
+  // Plain sockets for http, TLS sockets (after the handshake) for https: track both.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -104,7 +110,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  ctx.baseUrl = `http://${urlHost}:${port}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  ctx.baseUrl = baseUrlOf(scheme, urlHost, port);
   ctx.sessionGc.start();
   return {
     baseUrl: ctx.baseUrl,
@@ -124,4 +131,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** `scheme://host[:port]`, leaving out the scheme's default port (filestack-js cannot use an explicit one). */
+export function baseUrlOf(scheme: 'http' | 'https', host: string, port: number): string {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  return port === defaultPort ? `${scheme}://${host}` : `${scheme}://${host}:${port}`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { destinationKindSchema, jobStatusSchema, type Job } from '../../../src-shared/model/job.js';
+import { MADE_KINDS } from '../../../src-shared/model/library.js';
 import type { UploadHistoryEntry } from './types.js';
 
 /**
@@ -34,11 +35,18 @@ export const storedHistorySchema = z.object({
   destination: destinationKindSchema,
   source_path: z.string(),
   size: byteCount,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  // '' = content key unknown (a file Ferry made remotely); never matches a dedupe lookup.
+  sha256: z.string().regex(/^(?:[0-9a-f]{64})?$/),
   url: z.string(),
   remote_id: z.string(),
   finished_at: epochMs,
-});
+  // Schema 2; null in older rows (and for plain uploads where the source path says it all).
+  name: z.string().min(1).nullish(),
+  relative_path: z.string().nullish(),
+  mimetype: z.string().nullish(),
+  origin: z.enum(MADE_KINDS).nullish(),
+  source_id: z.string().min(1).nullish(),
+}).refine((r) => (r.origin == null) === (r.source_id == null), { message: 'origin and source_id go together', path: ['origin'] });
 
 /** Validates a job row; returns the job or a short reason (never the row's content). */
 export function parseJobRow(id: string, data: string): { ok: true; job: Job } | { ok: false; reason: string } {
@@ -58,7 +66,7 @@ export function parseJobRow(id: string, data: string): { ok: true; job: Job } | 
 }
 
 /** The row both journals store for a history entry (the hash lower-cased). */
-export function historyRowOf(e: UploadHistoryEntry): Record<string, string | number> {
+export function historyRowOf(e: UploadHistoryEntry): Record<string, string | number | null> {
   return {
     job_id: e.jobId,
     destination: e.destination,
@@ -68,6 +76,11 @@ export function historyRowOf(e: UploadHistoryEntry): Record<string, string | num
     url: e.url,
     remote_id: e.remoteId,
     finished_at: e.finishedAt,
+    name: e.name ?? null,
+    relative_path: e.relativePath ?? null,
+    mimetype: e.mimetype ?? null,
+    origin: e.origin ?? null,
+    source_id: e.sourceId ?? null,
   };
 }
 
@@ -85,5 +98,10 @@ export function parseHistoryRow(row: unknown): UploadHistoryEntry | null {
     url: r.url,
     remoteId: r.remote_id,
     finishedAt: r.finished_at,
+    // Only what is known: absent fields keep entries of plain uploads exactly as before.
+    ...(r.name != null ? { name: r.name } : {}),
+    ...(r.relative_path != null ? { relativePath: r.relative_path } : {}),
+    ...(r.mimetype != null ? { mimetype: r.mimetype } : {}),
+    ...(r.origin != null && r.source_id != null ? { origin: r.origin, sourceId: r.source_id } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
+import type { LibraryType, MadeKind } from '../../../src-shared/model/library.js';
 import type { JobStore } from '../ports.js';
 
 /** One verified upload, kept for the history view and for content-hash de-duplication. */
@@ -9,13 +10,23 @@ export type UploadHistoryEntry = {
   readonly sourcePath: string;
   /** Bytes uploaded. */
   readonly size: number;
-  /** Lowercase hex SHA-256 of the uploaded bytes. */
+  /** Lowercase hex SHA-256 of the uploaded bytes; '' when unknown (files Ferry made remotely: never a dedupe match). */
   readonly sha256: string;
   readonly url: string;
   /** Filestack handle or ImageKit fileId. */
   readonly remoteId: string;
   /** Epoch ms. */
   readonly finishedAt: number;
+  /** Display name when it is not the last segment of `sourcePath` (files Ferry made have no local source). */
+  readonly name?: string;
+  /** Path inside a dropped folder (`/` separators), e.g. `trip/day1/a.jpg`; absent for a single file. */
+  readonly relativePath?: string | null;
+  /** MIME type of the stored file; absent in rows older than schema 2 that had no guess. */
+  readonly mimetype?: string;
+  /** How Ferry made this entry; absent for a plain upload. Always set together with `sourceId`. */
+  readonly origin?: MadeKind;
+  /** Library id (job id) of the entry this one was made from (for a duplicate: the original upload). */
+  readonly sourceId?: string;
 };
 
 /** Completed uploads. At most one entry per job id: appending again replaces it. */
@@ -31,13 +42,17 @@ export interface UploadHistory {
   get(jobId: string): UploadHistoryEntry | null;
   /** Forgets a job's entry (the remote file was deleted); true when there was one. */
   remove(jobId: string): boolean;
+  /** Every entry pointing at this remote file (an upload and the names it was dropped under again), newest first. */
+  sameFile(destination: DestinationKind, remoteId: string): UploadHistoryEntry[];
 }
 
 /** Filters and page of {@link UploadHistory.query}. */
 export type HistoryQuery = {
-  /** Case-insensitive substring of the file name (the last segment of `sourcePath`). */
+  /** Case-insensitive substring of the file name or of its folder path (`relativePath`). */
   readonly text?: string;
   readonly destination?: DestinationKind;
+  /** Only entries of this type (by MIME type). */
+  readonly type?: LibraryType;
   readonly limit: number;
   readonly offset: number;
 };

@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { fetchCapped } from '../fetch-capped.js';
+import { fetchCapped, fetchPolicyOf } from '../fetch-capped.js';
 import { refusedFetch } from './process-source.js';
 import type { CloudContext } from '../context.js';
 import { HttpError, queryOf, readBody, sendJson } from '../router.js';
@@ -51,7 +51,7 @@ async function receiveContent(req: IncomingMessage, ctx: CloudContext, writer: T
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const url = form.get('url');
     if (!url || !/^https?:\/\//.test(url)) throw new HttpError(400, 'bad_request', 'The url form field must be an http(s) URL.');
-    const got = await fetchCapped(url, { maxBytes: MAX_URL_FETCH_BYTES, timeoutMs: 60_000, allowPrivate: ctx.allowPrivateFetch });
+    const got = await fetchCapped(url, { maxBytes: MAX_URL_FETCH_BYTES, timeoutMs: 60_000, ...fetchPolicyOf(ctx) });
     if (!got.ok) {
       const f = got.failure;
       if (f.kind === 'refused') throw refusedFetch(url, f);

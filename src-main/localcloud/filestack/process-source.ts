@@ -10,7 +10,7 @@ import type { Source } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
 import type { StoredFile } from '../storage.js';
-import { fetchCapped } from '../fetch-capped.js';
+import { fetchCapped, fetchPolicyOf } from '../fetch-capped.js';
 import type { Refusal } from '../url-guard.js';
 
 /** Limits of {@link fetchExternal}. */
@@ -63,7 +63,7 @@ function safeDecode(s: string): string {
  */
 export async function fetchExternal(ctx: CloudContext, url: string, limits: FetchLimits = {}, headers: Record<string, string> = {}): Promise<FetchedFile> {
   const maxBytes = limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
-  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, headers, allowPrivate: ctx.allowPrivateFetch });
+  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, headers, ...fetchPolicyOf(ctx) });
   if (!fetched.ok) {
     const f = fetched.failure;
     if (f.kind === 'too-large') throw new HttpError(413, 'payload_too_large', `The source ${url} is larger than ${maxBytes} bytes.`);

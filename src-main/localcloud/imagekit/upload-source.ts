@@ -4,11 +4,10 @@
  * URI.
  */
 import { IkError } from './http.js';
-import { fetchCapped } from '../fetch-capped.js';
-import type { PrivateFetchPolicy } from '../url-guard.js';
+import { fetchCapped, type FetchCappedOptions } from '../fetch-capped.js';
 
-/** Options of {@link resolveTextFile}; `allowPrivate` = the server's `allowPrivateFetch`. */
-export type TextFileOptions = { readonly maxBytes: number; readonly timeoutMs: number; readonly allowPrivate?: PrivateFetchPolicy };
+/** Options of {@link resolveTextFile}: limits plus the server's fetch policy (fetchPolicyOf). */
+export type TextFileOptions = { readonly maxBytes: number; readonly timeoutMs: number } & Pick<FetchCappedOptions, 'allowPrivate' | 'self' | 'ca'>;
 
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
@@ -23,7 +22,7 @@ export function decodeBase64File(text: string): Buffer {
 
 /** Fetches a remote file; slow headers, non-2xx answers and oversize bodies are 400s. */
 export async function fetchRemoteFile(url: string, opts: TextFileOptions): Promise<Buffer> {
-  const fetched = await fetchCapped(url, { maxBytes: opts.maxBytes, timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate ?? false });
+  const fetched = await fetchCapped(url, opts);
   if (fetched.ok) return fetched.value.data;
   const f = fetched.failure;
   if (f.kind === 'too-large') throw new IkError(413, `The file at ${url} is larger than the ${opts.maxBytes} bytes this server accepts.`);

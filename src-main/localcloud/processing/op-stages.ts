@@ -19,7 +19,12 @@
  */
 import type { Sharp } from 'sharp';
 import { FerryError, appError } from '../../../src-shared/errors.js';
+import { collageStage } from './collage-stage.js';
+import { SHARP_GRAVITY } from './gravity.js';
 import type { Gravity, ImageOp, Size } from './ops.js';
+import { overlayStages } from './overlay-stage.js';
+import { smartCropStages } from './smart-crop.js';
+import { upscaleStages } from './upscale-stage.js';
 
 /** Facts about the image entering a stage; `maxPixels` is the cap for its output too. */
 export type StageInput = { readonly width: number; readonly height: number; readonly hasAlpha: boolean; readonly maxPixels: number };
@@ -40,22 +45,10 @@ export function assertFits(width: number, height: number, input: StageInput): vo
 
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
 
-const POSITIONS: Record<Exclude<Gravity, 'attention' | 'entropy'>, string> = {
-  center: 'centre',
-  top: 'north',
-  bottom: 'south',
-  left: 'west',
-  right: 'east',
-  top_left: 'northwest',
-  top_right: 'northeast',
-  bottom_left: 'southwest',
-  bottom_right: 'southeast',
-};
-
 function position(g: Gravity | undefined): string | number {
   // sharp takes the strategy names as strings too (same as sharp.strategy.*).
   if (g === 'attention' || g === 'entropy') return g;
-  return POSITIONS[g ?? 'center'];
+  return SHARP_GRAVITY[g ?? 'center'];
 }
 
 const px = (s: Size | undefined, side: number): number | undefined =>
@@ -219,6 +212,14 @@ export function stagesFor(op: ImageOp): Stage[] {
       return [(img) => img.trim({ threshold: op.threshold ?? 10 })];
     case 'background':
       return [flattenStage(op.color)];
+    case 'overlay':
+      return overlayStages(op);
+    case 'upscale':
+      return upscaleStages(op);
+    case 'smartCrop':
+      return smartCropStages(op);
+    case 'collage':
+      return [collageStage(op)];
     case 'quality':
     case 'format':
     case 'stripMetadata':

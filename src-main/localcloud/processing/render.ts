@@ -48,7 +48,7 @@ export type RenderOptions = {
 type Load = (src: string | Buffer) => Sharp;
 
 /** Maps sharp's failures to typed errors a front end can answer with. */
-function toRenderError(err: unknown): FerryError {
+export function toRenderError(err: unknown): FerryError {
   if (err instanceof FerryError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit/i.test(message)) {
