@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeOrigin } from './origin-policy.js';
@@ -22,7 +23,8 @@ Runs the Ferry local cloud (Filestack and ImageKit wire protocols) until Ctrl-C.
   --webhook URL          POST fp.upload / fp.video_complete here; repeatable
                          (env FERRY_LC_WEBHOOKS, comma-separated)
   --webhook-secret S     sign webhooks with S instead of the app secret (env FERRY_LC_WEBHOOK_SECRET)
-  --ffmpeg PATH          ffmpeg binary for video_convert (env FERRY_LC_FFMPEG; default ffmpeg on PATH)
+  --ffmpeg PATH          ffmpeg binary for video_convert and ImageKit video (env FERRY_LC_FFMPEG;
+                         default ffmpeg on PATH; ffprobe is looked for beside it)
   --ik-id ID             ImageKit id; delivery under /ik/ID (env FERRY_LC_IK_ID; default ${DEFAULT_IMAGEKIT_ID})
   --ik-private-key K     ImageKit private key (env FERRY_LC_IK_PRIVATE_KEY; default ${DEFAULT_IMAGEKIT_PRIVATE_KEY})
   --ik-public-key K      ImageKit public key (env FERRY_LC_IK_PUBLIC_KEY; default ${DEFAULT_IMAGEKIT_PUBLIC_KEY})
@@ -36,6 +38,12 @@ Runs the Ferry local cloud (Filestack and ImageKit wire protocols) until Ctrl-C.
 
 Command-line flags win over environment variables. A/V conversion jobs live in memory only.
 `;
+
+/** ffmpeg as given, and the ffprobe beside it when there is one (else ffprobe from PATH). */
+function videoBinaries(ffmpeg: string): { ffmpegPath: string; ffprobePath?: string } {
+  const beside = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
+  return ffmpeg.includes(path.sep) && existsSync(beside) ? { ffmpegPath: ffmpeg, ffprobePath: beside } : { ffmpegPath: ffmpeg };
+}
 
 const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
   corsOrigins.forEach(normalizeOrigin);
   const ikAccount = resolveAccounts([{ imagekitId: values['ik-id'], privateKey: values['ik-private-key'], publicKey: values['ik-public-key'] }])[0];
   const cloud = await startLocalCloud({
-    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount] },
+    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount], ...(values.ffmpeg !== undefined ? { video: videoBinaries(values.ffmpeg) } : {}) },
     dataDir,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     port,

@@ -49,11 +49,16 @@ function json(fields: Readonly<Record<string, string>>, name: string): unknown {
   }
 }
 
-/** Replaces characters other than letters, digits, `.`, `_`, `-` with `_` (§2.1; exact sanitiser UNCONFIRMED). */
 /** Longest `fileName` accepted, in UTF-8 bytes. */
 export const MAX_FILE_NAME_BYTES = 255;
 
-export const sanitizeFileName = (name: string): string => name.trim().replace(/[^\p{L}\p{N}._-]/gu, '_');
+/**
+ * Replaces every character that is not a letter, a combining mark, a digit (of any script), `.`,
+ * `_` or `-` with `_` (§2.1: the SDK docs list `a-z A-Z 0-9 . _ -`, newer docs allow Unicode
+ * letters; the exact server rule is UNCONFIRMED). Marks matter: without them `हिन्दी` would lose
+ * its vowel signs. ZWNJ/ZWJ stay too, since Persian and Indic words need them to spell correctly.
+ */
+export const sanitizeFileName = (name: string): string => name.trim().replace(/[^\p{L}\p{M}\p{N}._\u200C\u200D-]/gu, '_');
 
 function parseTags(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
