@@ -13,6 +13,9 @@ import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
 import type { LocalCloud } from '../localcloud/server.js';
 import { startStableLocalCloud } from './local-cloud-port.js';
+import { DEFAULT_LOCAL_APIKEY } from '../localcloud/context.js';
+import { DEFAULT_IMAGEKIT_ID } from '../localcloud/imagekit/account.js';
+import { loadOrCreateInstallKeys } from '../localcloud/install-keys.js';
 import { createFilestackProvider } from '../providers/filestack/provider.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
@@ -32,8 +35,8 @@ import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
 import { createStudioService } from './studio/service.js';
 import { accessFor } from './service-access.js';
 
-/** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
-export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
+/** The Electron window's origin (hosts/electron/security.ts APP_ORIGIN), allowed to call the embedded cloud. */
+const ELECTRON_APP_ORIGIN = 'app://ferry';
 const DEFAULT_VERSION = '0.1.0';
 
 /** Everything a host needs, built once per launch. */
@@ -41,7 +44,7 @@ export type FerryApp = {
   readonly engine: Engine;
   readonly handlers: Handlers;
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
-  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
+  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close' | 'allowOrigin'>;
   /** Transfer settings (settings.json via electron-store / conf), applied live to the engine and providers. */
   readonly settings: SettingsStore;
   /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
@@ -99,15 +102,25 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const logger = createLogger({ dataDir: opts.dataDir, stderr: opts.logToStderr ?? false });
   // The built-in app's per-install secret signs library links; security stays optional.
   const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
-  const localCloud = opts.localCloudUrl
-    ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }]);
+  // The embedded cloud's keys are made once per install; an external one is a standalone cloud
+  // with its documented default apikey. `localApikey` is the one place the app reads it from.
+  const installKeys = opts.localCloudUrl ? null : await loadOrCreateInstallKeys(join(opts.dataDir, 'localcloud'));
+  const localApikey = installKeys?.apikey ?? DEFAULT_LOCAL_APIKEY;
+  const localCloud = installKeys
+    ? await startStableLocalCloud(join(opts.dataDir, 'localcloud'), {
+        // Files of installs from before per-install keys were stored under the old constant.
+        apps: [{ apikey: installKeys.apikey, formerKeys: [DEFAULT_LOCAL_APIKEY], ...(localSecret ? { secret: localSecret } : {}) }],
+        imagekit: { accounts: [{ imagekitId: DEFAULT_IMAGEKIT_ID, privateKey: installKeys.imagekitPrivateKey, publicKey: installKeys.imagekitPublicKey }] },
+        // The web host adds its own origin once it listens (web-host.ts).
+        corsOrigins: opts.host === 'electron' ? [ELECTRON_APP_ORIGIN] : [],
+      })
+    : { baseUrl: (opts.localCloudUrl ?? '').replace(/\/+$/, ''), close: async () => {}, allowOrigin: () => {} };
   try {
     const settings = await openSettings({ dir: opts.dataDir, logger, ...(opts.settingsBacking ? { backing: opts.settingsBacking } : {}) });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
-      apikey: LOCAL_CLOUD_APIKEY,
+      apikey: localApikey,
       uploadBase: localCloud.baseUrl,
       cdnBase: localCloud.baseUrl,
       fileApiBase: localCloud.baseUrl,
@@ -179,7 +192,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     // App services push through this hub; `on` below merges it with the engine's events.
     const appEvents = createEventHub(logger);
     // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
-    const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
+    const access = accessFor({ destinations, local: { apikey: localApikey, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
     const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
     // The Library is the hub: Studio and Media start from any entry and record what they make there.
@@ -189,7 +202,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,
-      local: { kind: 'filestack', apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
+      local: { kind: 'filestack', apikey: localApikey, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
       secrets: secretsHandlers.store,
       filestack: () => {
         const a = destinations.filestackAccess();

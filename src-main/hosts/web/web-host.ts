@@ -67,7 +67,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
       res.end('Internal error');
     });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // No 'clientError' listener: Node's own answers an over-long request line with 431 and a
+  // malformed request with 400 (never in the middle of a response), then closes the socket.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => {
@@ -83,6 +84,8 @@ export async function startWebHost(opts: { app: FerryApp; port?: number; staticD
   port = (server.address() as AddressInfo).port;
   csp = buildCsp({ port });
   const origin = `http://${LOOPBACK}:${port}`;
+  // The embedded local cloud answers browser calls from allowed origins only: this window's.
+  app.localCloud.allowOrigin(origin);
 
   const bridge = attachWsBridge({ server, token, origin: () => origin, isOwnHost, handlers: app.handlers, logger: app.logger });
   // Every push event of the contract (engine and app services alike) reaches every socket.
