@@ -14,12 +14,16 @@ import type { Engine } from '../engine/types.js';
 import type { RetryPolicy } from '../engine/retry.js';
 import type { LocalCloud } from '../localcloud/server.js';
 import { startStableLocalCloud, type PortFileUse } from './local-cloud-port.js';
+import { DEFAULT_LOCAL_APIKEY } from '../localcloud/context.js';
+import { DEFAULT_IMAGEKIT_ID } from '../localcloud/imagekit/account.js';
+import { loadOrCreateInstallKeys } from '../localcloud/install-keys.js';
 import { createFilestackProvider } from '../providers/filestack/provider.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
 import { createUrlIntake } from './url-intake.js';
-import { assertPathsAllowed, defaultAllowedRoots, rootGate } from './path-policy.js';
+import { createPathPolicy, explicitRoots, type PathPolicy } from './path-policy.js';
+import { createDialogHandlers, type ChoosePaths } from './dialogs.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
 import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
@@ -33,13 +37,13 @@ import { createStudioService } from './studio/service.js';
 import { accessFor } from './service-access.js';
 import { DEFAULT_VERSION } from './version.js';
 
-/** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
-export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
+/** The Electron window's origin (hosts/electron/security.ts APP_ORIGIN), allowed to call the embedded cloud. */
+const ELECTRON_APP_ORIGIN = 'app://ferry';
 
 /** Everything a host needs, built once per launch. */
 export type FerryApp = {
   readonly engine: Engine;
-  /** The contract as the renderer gets it: `jobs:add-paths` only inside the allowed roots. */
+  /** The contract as the renderer gets it: `jobs:add-paths` only for what the user gave Ferry. */
   readonly handlers: Handlers;
   /**
    * The same handlers without the renderer's path guard, for callers that are the user: the
@@ -49,7 +53,7 @@ export type FerryApp = {
   /** The stored jobs with their local source paths (which the views never carry). */
   jobRecords(): Job[];
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
-  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
+  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close' | 'allowOrigin'>;
   /** Transfer settings (settings.json via electron-store / conf), applied live to the engine and providers. */
   readonly settings: SettingsStore;
   /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
@@ -63,6 +67,8 @@ export type FerryApp = {
   readonly library: LibraryService;
   /** Filestack/ImageKit destinations built from the keychain (refreshed on secret or settings changes). */
   readonly destinations: Destinations;
+  /** What the renderer may name by path; the Electron shell grants what the user drops or picks. */
+  readonly paths: PathPolicy;
   /** Every push event of the contract: the engine's plus app services' (e.g. `media:updated`). Hosts forward these. */
   readonly on: EventHub['on'];
   /** Asks the window to show an item (a clicked notification); the window switches view and scrolls to it. */
@@ -76,8 +82,10 @@ export type CreateAppOptions = {
   readonly version?: string;
   /** Job store; defaults to the durable SQLite journal under the data folder. */
   readonly store?: JobStore;
-  /** Folders `jobs:add-paths` may read from (default: see path-policy.ts). */
+  /** Explicit folders `jobs:add-paths` may read from (default: FERRY_ALLOWED_ROOTS; see path-policy.ts). */
   readonly allowedRoots?: readonly string[];
+  /** A native open dialog (Electron); without one `dialog:choose` answers `unsupported`. */
+  readonly choosePaths?: ChoosePaths;
   /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
   readonly watchStabilityMs?: number;
   /** Also write log lines to stderr. */
@@ -107,17 +115,25 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const logger = createLogger({ dataDir: opts.dataDir, stderr: opts.logToStderr ?? false });
   // The built-in app's per-install secret signs library links; security stays optional.
   const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
-  const localCloud = opts.localCloudUrl
-    ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }], {
-        mode: opts.localCloudPort ?? 'own',
-      });
+  // The embedded cloud's keys are made once per install; an external one is a standalone cloud
+  // with its documented default apikey. `localApikey` is the one place the app reads it from.
+  const installKeys = opts.localCloudUrl ? null : await loadOrCreateInstallKeys(join(opts.dataDir, 'localcloud'));
+  const localApikey = installKeys?.apikey ?? DEFAULT_LOCAL_APIKEY;
+  const localCloud = installKeys
+    ? await startStableLocalCloud(join(opts.dataDir, 'localcloud'), {
+        // Files of installs from before per-install keys were stored under the old constant.
+        apps: [{ apikey: installKeys.apikey, formerKeys: [DEFAULT_LOCAL_APIKEY], ...(localSecret ? { secret: localSecret } : {}) }],
+        imagekit: { accounts: [{ imagekitId: DEFAULT_IMAGEKIT_ID, privateKey: installKeys.imagekitPrivateKey, publicKey: installKeys.imagekitPublicKey }] },
+        // The web host adds its own origin once it listens (web-host.ts).
+        corsOrigins: opts.host === 'electron' ? [ELECTRON_APP_ORIGIN] : [],
+      }, { mode: opts.localCloudPort ?? 'own' })
+    : { baseUrl: (opts.localCloudUrl ?? '').replace(/\/+$/, ''), close: async () => {}, allowOrigin: () => {} };
   try {
     const settings = await openSettings({ dir: opts.dataDir, logger, ...(opts.settingsBacking ? { backing: opts.settingsBacking } : {}) });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
-      apikey: LOCAL_CLOUD_APIKEY,
+      apikey: localApikey,
       uploadBase: localCloud.baseUrl,
       cdnBase: localCloud.baseUrl,
       fileApiBase: localCloud.baseUrl,
@@ -163,22 +179,27 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       version: opts.version ?? DEFAULT_VERSION,
       capabilities:
         opts.host === 'web'
-          ? { droppedFilePaths: false, streamDroppedFiles: true }
-          : { droppedFilePaths: true, streamDroppedFiles: false },
+          ? { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: opts.choosePaths !== undefined }
+          : { droppedFilePaths: true, streamDroppedFiles: false, nativeDialogs: opts.choosePaths !== undefined },
       get defaultDestination() {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
     };
-    const allowedRoots = opts.allowedRoots ?? defaultAllowedRoots(opts.host);
+    // Electron: folders the user chose to watch (through the policy) count as given; read late
+    // because the watch service is built next. Browser mode watches any folder the page names, so
+    // there they stay roots of their own watch only.
+    let watchedFolders: () => readonly string[] = () => [];
+    const paths = createPathPolicy({ explicit: opts.allowedRoots ?? explicitRoots(), ...(opts.host === 'electron' ? { watched: () => watchedFolders() } : {}) });
     const watch = createWatchService({
       engine,
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
       // Browser mode: the page behind the token is the user, so a folder added there is the allowed
-      // root of its own watch. Electron keeps its allowed-roots policy.
-      ...(opts.host === 'electron' ? { assertAllowed: (paths: string[]) => assertPathsAllowed(paths, allowedRoots) } : {}),
+      // root of its own watch. Electron keeps its path policy (a folder picked in its dialog is granted).
+      ...(opts.host === 'electron' ? { assertAllowed: (p: string[]) => paths.assertAllowed(p) } : {}),
     });
+    watchedFolders = () => watch.list().map((f) => f.path);
     await watch.start();
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
     // In the background: probing the keychain can take seconds and must not delay the window.
@@ -186,7 +207,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     // App services push through this hub; `on` below merges it with the engine's events.
     const appEvents = createEventHub(logger);
     // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
-    const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
+    const access = accessFor({ destinations, local: { apikey: localApikey, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
     const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
     // The Library is the hub: Studio and Media start from any entry and record what they make there.
@@ -196,7 +217,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,
-      local: { kind: 'filestack', apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
+      local: { kind: 'filestack', apikey: localApikey, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
       secrets: secretsHandlers.store,
       filestack: () => {
         const a = destinations.filestackAccess();
@@ -210,10 +231,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     });
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });
     let closing: Promise<void> | null = null;
-    const trustedHandlers: Handlers = { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers };
+    const trustedHandlers: Handlers = { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers, ...createDialogHandlers(paths, opts.choosePaths) };
     return {
       engine,
-      handlers: guardPaths(trustedHandlers, engine, allowedRoots),
+      handlers: guardPaths(trustedHandlers, engine, paths),
       trustedHandlers,
       jobRecords: () => store.loadAll(),
       localCloud,
@@ -223,6 +244,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       watch,
+      paths,
       library: library.service,
       destinations,
       reveal: (target) => appEvents.emit('app:reveal', target),
@@ -267,16 +289,16 @@ function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: Job
 }
 
 /**
- * Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine: the paths
- * named, and every file and folder the walk reaches through them, judged on its real path (a
- * symlink inside an allowed folder must not lead outside it).
+ * Wraps `jobs:add-paths` so only paths the user gave Ferry reach the engine: the paths named,
+ * and every file and folder the walk reaches through them, judged on its real path (a symlink
+ * inside an allowed folder must not lead outside it).
  */
-function guardPaths(handlers: Handlers, engine: Engine, roots: readonly string[]): Handlers {
+function guardPaths(handlers: Handlers, engine: Engine, policy: PathPolicy): Handlers {
   return {
     ...handlers,
     'jobs:add-paths': async (req) => {
-      await assertPathsAllowed(req.paths, roots);
-      return engine.addPaths(req.paths, req.destination, { gate: await rootGate(roots) });
+      await policy.assertAllowed(req.paths);
+      return engine.addPaths(req.paths, req.destination, { gate: await policy.gate() });
     },
   };
 }

@@ -1,6 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud, type LocalCloudApp } from '../localcloud/server.js';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../localcloud/server.js';
+import { listenOnStablePort, rememberedPort } from './stable-port.js';
 
 /** `<data>/localcloud/port`: the port the app's local cloud keeps across restarts. */
 export const PORT_FILE = 'port';
@@ -19,22 +20,17 @@ export type PortFileUse = {
 /**
  * Starts the embedded local cloud on the port it had last time, so links copied in an earlier
  * session (http://127.0.0.1:PORT/<handle>) keep working; falls back to a free port when that
- * one is taken.
+ * one is taken (remembered only in `own` mode).
  */
 export async function startStableLocalCloud(
   dataDir: string,
-  apps?: readonly LocalCloudApp[],
+  options: Omit<LocalCloudOptions, 'dataDir' | 'port' | 'host'> = {},
   use: PortFileUse = { mode: 'own' },
 ): Promise<LocalCloud> {
   await mkdir(dataDir, { recursive: true });
   const portFile = join(dataDir, PORT_FILE);
-  const read = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
-  const previous = Number.isInteger(read) && read > 0 && read < 65536 ? read : null;
-  let cloud: LocalCloud | null = null;
-  if (previous !== null) {
-    cloud = await startLocalCloud({ dataDir, port: previous, host: '127.0.0.1', ...(apps ? { apps } : {}) }).catch(() => null);
-  }
-  cloud ??= await startLocalCloud({ dataDir, port: 0, host: '127.0.0.1', ...(apps ? { apps } : {}) });
-  if (use.mode === 'own' ? cloud.port !== previous : previous === null) await writeFile(portFile, String(cloud.port));
-  return cloud;
+  const start = (port: number): Promise<LocalCloud> => startLocalCloud({ ...options, dataDir, port, host: '127.0.0.1' });
+  const appPort = use.mode === 'borrow' ? await rememberedPort(portFile) : null;
+  if (appPort === null) return listenOnStablePort(portFile, start);
+  return (await start(appPort).catch(() => null)) ?? (await start(0));
 }

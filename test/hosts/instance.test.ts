@@ -266,5 +266,6 @@ describe('launchFiles (Electron command lines)', () => {
     expect(launchFiles(['/opt/Ferry/ferry', '--no-sandbox', 'a.jpg', '/abs/b.png'], false, '/home/u')).toEqual(['/home/u/a.jpg', '/abs/b.png']);
     expect(launchFiles(['/usr/bin/electron', '.', 'a.jpg', '--', '--odd'], true, '/w')).toEqual(['/w/a.jpg', '/w/--odd']);
     expect(launchFiles(['/usr/bin/electron', '.'], true, '/w')).toEqual([]);
+    expect(launchFiles(['/opt/Ferry/ferry', '--data', '/d', '--port=1', 'x.png'], false, '/w')).toEqual(['/w/x.png']);
   });
 });

@@ -13,21 +13,22 @@ export const stderrLogger: Logger = {
 
 /**
  * A second launch: hands the files (absolute) and the `--port` it was given to the running
- * Ferry, prints where that one is, and returns the exit code (0 handed over, 1 refused).
+ * Ferry, prints where that one is, and returns the exit code (0 handed over, 1 refused) and
+ * the running Ferry's URL (null: it has a window, not an address).
  */
-export async function handToRunning(client: InstanceClient, files: readonly string[], port: number, print: (line: string) => void): Promise<number> {
+export async function handToRunning(client: InstanceClient, files: readonly string[], port: number, print: (line: string) => void): Promise<{ code: number; url: string | null }> {
   try {
     const result = await client.call('instance:open', { files, ...(port !== 0 ? { port } : {}) });
     if (!result.ok) {
       print(`Ferry is already running, but it did not take this launch: ${result.error.message}`);
-      return 1;
+      return { code: 1, url: null };
     }
     const answer = instanceChannels['instance:open'].response.parse(result.value);
     print(`Ferry is already running: ${answer.url ?? 'its window is in front'}`);
     if (files.length > 0) print(`Handed it ${answer.jobIds.length} file(s) to upload.`);
     for (const s of answer.skipped) print(`Skipped ${s.path}: ${s.reason}`);
     if (answer.note) print(answer.note);
-    return 0;
+    return { code: 0, url: answer.url };
   } finally {
     client.close();
   }
@@ -37,10 +38,13 @@ export async function handToRunning(client: InstanceClient, files: readonly stri
 export const launchDataSchema = z.object({ files: z.array(z.string().min(1).max(4096)).max(10_000) });
 export type LaunchData = z.infer<typeof launchDataSchema>;
 
+/** Ferry's own options that take a separate value (`--data DIR`): the value is not a file. */
+const WITH_VALUE = new Set(['--data', '--port']);
+
 /**
  * Files named on an Electron command line, absolute. `argv[0]` is the executable; started as
  * `electron <app>` (`defaultApp`) the app path follows it. Switches (`--no-sandbox`, Chromium's
- * own) are not files; after `--` everything is.
+ * own) and the values of `--data`/`--port` are not files; after `--` everything is.
  */
 export function launchFiles(argv: readonly string[], defaultApp: boolean, cwd: string): string[] {
   const files: string[] = [];
@@ -51,7 +55,8 @@ export function launchFiles(argv: readonly string[], defaultApp: boolean, cwd: s
       files.push(...rest.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('-')) files.push(arg);
+    if (WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) files.push(arg);
   }
   return files.map((f) => path.resolve(cwd, f));
 }

@@ -1,21 +1,24 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from '../compose.js';
+import { createApp, type FerryApp } from '../compose.js';
 import { DEFAULT_VERSION } from '../version.js';
 import { defaultDataDir } from '../data-dir.js';
 import { appBackend } from '../instance/app-backend.js';
 import { claimInstance } from '../instance/claim.js';
 import { handToRunning, stderrLogger } from '../instance/launch.js';
+import { listenOnStablePort } from '../stable-port.js';
 import { onStopSignals } from '../stop-signals.js';
 import { parseWebArgs } from './args.js';
-import { startWebHost } from './web-host.js';
+import { openInBrowser } from './open-browser.js';
+import { loadOrCreateToken, WEB_STATE_DIR } from './token.js';
+import { startWebHost, type WebHost } from './web-host.js';
 
 /**
  * Entry point of browser mode (`node dist/main/web-main.js` or `tsx src-main/hosts/web/main.ts`):
  * one Ferry per data folder. If one already runs, this launch hands it the files named on the
- * command line, prints its URL and exits; otherwise it starts the app and the web host, prints
- * the URL, and shuts down cleanly on SIGINT/SIGTERM.
+ * command line, prints its URL (and opens it with `--open`) and exits; otherwise it starts the
+ * app and the web host, prints the URL, and shuts down cleanly on SIGINT/SIGTERM.
  */
 async function main(): Promise<void> {
   const args = parseWebArgs(process.argv.slice(2));
@@ -30,28 +33,34 @@ async function main(): Promise<void> {
     onWait: (message) => console.log(`Ferry: ${message}`),
   });
   if (claim.role === 'client') {
-    process.exitCode = await handToRunning(claim.client, files, args.port, (line) => console.log(line));
+    const handed = await handToRunning(claim.client, files, args.port ?? 0, (line) => console.log(line));
+    if (args.open && handed.url !== null) await open(handed.url);
+    process.exitCode = handed.code;
     return;
   }
-  let host;
-  let app;
+  let app: FerryApp | undefined;
+  let host: WebHost;
   try {
-    app = await createApp({ dataDir, host: 'web' });
-    host = await startWebHost({ app, port: args.port, staticDir: args.staticDir ?? rendererDir() });
+    const started = (app = await createApp({ dataDir, host: 'web' }));
+    // Same port and token as last time, so a page left open reconnects after a restart.
+    const token = await loadOrCreateToken(dataDir);
+    const staticDir = args.staticDir ?? rendererDir();
+    host = await listenOnStablePort(join(dataDir, WEB_STATE_DIR, 'port'), (port) => startWebHost({ app: started, port, token, staticDir }), args.port);
   } catch (thrown) {
     await app?.close();
     await claim.release();
     throw thrown;
   }
+  const running = app;
   const web = host;
-  claim.server.attach(appBackend(app, { url: () => web.url, port: () => web.port }));
-  console.log(`Ferry is running in browser mode: ${host.url}`);
+  claim.server.attach(appBackend(running, { url: () => web.url, port: () => web.port }));
+  console.log(`Ferry is running in browser mode: ${web.url}`);
+  if (args.open) await open(web.url);
   if (files.length > 0) {
-    const added = await app.engine.addPaths(files);
+    const added = await running.engine.addPaths(files);
     console.log(`Ferry: queued ${added.jobIds.length} file(s)${added.skipped.length > 0 ? `; skipped ${added.skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}` : ''}.`);
   }
 
-  const running = app;
   onStopSignals(
     (signal) => {
       console.log(`Ferry: ${signal} received, shutting down.`);
@@ -69,6 +78,11 @@ async function main(): Promise<void> {
     // A second signal while closing means "now": do not make the user wait on a stuck upload.
     () => process.exit(130),
   );
+}
+
+async function open(url: string): Promise<void> {
+  const problem = await openInBrowser(url);
+  console.log(problem === null ? 'Ferry: opened it in your browser.' : `Ferry: could not open a browser (${problem}); open the address above yourself.`);
 }
 
 /**
