@@ -22,7 +22,7 @@ import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
 import { createUrlIntake } from './url-intake.js';
-import { createPathPolicy, explicitRoots, type PathPolicy } from './path-policy.js';
+import { confirmingAssert, createPathPolicy, explicitRoots, type ConfirmPaths, type PathPolicy } from './path-policy.js';
 import { createDialogHandlers, type ChoosePaths } from './dialogs.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
 import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
@@ -86,6 +86,8 @@ export type CreateAppOptions = {
   readonly allowedRoots?: readonly string[];
   /** A native open dialog (Electron); without one `dialog:choose` answers `unsupported`. */
   readonly choosePaths?: ChoosePaths;
+  /** A native yes/no for a typed watch folder outside what the user gave (Electron); see path-policy.ts. */
+  readonly confirmPaths?: ConfirmPaths;
   /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
   readonly watchStabilityMs?: number;
   /** Also write log lines to stderr. */
@@ -197,7 +199,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
       // Browser mode: the page behind the token is the user, so a folder added there is the allowed
       // root of its own watch. Electron keeps its path policy (a folder picked in its dialog is granted).
-      ...(opts.host === 'electron' ? { assertAllowed: (p: string[]) => paths.assertAllowed(p) } : {}),
+      ...(opts.host === 'electron' ? { assertAllowed: confirmingAssert(paths, opts.confirmPaths, 'watch and upload this folder') } : {}),
     });
     watchedFolders = () => watch.list().map((f) => f.path);
     await watch.start();

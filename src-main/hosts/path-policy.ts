@@ -107,3 +107,30 @@ function withinAny(target: string, roots: ReadonlySet<string>): boolean {
     at = parent;
   }
 }
+
+/**
+ * Asks the person, outside the renderer's reach (Electron: a native message box), whether Ferry
+ * may read these paths for `purpose`. Resolves true only on their explicit yes.
+ */
+export type ConfirmPaths = (paths: readonly string[], purpose: string) => Promise<boolean>;
+
+/**
+ * The check for paths the window typed rather than picked (a watch folder): what the policy
+ * already allows passes; anything else passes only once the person confirms it in `confirm`,
+ * and is then granted like a picked folder. A compromised renderer can type any path, but it
+ * cannot answer a native dialog. Without `confirm` this is the plain policy.
+ */
+export function confirmingAssert(policy: PathPolicy, confirm: ConfirmPaths | undefined, purpose: string): (paths: readonly string[]) => Promise<void> {
+  return async (paths) => {
+    try {
+      await policy.assertAllowed(paths);
+    } catch (thrown) {
+      if (confirm === undefined || !(thrown instanceof FerryError) || thrown.error.code !== 'forbidden') throw thrown;
+      if (!(await confirm(paths, purpose))) {
+        throw new FerryError(appError('aborted', `You did not allow Ferry to ${purpose}.`, { retryable: false }));
+      }
+      await policy.grant(paths);
+      await policy.assertAllowed(paths);
+    }
+  };
+}

@@ -124,6 +124,24 @@ describe('Electron host path policy', () => {
     expect(await addPaths([path.join(home, 'Pictures', 'other.jpg')])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
+  it('watches a typed folder only after the person says yes in a native dialog', async () => {
+    const trip = path.join(home, 'Pictures', 'trip');
+    const ssh = path.join(home, '.ssh');
+    const asked: { paths: readonly string[]; purpose: string }[] = [];
+    // The person allows the folder they typed and refuses the one a compromised page typed.
+    const confirmPaths = async (paths: readonly string[], purpose: string) => (asked.push({ paths, purpose }), paths[0] === trip);
+    app = await createApp({ dataDir: path.join(tmp, 'data'), host: 'electron', confirmPaths });
+    expect(await dispatch(app.handlers, 'watch:add', { path: ssh, enabled: false })).toMatchObject({ ok: false, error: { code: 'aborted' } });
+    expect(await addPaths([path.join(ssh, 'id_ed25519')])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await dispatch(app.handlers, 'watch:add', { path: trip, enabled: false })).toMatchObject({ ok: true });
+    expect(asked.map((a) => a.paths)).toEqual([[ssh], [trip]]);
+    expect(asked[0]?.purpose).toMatch(/watch/);
+    // Granted by the yes: its files may be queued, the folder beside it still may not.
+    expect(await addPaths([path.join(trip, 'a.jpg')])).toMatchObject({ ok: true });
+    expect(await addPaths([path.join(home, 'Pictures', 'other.jpg')])).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(asked).toHaveLength(2);
+  });
+
   it('answers dialog:choose with `unsupported` where there is no native dialog (browser mode)', async () => {
     app = await createApp({ dataDir: path.join(tmp, 'data'), host: 'web' });
     expect(app.info.capabilities.nativeDialogs).toBe(false);

@@ -5,7 +5,7 @@ import { buildAppMenu, type AppMenuAction } from '../app-menu-model.js';
 import { defaultDataDir } from '../data-dir.js';
 import { toAppMenuTemplate } from './app-menu.js';
 import { eventNames } from './contract-names.js';
-import { showChooser } from './dialogs.js';
+import { confirmPaths, showChooser } from './dialogs.js';
 import { guardWebContents, hardenSession, setExternalOrigins } from './guards.js';
 import { pushEvent, registerContract, registerGrants, type SenderCheck } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
@@ -180,6 +180,7 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     settingsBacking: electronSettingsBacking,
     choosePaths: (request) => showChooser(mainWindow, request),
+    confirmPaths: (paths, purpose) => confirmPaths(mainWindow, paths, purpose),
   });
   const app_ = ferry;
   claim.server.attach(appBackend(ferry, { url: () => null, show: showWindow }));
