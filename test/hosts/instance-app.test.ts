@@ -244,3 +244,43 @@ describe('no app running: the CLI owns the folder, SIGKILLed at random points', 
     expect(seen.slice(0, 3).map((s) => s.split(':')[2])).toEqual(['resumed', 'resumed', 'named']);
   }, 180_000);
 });
+
+describe('opening the app after a killed ferry', () => {
+  it('queues and finishes what the killed ferry recorded, without `resume`', async () => {
+    const data = path.join(tmp, 'reopen-data');
+    const dir = path.join(tmp, 'reopen-album');
+    const files = await folderOf(dir, 5, 700);
+    await mkdir(path.join(data, 'intents'), { recursive: true });
+    let killed = false;
+    // No app runs: this ferry owns the folder headless and dies right after recording its intent.
+    const run = await runCliChild(bundle.file, ['upload', dir, '--json', '--data', data], {
+      onSpawn: (kill) => {
+        const watcher = watch(path.join(data, 'intents'), (_event, name) => {
+          if (!String(name).endsWith('.json') || killed) return;
+          killed = true;
+          kill();
+          watcher.close();
+        });
+      },
+    });
+    expect(run.signal).toBe('SIGKILL');
+    const app = webHost(['--port', '0', '--data', data]);
+    try {
+      await app.url;
+      let done = new Map<unknown, unknown>();
+      for (let i = 0; i < 300 && done.size < files.size; i++) {
+        const status = await runCliChild(bundle.file, ['status', '--json', '--data', data]);
+        done = new Map(jsonLines(status.stdout).filter((l) => l.state === 'done').map((l) => [l.file, l.url]));
+        if (done.size < files.size) await new Promise((res) => setTimeout(res, 100));
+      }
+      for (const [file, digest] of files) {
+        const url = done.get(`reopen-album/${path.basename(file)}`);
+        expect(url, file).toBeDefined();
+        expect(await sha(String(url))).toBe(digest);
+      }
+    } finally {
+      app.proc.kill('SIGTERM');
+      await app.result;
+    }
+  }, 90_000);
+});

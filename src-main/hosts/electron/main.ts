@@ -18,7 +18,7 @@ import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
 import { electronSettingsBacking } from './settings-backing.js';
-import { appBackend } from '../instance/app-backend.js';
+import { appBackend, recoverOnStart } from '../instance/app-backend.js';
 import { claimInstance, type OwnerClaim } from '../instance/claim.js';
 import { handToRunning, launchDataSchema, launchFiles, stderrLogger } from '../instance/launch.js';
 
@@ -184,6 +184,8 @@ async function start(): Promise<void> {
   });
   const app_ = ferry;
   claim.server.attach(appBackend(ferry, { url: () => null, show: showWindow }));
+  const owner = ferry;
+  void recoverOnStart(owner).catch((thrown: unknown) => owner.logger.error('intents: recovery failed', { error: String(thrown) }));
   // Links to files in the local cloud open in the browser like CDN links do.
   setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
   registerContract(ipcMain, ferry.handlers, senderCheck);

@@ -34,15 +34,28 @@ export function appBackend(app: FerryApp, opts: AppBackendOptions): InstanceBack
       await opts.handover();
       return null;
     },
-    'instance:recover': (req) =>
-      recoverIntents({
-        dataDir: app.dataDir,
-        ...(req.intent !== undefined ? { only: req.intent } : {}),
-        jobs: () => app.jobRecords(),
-        addPaths: (paths, destination) => app.engine.addPaths(paths, destination),
-        relativePathOf: (id) => app.engine.get(id)?.relativePath ?? null,
-        logger: app.logger,
-      }),
+    'instance:recover': (req) => recoverFor(app, req.intent),
   };
   return { handlers: app.trustedHandlers, instance, on: (name, listener) => app.on(name, listener) };
+}
+
+function recoverFor(app: FerryApp, only?: string): ReturnType<typeof recoverIntents> {
+  return recoverIntents({
+    dataDir: app.dataDir,
+    ...(only !== undefined ? { only } : {}),
+    jobs: () => app.jobRecords(),
+    addPaths: (paths, destination) => app.engine.addPaths(paths, destination),
+    relativePathOf: (id) => app.engine.get(id)?.relativePath ?? null,
+    logger: app.logger,
+  });
+}
+
+/**
+ * At the app's start: queues what a killed `ferry upload` recorded but never journaled, so
+ * opening Ferry finishes it like it finishes journaled jobs (`ferry resume` does the same on
+ * demand). A path that can no longer be queued is logged with its reason.
+ */
+export async function recoverOnStart(app: FerryApp): Promise<void> {
+  const recovered = await recoverFor(app);
+  for (const f of recovered.failed) app.logger.warn('intents: a file of an interrupted ferry upload could not be queued', f);
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type FerryApp } from '../compose.js';
 import { DEFAULT_VERSION } from '../version.js';
 import { defaultDataDir } from '../data-dir.js';
-import { appBackend } from '../instance/app-backend.js';
+import { appBackend, recoverOnStart } from '../instance/app-backend.js';
 import { claimInstance } from '../instance/claim.js';
 import { handToRunning, stderrLogger } from '../instance/launch.js';
 import { listenOnStablePort } from '../stable-port.js';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const running = app;
   const web = host;
   claim.server.attach(appBackend(running, { url: () => web.url, port: () => web.port }));
+  void recoverOnStart(running).catch((thrown: unknown) => running.logger.error('intents: recovery failed', { error: String(thrown) }));
   console.log(`Ferry is running in browser mode: ${web.url}`);
   if (args.open) await open(web.url);
   if (files.length > 0) {
