@@ -8,6 +8,7 @@
  *   (e) the official filestack-js client uploading the same file to the same server (port 80)
  *   (f) a 10,000-row queue scrolled end to end in the real renderer (Chromium, web host)
  *   (g) peak RSS of the local cloud rendering a 49 MP image (bench/render-memory.ts)
+ *   (h) the CLI's start time to `--help` (bench/cli-start.ts)
  * Knobs: FERRY_BENCH_MB (default 256), FERRY_BENCH_SMALL (default 2000), FERRY_BENCH_SMALL_KB
  * (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4), FERRY_BENCH_SPARSE=1.
  */
@@ -22,6 +23,7 @@ import { benchSmallFiles } from './small-files.js';
 import { benchUiScroll } from './ui-scroll.js';
 import { benchRenderMemory } from './render-memory.js';
 import type { SparseResult } from './sparse.js';
+import { reportCliStart } from './cli-start.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BASELINE = path.join(here, '.baseline.json');
@@ -139,6 +141,9 @@ async function main(): Promise<void> {
     // (g) Render memory: its own module, each run in a child process.
     failed ||= await benchRenderMemory(dir, row);
 
+    // --- (h) CLI start time: bench/cli-start.ts (issue 11), kept apart from the other benches ---
+    if (!reportCliStart(row)) notes.push('(h) the CLI took 1 s or more to print --help');
+    // --- end (h) ---
     notes.push('RSS of this process after the runs: ' + (process.memoryUsage().rss / MIB).toFixed(0) + ' MiB');
 
     if (previous) {

@@ -1,5 +1,5 @@
 import type { JobView } from './model/job.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from './format-bytes.js';
 
 /**
  * What is moving right now, over the jobs that are not finished: the numbers behind the window

@@ -5,7 +5,7 @@ import type { ContentDigest } from './content-hash.js';
 import { donePersister, duplicatePersister } from './done-record.js';
 import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
-import { expandPaths } from './expand-paths.js';
+import { expandPaths, OUTSIDE_ROOTS } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
 import type { Provider } from './ports.js';
 import { expandStaged, newJob, originOf, type JobSource } from './new-job.js';
@@ -263,7 +263,8 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     async addPaths(paths, destination, opts) {
       const dest = destinationFor(destination);
-      const { files, skipped } = await expandPaths(fs, paths);
+      const { files, skipped } = await expandPaths(fs, paths, opts?.gate);
+      for (const s of skipped) if (s.reason === OUTSIDE_ROOTS) logger.warn('refused a path outside the allowed folders', { path: s.path });
       const origin = originOf(opts);
       return { jobIds: inBatch(() => files.map((f) => createJob(f, dest, origin))), skipped };
     },

@@ -11,7 +11,7 @@ export type JobSource = FoundFile & { name?: string };
 
 /** The caller's batch, or a new one for this call. */
 export function originOf(opts: AddOptions | undefined): AddOptions & { batchId: string } {
-  return { ...opts, batchId: opts?.batchId ?? randomUUID() };
+  return { batchId: opts?.batchId ?? randomUUID(), ...(opts?.watchFolderId !== undefined ? { watchFolderId: opts.watchFolderId } : {}) };
 }
 
 /** A fresh queued job for a found file; names are sanitised here, once. */

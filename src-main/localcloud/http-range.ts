@@ -23,12 +23,27 @@ export function parseRange(header: string, size: number): [number, number] | 'un
   return [start, end];
 }
 
+/** Types a browser would run as a document of the cloud's own origin (script in HTML, SVG, XML). */
+const ACTIVE_TYPES = /^(?:text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|[a-z]+\/[a-z0-9.+-]*\+xml)\b/i;
+
+/**
+ * Headers every delivered user file carries: browsers must not sniff another type, and a stored
+ * HTML or SVG file opened from a link runs sandboxed (no script, an opaque origin), so an
+ * uploaded page can never act as the local cloud's own origin. Embedding as <img> is unaffected.
+ */
+export function storedContentHeaders(contentType: string): Record<string, string> {
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    ...(ACTIVE_TYPES.test(contentType) ? { 'Content-Security-Policy': 'sandbox' } : {}),
+  };
+}
+
 /**
  * Streams `file` (`size` bytes) with `headers`, honouring one `Range`: 206 with Content-Range,
  * 416 when it cannot be met, 200 otherwise. HEAD gets the headers only.
  */
 export async function sendFileRange(req: IncomingMessage, res: ServerResponse, file: string, size: number, headers: Record<string, string | number>): Promise<void> {
-  const out: Record<string, string | number> = { ...headers, 'Accept-Ranges': 'bytes' };
+  const out: Record<string, string | number> = { ...headers, ...storedContentHeaders(String(headers['Content-Type'] ?? '')), 'Accept-Ranges': 'bytes' };
   let start = 0;
   let end = size - 1;
   let status = 200;

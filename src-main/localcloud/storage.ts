@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -38,6 +38,9 @@ export type NewFileMeta = Omit<StoredFile, 'handle' | 'size' | 'md5' | 'sha256' 
  */
 export type FinishedTemp = { readonly path: string; readonly size: number; readonly md5: string; readonly sha256: string };
 
+/** What one upload folder holds: `lastActivityMs` is the newest mtime of the folder and its files. */
+export type UploadUsage = { readonly uploadId: string; readonly bytes: number; readonly lastActivityMs: number };
+
 /** `sha256: false` skips the SHA-256 (multipart parts only need the MD5 for their ETag). */
 export type TempWriterOptions = { readonly sha256?: boolean };
 
@@ -68,6 +71,8 @@ export interface Storage {
   /** Directory for one in-progress multipart upload's parts; created on demand. */
   uploadDir(uploadId: string): string;
   removeUpload(uploadId: string): Promise<void>;
+  /** Every upload folder with the bytes it holds and when it last changed (for session GC). */
+  listUploads(): Promise<UploadUsage[]>;
   /** `durable: false` skips the fsync, for records a restart can lose without harm (part records, a fresh session). */
   writeJsonAtomic(file: string, value: unknown, opts?: { durable?: boolean }): Promise<void>;
 }
@@ -98,8 +103,15 @@ export async function writeFileAtomic(file: string, bytes: Buffer | string, dura
   await rename(tmp, file);
 }
 
+/** Options of {@link createStorage}. */
+export type StorageOptions = {
+  /** Former app key → current one: records written under a former key read back under the current key. */
+  readonly keyAliases?: ReadonlyMap<string, string>;
+};
+
 /** Opens (creating folders) the store under `dataDir`. */
-export async function createStorage(dataDir: string): Promise<Storage> {
+export async function createStorage(dataDir: string, opts: StorageOptions = {}): Promise<Storage> {
+  const aliases = opts.keyAliases ?? new Map<string, string>();
   const filesDir = path.join(dataDir, 'files');
   const uploadsDir = path.join(dataDir, 'uploads');
   const tmpDir = path.join(dataDir, 'tmp');
@@ -188,7 +200,9 @@ export async function createStorage(dataDir: string): Promise<Storage> {
         return null;
       }
       const parsed = storedFileSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      const current = aliases.get(parsed.data.apikey);
+      return current === undefined ? parsed.data : { ...parsed.data, apikey: current };
     },
     blobPath: (handle) => path.join(filesDir, checkId(handle)),
     async remove(handle) {
@@ -201,6 +215,26 @@ export async function createStorage(dataDir: string): Promise<Storage> {
     uploadDir: (uploadId) => path.join(uploadsDir, checkId(uploadId)),
     async removeUpload(uploadId) {
       await rm(storage.uploadDir(uploadId), { recursive: true, force: true });
+    },
+    async listUploads() {
+      const out: UploadUsage[] = [];
+      for (const uploadId of await readdir(uploadsDir).catch(() => [])) {
+        if (!HANDLE_RE.test(uploadId)) continue;
+        const dir = path.join(uploadsDir, uploadId);
+        // A folder removed meanwhile (completed, swept) simply drops out.
+        const own = await stat(dir).catch(() => null);
+        if (!own?.isDirectory()) continue;
+        let bytes = 0;
+        let last = own.mtimeMs;
+        for (const name of await readdir(dir).catch(() => [])) {
+          const s = await stat(path.join(dir, name)).catch(() => null);
+          if (!s) continue;
+          bytes += s.size;
+          last = Math.max(last, s.mtimeMs);
+        }
+        out.push({ uploadId, bytes, lastActivityMs: last });
+      }
+      return out;
     },
     writeJsonAtomic: (file, value, opts) => writeFileAtomic(file, JSON.stringify(value), opts?.durable ?? true),
   };

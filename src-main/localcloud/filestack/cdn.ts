@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { CloudContext } from '../context.js';
-import { parseRange } from '../http-range.js';
+import { parseRange, storedContentHeaders } from '../http-range.js';
 import { HttpError, queryOf } from '../router.js';
 import type { StoredFile } from '../storage.js';
 import { sendFileMetadata } from './file-api-metadata.js';
@@ -155,6 +155,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: C
   const etag = `"${file.md5}"`;
   const headers: Record<string, string | number> = {
     ...extra,
+    ...storedContentHeaders(file.mimetype),
     'Content-Type': file.mimetype,
     ETag: etag,
     'Accept-Ranges': 'bytes',

@@ -49,6 +49,9 @@ function json(fields: Readonly<Record<string, string>>, name: string): unknown {
   }
 }
 
+/** Longest `fileName` accepted, in UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
 /**
  * Replaces every character that is not a letter, a combining mark, a digit (of any script), `.`,
  * `_` or `-` with `_` (§2.1: the SDK docs list `a-z A-Z 0-9 . _ -`, newer docs allow Unicode
@@ -108,6 +111,10 @@ export function parseUploadOptions(fields: Readonly<Record<string, string>>): Up
   if (rawName === undefined) throw new IkError(400, 'Missing fileName parameter for upload');
   const fileName = sanitizeFileName(rawName);
   if (fileName === '' || fileName === '.' || fileName === '..') throw new IkError(400, 'Your request contains invalid fileName parameter.');
+  // The name becomes a path segment (and part of every URL of the file): most file systems stop at 255 bytes.
+  if (Buffer.byteLength(fileName) > MAX_FILE_NAME_BYTES) {
+    throw new IkError(400, `Your request contains invalid fileName parameter. It must be at most ${MAX_FILE_NAME_BYTES} bytes long.`);
+  }
   const coords = given(fields, 'customCoordinates');
   if (coords !== undefined && !/^\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*$/.test(coords)) {
     throw new IkError(400, 'Your request contains invalid customCoordinates parameter. It should be x,y,width,height.');

@@ -22,6 +22,7 @@ import { enforceChecks } from './upload-checks.js';
 import { readUploadForm } from './upload-form.js';
 import { parseUploadOptions, type UploadOptions } from './upload-options.js';
 import { resolveTextFile } from './upload-source.js';
+import { fetchPolicyOf } from '../fetch-capped.js';
 import { uploadAnswer, urlEndpointOf } from './views.js';
 import { sendUploadWebhook } from './webhook.js';
 
@@ -152,7 +153,7 @@ export function uploadHandler(runtime: ImageKitRuntime): Route['handler'] {
       const opts = parseUploadOptions(form.fields);
       const text = form.fields.file;
       if (!form.binary && (text === undefined || text === '' || text === 'undefined')) throw new IkError(400, 'Missing file parameter for upload');
-      const bytes = form.binary ? null : await resolveTextFile(text ?? '', { maxBytes, timeoutMs: runtime.options.urlFetchTimeoutMs ?? 8000 });
+      const bytes = form.binary ? null : await resolveTextFile(text ?? '', { maxBytes, timeoutMs: runtime.options.urlFetchTimeoutMs ?? 8000, ...fetchPolicyOf(ctx) });
       const name = opts.useUniqueFileName ? uniqueName(opts.fileName) : opts.fileName;
       blob = await storeBlob(store, { binary: form.binary, bytes }, opts, opts.folder + name);
       const p = await probe(store.storage.blobPath(blob.handle), name, { ...probeOptions, log: (m) => ctx.log?.('info', m) });
