@@ -64,7 +64,7 @@ export function describeNetworkFailure(code: string, host: string, detail?: stri
     case 'EAI_FAIL':
       return `Can't reach ${host}: no network / DNS (${code}).`;
     case 'ECONNREFUSED':
-      return `Can't reach ${host}: connection refused (nothing is listening there).`;
+      return `Can't reach ${host}: connection refused (ECONNREFUSED).`;
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ENETDOWN':
