@@ -1,10 +1,10 @@
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
-import type { ContentDigest } from './content-hash.js';
+import type { UploadedContent } from './attempt.js';
 import type { Journal } from './journal/types.js';
 import type { JobStore } from './ports.js';
 
 /**
- * How a job's `done` state is written. With a journal and a digest, the job, its history entry
+ * How a job's `done` state is written. With a journal and the stored content's key, the job, its history entry
  * (the dedupe index) and the dropped checkpoint are one transaction (commitDone); a kill before
  * it leaves the checkpoint, so the restart re-sends only the idempotent complete. Without them,
  * the job is stored and then its checkpoint cleared.
@@ -13,11 +13,11 @@ export function donePersister(
   store: JobStore,
   journal: Journal | null,
   result: UploadResult,
-  digest: ContentDigest | null,
+  content: UploadedContent | null,
   finishedAt: number,
 ): (job: Job) => void {
   return (job) => {
-    if (!journal || !digest) {
+    if (!journal || !content) {
       store.put(job);
       store.checkpoint(job.id).clear();
       return;
@@ -26,11 +26,12 @@ export function donePersister(
       jobId: job.id,
       destination: job.destination,
       sourcePath: job.sourcePath,
-      size: digest.size,
-      sha256: digest.sha256,
+      size: content.size,
+      sha256: content.key,
       url: result.url,
       remoteId: result.remoteId,
       finishedAt,
+      ...(content.version !== null ? { sourceVersion: content.version } : {}),
     });
   };
 }

@@ -1,7 +1,6 @@
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import { isTerminal, type DestinationKind, type Job, type UploadResult } from '../../src-shared/model/job.js';
-import { emptyFileError, runAttempt } from './attempt.js';
-import type { ContentDigest } from './content-hash.js';
+import { emptyFileError, runAttempt, type UploadedContent } from './attempt.js';
 import { donePersister } from './done-record.js';
 import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
@@ -87,8 +86,8 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** Marks a verified upload done, written durably together with its history (done-record.ts). */
-  function complete(id: string, result: UploadResult, digest: ContentDigest | null): void {
-    apply(id, { type: 'verified', result }, donePersister(store, journal, result, digest, clock.now()));
+  function complete(id: string, result: UploadResult, content: UploadedContent | null): void {
+    apply(id, { type: 'verified', result }, donePersister(store, journal, result, content, clock.now()));
   }
 
   /** Applies a user command; refusals and unknown ids become typed errors for the caller. */
@@ -145,7 +144,7 @@ export function createEngine(deps: EngineDeps): Engine {
         if (current) commit({ ...current, ...patch, updatedAt: clock.now() }, false);
       },
       history: journal?.history ?? null,
-      complete: (result, digest) => complete(id, result, digest),
+      complete: (result, content) => complete(id, result, content),
     });
     if (controllers.get(id) === controller) controllers.delete(id);
     if (outcome.kind === 'failed') handleFailure(id, outcome.error);

@@ -13,7 +13,7 @@ import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
 import type { LocalCloud } from '../localcloud/server.js';
 import { startStableLocalCloud } from './local-cloud-port.js';
-import { createFilestackProvider } from '../providers/filestack/provider.js';
+import { createFilestackProvider, DEFAULT_PART_SIZE } from '../providers/filestack/provider.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
@@ -94,7 +94,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
   const localCloud = opts.localCloudUrl
     ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, ...(localSecret ? { secret: localSecret } : {}) }]);
+    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, intelligentIngestion: true, ...(localSecret ? { secret: localSecret } : {}) }]);
   try {
     const settings = openSettings({ dir: opts.dataDir, logger });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
@@ -109,6 +109,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         return settings.get().partConcurrency;
       },
       limiter,
+      // The local cloud's answers carry the MD5 of the bytes it stored: no metadata call per file,
+      // and a small file goes up in one request.
+      verifyFromComplete: true,
+      singleRequestMax: DEFAULT_PART_SIZE,
       ...(opts.intelligent ? { intelligent: true } : {}),
     });
     const { store, journal } = openStore(opts, logger);

@@ -74,6 +74,8 @@ export interface Storage {
   /** Directory for one in-progress multipart upload's parts; created on demand. */
   uploadDir(uploadId: string): string;
   removeUpload(uploadId: string): Promise<void>;
+  /** Hears every removeUpload (e.g. session expiry), so state kept in memory about it can go too. */
+  onUploadRemoved(listener: (uploadId: string) => void): void;
   /** `durable: false` skips the fsync, for records a restart can lose without harm (part records, a fresh session). */
   writeJsonAtomic(file: string, value: unknown, opts?: { durable?: boolean }): Promise<void>;
 }
@@ -130,6 +132,7 @@ export async function createStorage(dataDir: string): Promise<Storage> {
   };
   const metaPath = (handle: string): string => path.join(filesDir, `${checkId(handle)}.json`);
 
+  const uploadListeners: ((uploadId: string) => void)[] = [];
   const storage: Storage = {
     dataDir,
     newHandle: () => randomId(20),
@@ -212,8 +215,10 @@ export async function createStorage(dataDir: string): Promise<Storage> {
     },
     uploadDir: (uploadId) => path.join(uploadsDir, checkId(uploadId)),
     async removeUpload(uploadId) {
+      for (const listener of uploadListeners) listener(uploadId);
       await rm(storage.uploadDir(uploadId), { recursive: true, force: true });
     },
+    onUploadRemoved: (listener) => void uploadListeners.push(listener),
     writeJsonAtomic: (file, value, opts) => writeFileAtomic(file, JSON.stringify(value), opts?.durable ?? true),
   };
   return storage;

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import type { JobView } from '../../src-shared/model/job.js';
 import { dispatch, type Handlers } from '../../src-shared/ipc/dispatch.js';
+import { contentKeyOf } from '../../src-main/engine/content-key.js';
 import { createEngine } from '../../src-main/engine/engine.js';
 import { createHandlers } from '../../src-main/engine/handlers.js';
 import { openJournal, type Journal } from '../../src-main/engine/journal/sqlite-store.js';
@@ -156,7 +157,7 @@ describe('engine control', () => {
     const done = engine.get(id1 as string);
     expect(await remoteSha(done)).toBe(hashBytes(bytes));
     const url = done?.status.kind === 'done' ? done.status.result.url : '';
-    expect(journal.history.findUploaded(hashBytes(bytes), 'local')).toMatchObject({ jobId: id1, url, sourcePath: first });
+    expect(journal.history.findUploaded(contentKeyOf(bytes), 'local')).toMatchObject({ jobId: id1, url, sourcePath: first });
 
     // A copy under another name has the same content: nothing is sent.
     const copy = join(tmp, 'copy of photo.jpg');

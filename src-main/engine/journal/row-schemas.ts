@@ -38,6 +38,7 @@ export const storedHistorySchema = z.object({
   url: z.string(),
   remote_id: z.string(),
   finished_at: epochMs,
+  source_version: z.string().nullable().optional(),
 });
 
 /** Validates a job row; returns the job or a short reason (never the row's content). */
@@ -58,7 +59,7 @@ export function parseJobRow(id: string, data: string): { ok: true; job: Job } | 
 }
 
 /** The row both journals store for a history entry (the hash lower-cased). */
-export function historyRowOf(e: UploadHistoryEntry): Record<string, string | number> {
+export function historyRowOf(e: UploadHistoryEntry): Record<string, string | number | null> {
   return {
     job_id: e.jobId,
     destination: e.destination,
@@ -68,6 +69,7 @@ export function historyRowOf(e: UploadHistoryEntry): Record<string, string | num
     url: e.url,
     remote_id: e.remoteId,
     finished_at: e.finishedAt,
+    source_version: e.sourceVersion ?? null,
   };
 }
 
@@ -85,5 +87,6 @@ export function parseHistoryRow(row: unknown): UploadHistoryEntry | null {
     url: r.url,
     remoteId: r.remote_id,
     finishedAt: r.finished_at,
+    ...(typeof r.source_version === 'string' ? { sourceVersion: r.source_version } : {}),
   };
 }

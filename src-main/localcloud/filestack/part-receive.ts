@@ -19,7 +19,11 @@ export type Received = { readonly bytes: number; readonly md5: string };
 export async function receiveInto(req: IncomingMessage, target: Target, limit: number, what: string, mutate?: (body: Buffer) => Buffer): Promise<Received> {
   // O_CREAT without O_TRUNC: other parts may already sit in the data file.
   const flags = constants.O_RDWR | constants.O_CREAT | (target.truncate ? constants.O_TRUNC : 0);
-  const fh = await open(target.file, flags, 0o644);
+  const fh = await open(target.file, flags, 0o644).catch((err: unknown) => {
+    // The upload's folder is gone (expired or wiped while the client was away).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, 'NoSuchUpload', 'This upload no longer exists on the server.');
+    throw err;
+  });
   const md5 = createHash('md5');
   const sink = positionalSink(fh, target.position);
   try {

@@ -97,8 +97,11 @@ const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 function liveMap(ctx: CloudContext): Map<string, LiveSession> {
   let map = ctx.state.get('filestack.sessions') as Map<string, LiveSession> | undefined;
   if (!map) {
-    map = new Map();
-    ctx.state.set('filestack.sessions', map);
+    const created = new Map<string, LiveSession>();
+    ctx.state.set('filestack.sessions', created);
+    // An upload removed from disk (expired, wiped) must not live on in memory.
+    ctx.storage.onUploadRemoved((id) => created.delete(id));
+    map = created;
   }
   return map;
 }

@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../../engine/retry.js';
 import type { UploadSource } from '../../engine/ports.js';
 import type { MultipartSession } from './checkpoint.js';
 import type { FileGuard } from './file-guard.js';
-import { readRange } from './file-reader.js';
+import { acquireBuffer, createTurnstile, openSource, releaseBuffer } from './file-reader.js';
 import { putPart, requestPartUrl, type ApiConfig } from './multipart-api.js';
 import { withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 
@@ -32,7 +32,11 @@ export type PartPoolOptions = {
   /** Attempt-wide backoff and failure budget, shared with start and complete. */
   readonly pacer?: RetryPacer;
   readonly onEvent?: (event: UploadEvent) => void;
-  /** Hears every part read that passed the file guard (feeds the whole-file MD5, file-reader.ts createOrderedMd5). */
+  /**
+   * Hears every part read that passed the file guard (feeds the whole-file MD5, file-reader.ts
+   * createOrderedMd5, and the engine's content key). First reads come in part order; `bytes` is
+   * reused after the part is sent, so a listener that keeps it must copy it.
+   */
   readonly onPartRead?: (part: number, bytes: Buffer, md5Base64: string) => void;
 };
 
@@ -161,12 +165,16 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
   };
   report();
 
+  // One open file and pooled buffers for the whole attempt; first reads take turns in part order.
+  const file = await openSource(source.path);
   const local = new AbortController();
   const onAbort = (): void => local.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
   let failure: unknown = null;
 
   const gate = createConcurrencyGate(o.concurrency, (limit) => o.onEvent?.({ type: 'concurrency', limit, at: Date.now() }));
+  const turnstile = createTurnstile(pending);
+  const unread = new Set(pending);
 
   const sendPart = async (n: number): Promise<void> => {
     const offset = (n - 1) * partSize;
@@ -175,24 +183,34 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
     const etag = await withRetry(
       async () => {
         inFlight.set(n, 0);
-        const bytes = await readRange(source.path, offset, length);
-        const md5 = createHash('md5').update(bytes).digest('base64');
-        // Checked after the read: these bytes belong to the version captured at the start.
-        o.guard?.checkPartHash(n, md5);
-        await o.guard?.check(`part ${n}`);
-        o.onPartRead?.(n, bytes, md5);
-        const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
-        return putPart(
-          target,
-          bytes,
-          local.signal,
-          (sent) => {
-            inFlight.set(n, sent);
-            report();
-          },
-          o.timeoutMs,
-          o.cfg,
-        );
+        const bytes = acquireBuffer(length);
+        try {
+          const readPart = async (): Promise<string> => {
+            await file.read(offset, bytes);
+            const md5 = createHash('md5').update(bytes).digest('base64');
+            // Checked after the read: these bytes belong to the version captured at the start.
+            o.guard?.checkPartHash(n, md5);
+            await o.guard?.check(`part ${n}`);
+            o.onPartRead?.(n, bytes, md5);
+            return md5;
+          };
+          const md5 = unread.delete(n) ? await turnstile.turn(n, local.signal, readPart) : await readPart();
+          const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
+          return await putPart(
+            target,
+            bytes,
+            local.signal,
+            (sent) => {
+              inFlight.set(n, sent);
+              report();
+            },
+            o.timeoutMs,
+            o.cfg,
+          );
+        } finally {
+          // The request is over (answered, failed or destroyed): nothing reads the bytes any more.
+          releaseBuffer(bytes);
+        }
       },
       {
         policy: o.policy,
@@ -237,6 +255,7 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(o.concurrency, pending.length) }, () => worker()));
   } finally {
     o.signal.removeEventListener('abort', onAbort);
+    await file.close();
   }
   if (failure !== null) throw failure;
   if (o.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
