@@ -26,6 +26,8 @@ const entries = [
   { src: 'src-main/hosts/electron/preload.ts', out: 'preload.cjs', extra: { format: 'cjs', packages: 'bundle', external: ['electron'] } },
   { src: 'src-main/hosts/cli/main.ts', out: 'cli.js' },
   { src: 'src-main/localcloud/cli.ts', out: 'localcloud.js' },
+  // The embedded local cloud's worker thread (hosts/local-cloud-port.ts looks for it beside the bundle).
+  { src: 'src-main/hosts/local-cloud-worker.ts', out: 'localcloud-worker.js' },
 ];
 
 let built = 0;

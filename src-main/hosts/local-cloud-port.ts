@@ -1,23 +1,108 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud, type LocalCloudApp } from '../localcloud/server.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LocalCloudApp } from '../localcloud/server.js';
+import { startStableHere } from './local-cloud-stable.js';
+import type { WorkerInput, WorkerMessage } from './local-cloud-worker.js';
 
-const PORT_FILE = 'port';
+/** The embedded local cloud as the app sees it: where it listens, and how to stop it. */
+export type EmbeddedLocalCloud = {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly dataDir: string;
+  close(): Promise<void>;
+};
+
+/** How long close() waits for the worker to stop its server before ending the thread. */
+const CLOSE_GRACE_MS = 10_000;
+
+let sourceBundle: Promise<URL | null> | null = null;
 
 /**
- * Starts the embedded local cloud on the port it had last time, so links copied in an earlier
- * session (http://127.0.0.1:PORT/<handle>) keep working; falls back to a free port when that
- * one is taken, and remembers the new one.
+ * The worker's script: the bundle next to this one (dist/main/localcloud-worker.js, also in the
+ * packaged app); when running from the TypeScript sources (`npm run ferry`, tests) it is bundled
+ * once per process with esbuild (a dev dependency, ~0.3 s) into node_modules/.cache, named by its
+ * content so runs share it. Null when neither works: the cloud then runs in this thread.
  */
-export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<LocalCloud> {
-  await mkdir(dataDir, { recursive: true });
-  const portFile = join(dataDir, PORT_FILE);
-  const previous = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
-  let cloud: LocalCloud | null = null;
-  if (Number.isInteger(previous) && previous > 0 && previous < 65536) {
-    cloud = await startLocalCloud({ dataDir, port: previous, host: '127.0.0.1', ...(apps ? { apps } : {}) }).catch(() => null);
+async function workerScript(): Promise<URL | null> {
+  const bundled = new URL('./localcloud-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(bundled))) return bundled;
+  if (!import.meta.url.endsWith('.ts')) return null;
+  return (sourceBundle ??= bundleFromSource().catch(() => null));
+}
+
+async function bundleFromSource(): Promise<URL> {
+  const { build } = await import('esbuild');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const out = await build({
+    entryPoints: [fileURLToPath(new URL('./local-cloud-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+    absWorkingDir: root,
+  });
+  const code = out.outputFiles[0]?.contents;
+  if (!code) throw new Error('esbuild produced no worker bundle');
+  const dir = join(root, 'node_modules', '.cache', 'ferry-local-cloud-worker');
+  const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    await mkdir(dir, { recursive: true });
+    // Written under a temp name and renamed: another process may be reading the same file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, code);
+    await rename(tmp, file);
   }
-  cloud ??= await startLocalCloud({ dataDir, port: 0, host: '127.0.0.1', ...(apps ? { apps } : {}) });
-  if (cloud.port !== previous) await writeFile(portFile, String(cloud.port));
-  return cloud;
+  return pathToFileURL(file);
+}
+
+/**
+ * Starts the embedded local cloud off the uploader's thread (a worker thread), on the port it
+ * had last time so earlier links keep working (local-cloud-stable.ts). The uploader's MD5s and
+ * the server's then run on two cores instead of taking turns on one.
+ */
+export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
+  const script = await workerScript();
+  if (script === null) {
+    const cloud = await startStableHere(dataDir, apps);
+    return { baseUrl: cloud.baseUrl, port: cloud.port, dataDir, close: () => cloud.close() };
+  }
+  const input: WorkerInput = { dataDir, ...(apps ? { apps } : {}) };
+  const worker = new Worker(script, { workerData: input });
+  // Always listened to: an 'error' event without a listener would end the whole app.
+  worker.on('error', (err) => process.stderr.write(`ferry: the local cloud stopped: ${err.message}\n`));
+  let exited = false;
+  worker.on('exit', () => (exited = true));
+  const ready = await new Promise<Extract<WorkerMessage, { type: 'ready' }>>((resolve, reject) => {
+    const onExit = (code: number): void => reject(new Error(`The local cloud did not start (its thread ended with ${code}).`));
+    worker.once('exit', onExit);
+    worker.once('message', (m: WorkerMessage) => {
+      worker.off('exit', onExit);
+      if (m.type === 'ready') resolve(m);
+      else reject(new Error(m.type === 'failed' ? m.message : 'The local cloud did not start.'));
+    });
+  });
+  let closing: Promise<void> | null = null;
+  return {
+    baseUrl: ready.baseUrl,
+    port: ready.port,
+    dataDir,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), CLOSE_GRACE_MS);
+        worker.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage({ type: 'close' });
+      })),
+  };
 }

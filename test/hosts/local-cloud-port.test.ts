@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,5 +44,23 @@ describe('startStableLocalCloud', () => {
       await new Promise<void>((r) => squatter.close(() => r()));
     }
     expect((squatter.address() as AddressInfo | null)).toBeNull();
+  });
+});
+
+describe('the embedded local cloud runs off the uploader thread', () => {
+  it('answers while this thread is blocked', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ferry-port-'));
+    dirs.push(dir);
+    const cloud = await startStableLocalCloud(dir);
+    try {
+      // spawnSync blocks this thread until the child is done: a server on this thread could not answer it.
+      const child = spawnSync(process.execPath, ['-e', `fetch(${JSON.stringify(cloud.baseUrl)}).then((r) => r.json()).then((b) => console.log(JSON.stringify(b)))`], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(child.stdout.trim(), child.stderr).toBe(JSON.stringify({ name: 'Ferry local cloud', ok: true }));
+    } finally {
+      await cloud.close();
+    }
   });
 });
