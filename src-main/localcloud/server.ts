@@ -80,7 +80,9 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  ctx.baseUrl = `http://${urlHost}:${port}`;
+  // The URL's own form: port 80 is left out (`http://127.0.0.1`), as clients that drop explicit
+  // ports (filestack-js's Node adapter) need.
+  ctx.baseUrl = new URL(`http://${urlHost}:${port}`).origin;
   return {
     baseUrl: ctx.baseUrl,
     port,

@@ -6,27 +6,41 @@ import { positionalSink } from '../file-sink.js';
 import { HttpError } from '../router.js';
 import type { CompleteBody, PartRef } from './body.js';
 import { trueOffsets } from './part-layout.js';
-import { md5OfRange } from './range-hasher.js';
 import { dataPath, dropParts, saveSession, sidePath, type CompleteResult, type LiveSession, type PartRecord, type UploadSession } from './sessions.js';
 import { emitUploadWebhook } from './webhooks-delivery.js';
 
 /**
  * Completes an upload whose parts are validated: normally every part already sits at its offset
- * in the data file and the running MD5 (range-hasher.ts) has followed it, so complete is fsync +
- * rename + metadata — no read, no copy. Parts that did not fit the plan (side files, another
+ * in the data file and the running MD5 (range-hasher.ts) has hashed it as it arrived, so complete
+ * is fsync + rename + metadata — no read, no copy. Parts that did not fit the plan (side files, another
  * part size) make it build the file by copying, hashing as it goes. Every failure is a 400 with
  * a message naming the problem, so a client can tell what to fix.
  */
 
-/** One stretch of the final file and where its bytes are now. */
-export type Piece = { readonly size: number; readonly at: { readonly offset: number } | { readonly file: string } };
+/**
+ * One stretch of the final file, where its bytes are now, and the hex MD5s it was received with
+ * (one for a part, one per chunk for a committed FII part).
+ */
+export type Piece = { readonly size: number; readonly at: { readonly offset: number } | { readonly file: string }; readonly md5s: readonly string[] };
 
 /** A listed part with the record it was received with. */
 export type CheckedPart = PartRef & { readonly record: PartRecord };
 
 /** The piece a received part record is. */
 export function pieceOf(live: LiveSession, r: PartRecord): Piece {
-  return { size: r.size, at: r.offset === null ? { file: sidePath(live, r.part) } : { offset: r.offset } };
+  return { size: r.size, at: r.offset === null ? { file: sidePath(live, r.part) } : { offset: r.offset }, md5s: [r.md5] };
+}
+
+/**
+ * The S3-style multipart ETag of the pieces: hex MD5 of their MD5s (raw, in file order), `-` and
+ * their count. A client that kept the MD5s it sent checks its upload with it without hashing the
+ * whole file again (providers/filestack/verify.ts).
+ */
+export function compositeEtag(pieces: readonly Piece[]): string {
+  const all = pieces.flatMap((p) => p.md5s);
+  const h = createHash('md5');
+  for (const m of all) h.update(Buffer.from(m, 'hex'));
+  return `${h.digest('hex')}-${all.length}`;
 }
 
 /** Assembles a parts list that checkParts already validated (complete checks it before any 202). */
@@ -91,7 +105,7 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
   if (inPlace) {
     file = dataPath(live);
     await syncData(file, total);
-    md5 = (await live.hasher.digest(total)) ?? (await md5OfRange(file, total));
+    md5 = await live.hasher.digest(file, total);
   } else {
     file = path.join(live.dir, 'assembled');
     md5 = await copyPieces(live, pieces, file);
@@ -124,6 +138,7 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
     status: 'Stored',
     // Not in Filestack's answer: lets a client verify without a metadata call (verifyFromComplete).
     md5: stored.md5,
+    etag: compositeEtag(pieces),
     key: session.key,
     container: session.container,
     upload_tags: body.upload_tags ?? {},

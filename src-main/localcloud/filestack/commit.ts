@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CloudContext } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { parseApiBody } from './body.js';
-import { fiiPartLength, fiiPosition } from './fii-store.js';
+import { fiiPartLength } from './fii-store.js';
 import { enforceSecurity } from './security.js';
 import { assertWritable, journal, requireSession, withLock, type ChunkRecord, type LiveSession } from './sessions.js';
 
@@ -78,10 +78,8 @@ async function commitPart(live: LiveSession, part: number): Promise<number[]> {
   assertWritable(live);
   const partLength = fiiPartLength(live.session, part);
   const chunks = live.chunks.get(part) ?? new Map<number, ChunkRecord>();
-  if (chunks.size === 0 && live.committed.get(part) === partLength) return [];
+  if (chunks.size === 0 && live.committed.get(part)?.size === partLength) return [];
   const chain = chainChunks(chunks, part, partLength);
-  await journal(live, { t: 'commit', part, size: partLength });
-  const start = fiiPosition(part, 0);
-  live.hasher.ready(start, start + partLength);
+  await journal(live, { t: 'commit', part, size: partLength, md5s: chain.map((c) => c.md5) });
   return chain.map((c) => c.size);
 }

@@ -23,15 +23,15 @@ function planParts(live: LiveSession, listedRefs: readonly PartRef[]): Plan {
   let total = 0;
   for (let n = 1; n <= last; n++) {
     const record = listed.get(n);
-    const committedSize = live.committed.get(n);
+    const committed = live.committed.get(n);
     if (record) {
       plan.pieces.push(pieceOf(live, record));
       plan.listed.push(n);
       total += record.size;
-    } else if (committedSize !== undefined) {
-      plan.pieces.push({ size: committedSize, at: { offset: fiiPosition(n, 0) } });
+    } else if (committed !== undefined) {
+      plan.pieces.push({ size: committed.size, at: { offset: fiiPosition(n, 0) }, md5s: committed.md5s });
       plan.committed.push(n);
-      total += committedSize;
+      total += committed.size;
     } else {
       throw new HttpError(400, 'InvalidPart', `Part ${n} was neither committed (/multipart/commit) nor listed in parts.`);
     }

@@ -53,7 +53,7 @@ export async function handlePartPut(req: IncomingMessage, res: ServerResponse, m
       }
       await ctx.hooks.beforePartAnswer?.({ uploadId, part });
       await journal(live, { t: 'part', part, size: bytes, md5: got.md5, offset });
-      if (offset !== null) live.hasher.ready(offset, offset + bytes);
+      if (offset !== null) live.hasher.offer(offset, got.chunks);
     });
     status = 200;
     res.writeHead(200, { ETag: `"${Buffer.from(computedMd5, 'base64').toString('hex')}"`, 'Content-Length': 0 });

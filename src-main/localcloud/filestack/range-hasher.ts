@@ -1,101 +1,102 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 
 /**
- * The stored file's MD5, computed in file order while the upload runs: parts land in any order,
- * and whenever the bytes from the hashed prefix on are written and final, they are read back
- * (from the page cache, they were just written) and hashed. Complete then only waits for the
- * last part instead of reading the whole file again. A write into bytes already hashed (a part
- * sent twice) makes the hash unusable (`digest` answers null) and the caller hashes the file.
+ * The stored file's MD5, computed in file order from the bytes as they arrive: a part (or FII
+ * chunk) that lands right where the hashed prefix ends is hashed from memory at once, one that
+ * lands ahead of it is held (up to HOLD_BYTES per upload) until the gap before it is filled. So
+ * complete normally has nothing left to hash and reads nothing back. What could not be held, or
+ * a gap nobody filled from memory, is read back from the file at complete; a write into bytes
+ * already hashed (a part sent twice) throws the running hash away and complete hashes the file.
  */
 export type RangeHasher = {
-  /** Bytes [start, end) are written and final. */
-  ready(start: number, end: number): void;
-  /** Bytes [start, end) are about to be (re)written: they are no longer final. */
+  /** The bytes of [start, start + total of `chunks`) were received, checked and written. */
+  offer(start: number, chunks: readonly Buffer[]): void;
+  /** Bytes [start, end) are about to be (re)written: held copies of them are dropped. */
   touch(start: number, end: number): void;
-  /** Hex MD5 of bytes [0, total) once hashed that far; null when it cannot be (a rewrite, a gap). */
-  digest(total: number): Promise<string | null>;
+  /** Hex MD5 of bytes [0, total) of `file`, reading back only what memory did not supply. */
+  digest(file: string, total: number): Promise<string>;
 };
 
-/** Bytes read back per call. */
+/** Bytes held ahead of the hashed prefix per upload (3 parts of 6 MiB in flight is 12 MiB ahead). */
+export const HOLD_BYTES = 64 * 1024 * 1024;
+/** Bytes read back per call when a range must come from the file. */
 const READ_BYTES = 1024 * 1024;
 
-/** A hasher for the data file at `file`. */
-export function createRangeHasher(file: string): RangeHasher {
-  const hash: Hash = createHash('md5');
-  const ready = new Map<number, number>();
-  let hashedTo = 0;
-  /** End of the range being read right now (a touch below it spoils the hash too). */
-  let readingTo = 0;
-  let dirty = false;
-  let running: Promise<void> | null = null;
+type Held = { readonly end: number; readonly chunks: readonly Buffer[] };
 
-  const advance = async (): Promise<void> => {
-    const fh = await open(file, 'r');
-    const buf = Buffer.allocUnsafe(READ_BYTES);
-    try {
-      for (let end = ready.get(hashedTo); end !== undefined && !dirty; end = ready.get(hashedTo)) {
-        ready.delete(hashedTo);
-        readingTo = end;
-        for (let at = hashedTo; at < end; ) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, end - at), at);
-          if (bytesRead === 0) {
-            dirty = true;
-            break;
-          }
-          hash.update(buf.subarray(0, bytesRead));
-          at += bytesRead;
-        }
-        hashedTo = end;
-      }
-    } finally {
-      await fh.close();
+export function createRangeHasher(): RangeHasher {
+  let hash = createHash('md5');
+  let hashedTo = 0;
+  let spoiled = false;
+  const held = new Map<number, Held>();
+  let heldBytes = 0;
+
+  const drain = (): void => {
+    for (let next = held.get(hashedTo); next !== undefined; next = held.get(hashedTo)) {
+      held.delete(hashedTo);
+      heldBytes -= next.end - hashedTo;
+      for (const c of next.chunks) hash.update(c);
+      hashedTo = next.end;
     }
   };
-  const kick = (): void => {
-    if (running !== null || dirty || !ready.has(hashedTo)) return;
-    running = advance()
-      .catch(() => {
-        dirty = true;
-      })
-      .finally(() => {
-        running = null;
-        kick();
-      });
-  };
   return {
-    ready(start, end) {
-      if (end <= start || dirty) return;
-      ready.set(start, end);
-      kick();
+    offer(start, chunks) {
+      const end = start + chunks.reduce((n, c) => n + c.length, 0);
+      if (spoiled || end <= start) return;
+      if (start === hashedTo) {
+        for (const c of chunks) hash.update(c);
+        hashedTo = end;
+        drain();
+      } else if (start > hashedTo && heldBytes + (end - start) <= HOLD_BYTES) {
+        held.set(start, { end, chunks });
+        heldBytes += end - start;
+      }
     },
     touch(start, end) {
-      if (start < Math.max(hashedTo, readingTo)) dirty = true;
-      for (const [s, e] of ready) if (s < end && start < e) ready.delete(s);
+      if (start < hashedTo) spoiled = true;
+      for (const [s, h] of held) {
+        if (s < end && start < h.end) {
+          held.delete(s);
+          heldBytes -= h.end - s;
+        }
+      }
     },
-    async digest(total) {
-      kick();
-      while (running !== null) await running;
-      if (dirty || hashedTo !== total) return null;
+    async digest(file, total) {
+      if (spoiled) {
+        hash = createHash('md5');
+        hashedTo = 0;
+        held.clear();
+        heldBytes = 0;
+        spoiled = false;
+      }
+      drain();
+      if (hashedTo < total) {
+        // Gaps memory did not fill: read them back, taking held ranges from memory on the way.
+        const fh = await open(file, 'r');
+        const buf = Buffer.allocUnsafe(READ_BYTES);
+        try {
+          while (hashedTo < total) {
+            const nextHeld = Math.min(total, ...[...held.keys()].filter((s) => s > hashedTo));
+            for (let at = hashedTo; at < nextHeld; ) {
+              const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, nextHeld - at), at);
+              if (bytesRead === 0) throw new Error(`${file} is shorter than ${total} bytes`);
+              hash.update(buf.subarray(0, bytesRead));
+              at += bytesRead;
+            }
+            hashedTo = nextHeld;
+            drain();
+          }
+        } finally {
+          await fh.close();
+        }
+      }
       return hash.copy().digest('hex');
     },
   };
 }
 
-/** Hex MD5 of bytes [0, total) of a file, read in order (the fallback when the running hash is unusable). */
+/** Hex MD5 of bytes [0, total) of a file, read in order. */
 export async function md5OfRange(file: string, total: number): Promise<string> {
-  const h = createHash('md5');
-  const fh = await open(file, 'r');
-  const buf = Buffer.allocUnsafe(READ_BYTES);
-  try {
-    for (let at = 0; at < total; ) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, total - at), at);
-      if (bytesRead === 0) throw new Error(`${file} is shorter than ${total} bytes`);
-      h.update(buf.subarray(0, bytesRead));
-      at += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return h.digest('hex');
+  return createRangeHasher().digest(file, total);
 }

@@ -24,6 +24,8 @@ export const completeResultSchema = z.object({
   status: z.string(),
   /** Lowercase hex MD5 of the stored bytes (a local-cloud addition; Filestack does not send it). */
   md5: z.string().optional(),
+  /** S3-style ETag of the received pieces (assemble.ts compositeEtag); a local-cloud addition too. */
+  etag: z.string().optional(),
   key: z.string(),
   container: z.string(),
   upload_tags: z.record(z.string(), z.string()).optional(),
@@ -61,6 +63,8 @@ export type UploadSession = z.infer<typeof sessionSchema>;
 
 /** One received part; `md5` is lowercase hex (the ETag without quotes); `offset` null = in its side file. */
 export type PartRecord = { readonly part: number; readonly size: number; readonly md5: string; readonly offset: number | null };
+/** A committed FII part: its length and its chunks' hex MD5s in order. */
+export type CommittedPart = { readonly size: number; readonly md5s: readonly string[] };
 /** One received FII chunk, at `offset` inside its part. */
 export type ChunkRecord = { readonly part: number; readonly offset: number; readonly size: number; readonly md5: string };
 
@@ -68,7 +72,7 @@ const logLineSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('part'), part: z.number(), size: z.number(), md5: z.string(), offset: z.number().nullable() }),
   z.object({ t: z.literal('drop'), part: z.number() }),
   z.object({ t: z.literal('chunk'), part: z.number(), offset: z.number(), size: z.number(), md5: z.string() }),
-  z.object({ t: z.literal('commit'), part: z.number(), size: z.number() }),
+  z.object({ t: z.literal('commit'), part: z.number(), size: z.number(), md5s: z.array(z.string()).optional() }),
   z.object({ t: z.literal('uncommit'), part: z.number() }),
 ]);
 type LogLine = z.infer<typeof logLineSchema>;
@@ -80,9 +84,9 @@ export type LiveSession = {
   readonly parts: Map<number, PartRecord>;
   /** FII: part → chunk offset → chunk. */
   readonly chunks: Map<number, Map<number, ChunkRecord>>;
-  /** FII: committed part → its length. */
-  readonly committed: Map<number, number>;
-  /** The stored file's MD5, following the written prefix (range-hasher.ts). */
+  /** FII: committed part → its length and the MD5s of the chunks it was committed from, in order. */
+  readonly committed: Map<number, CommittedPart>;
+  /** The stored file's MD5, following the received prefix (range-hasher.ts). */
   readonly hasher: RangeHasher;
   /** Serialises writers of one part (or chunk offset) and the completes of the upload. */
   readonly locks: Map<string, Promise<unknown>>;
@@ -119,9 +123,8 @@ function newLive(ctx: CloudContext, session: UploadSession): LiveSession {
     parts: new Map(),
     chunks: new Map(),
     committed: new Map(),
-    // After a restart it starts empty: complete then hashes the whole file (bytes a power cut
-    // lost show up as an MD5 the client's verification refuses).
-    hasher: createRangeHasher(path.join(dir, 'data')),
+    // After a restart it starts empty: complete then reads the file back to hash it.
+    hasher: createRangeHasher(),
     locks: new Map(),
     persisting: Promise.resolve(),
     completing: false,
@@ -166,7 +169,7 @@ function apply(live: LiveSession, line: LogLine): void {
       return;
     }
     case 'commit':
-      live.committed.set(line.part, line.size);
+      live.committed.set(line.part, { size: line.size, md5s: line.md5s ?? [] });
       live.chunks.delete(line.part);
       return;
     case 'uncommit':

@@ -12,7 +12,7 @@ import { apiConfigOf, runMultipart, transportOf } from './multipart-run.js';
 import { fitsOneRequest, storeInOneRequest } from './small-store.js';
 import { storeWireConfig, type StoreOptions, type UploadTags } from '../../protocol/filestack/store-params.js';
 import { createRetryPacer, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
-import { verifyFromComplete, verifyStored, type VerifiedMetadata } from './verify.js';
+import { compositeEtag, verifyFromComplete, verifyFromEtag, verifyStored, type VerifiedMetadata } from './verify.js';
 
 /** JS SDK default part size. */
 export const DEFAULT_PART_SIZE = 6 * 1024 * 1024;
@@ -108,11 +108,16 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
       return resultOf(opts, stored.handle, meta, source, stored);
     }
     const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
-    // Verification needs the source's MD5: built from the parts as they are read (a fresh
-    // regular upload), else a separate pass over the file alongside the upload (resumed parts
-    // are never read again, and intelligent ingestion reads its own chunks).
-    const ordered = !opts.intelligent && resumed === null ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize) : null;
-    if (ordered === null) hashing = md5OfFile(source.path, ac.signal);
+    // Verification needs what we sent. A server whose answer we trust (verifyFromComplete)
+    // gets the composite ETag of the MD5s every part or chunk went up with: no second hash of
+    // the file. Else the whole-file MD5: built from the parts as they are read (a fresh regular
+    // upload), else a separate pass alongside the upload (resumed parts are never read again,
+    // and intelligent ingestion reads its own chunks).
+    const trusted = opts.verifyFromComplete === true;
+    const fresh = resumed === null;
+    const sent = new Map<number, SentPart>();
+    const ordered = !trusted && !opts.intelligent && fresh ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize) : null;
+    if (!(trusted && fresh) && ordered === null) hashing = md5OfFile(source.path, ac.signal);
     hashing?.catch(() => undefined);
     // The engine's content key comes free when our parts are its blocks.
     const keyFeed = ctx.contentKey && ctx.contentKey.blockSize === partSize && !opts.intelligent ? ctx.contentKey : null;
@@ -121,14 +126,15 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
       pacer,
       onPartRead: (n: number, bytes: Buffer, md5: string): void => {
         ordered?.feed(n, bytes, md5);
+        sent.set(n, { md5s: [md5], size: bytes.length });
         keyFeed?.add(n - 1, md5);
       },
     };
     let done: { session: MultipartSession; complete: CompleteResponse };
     try {
       done = opts.intelligent
-        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer }, resumed !== null, (s) =>
-            runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, { guard, pacer }),
+        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer, onPartSent: (n, md5s, size) => sent.set(n, { md5s, size }) }, resumed !== null, (s) =>
+            runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, attempt),
           )
         : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, attempt);
     } catch (err) {
@@ -138,9 +144,12 @@ async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, 
       ctx.checkpoint.clear();
       done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, attempt);
     }
-    const md5 = ordered?.result() ?? (await hashedMd5(hashing ?? md5OfFile(source.path, ac.signal), source, guard));
     const handle = done.complete.handle;
-    const meta = await verified(opts, done.complete, { size: source.size, md5 }, handle, ac.signal, pacer);
+    const etag = trusted ? compositeOf(sent, source.size) : null;
+    const fromEtag = etag !== null ? verifyFromEtag(done.complete, { size: source.size, etag }) : null;
+    const meta =
+      fromEtag ??
+      (await verified(opts, done.complete, { size: source.size, md5: ordered?.result() ?? (await hashedMd5(hashing ?? md5OfFile(source.path, ac.signal), source, guard)) }, handle, ac.signal, pacer));
     // The checkpoint stays until the engine records the job done: if the app dies in between,
     // resuming re-sends only the (idempotent) complete and gets the same handle back.
     return resultOf(opts, handle, meta, source, done.complete);
@@ -184,6 +193,22 @@ function resultOf(opts: FilestackProviderOptions, handle: string, meta: Verified
     filename: answer.filename ?? source.name,
     md5: meta.md5,
   };
+}
+
+/** What one part went up as: the MD5s (base64) of its pieces in order, and its length. */
+type SentPart = { readonly md5s: readonly string[]; readonly size: number };
+
+/** The composite ETag of what was sent, when parts 1, 2, … cover the whole file (null after a resume). */
+function compositeOf(sent: ReadonlyMap<number, SentPart>, size: number): string | null {
+  const md5s: string[] = [];
+  let covered = 0;
+  for (let n = 1; covered < size; n++) {
+    const part = sent.get(n);
+    if (!part) return null;
+    md5s.push(...part.md5s);
+    covered += part.size;
+  }
+  return covered === size ? compositeEtag(md5s) : null;
 }
 
 /** Awaits a separate hashing pass and checks it read the version the parts came from. */
