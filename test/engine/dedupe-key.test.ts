@@ -2,6 +2,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentKeyOf } from '../../src-main/engine/content-key.js';
+import type * as ContentKeyModule from '../../src-main/engine/content-key.js';
 import { createEngine } from '../../src-main/engine/engine.js';
 import { openJournal, type Journal } from '../../src-main/engine/journal/sqlite-store.js';
 import type { Engine } from '../../src-main/engine/types.js';
@@ -20,7 +21,7 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 // Counts whole-file reads for the key (the pass the old engine made before every upload).
 const reads = vi.hoisted(() => ({ n: 0 }));
 vi.mock('../../src-main/engine/content-key.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src-main/engine/content-key.js')>();
+  const real = await importOriginal<typeof ContentKeyModule>();
   return {
     ...real,
     contentKeyOfFile: (...args: Parameters<typeof real.contentKeyOfFile>) => {
@@ -82,7 +83,7 @@ describe('dedupe by content key', () => {
   it('the same file dropped again is a duplicate without reading it; a copy is found with one read; a same-size other file uploads', async () => {
     const { engine, journal } = setup('again');
     const file = join(tmp, 'photo.bin');
-    const bytes = await writeRandomFile(file, 300_000);
+    await writeRandomFile(file, 300_000);
     const first = await upload(engine, file);
     const done = engine.get(first);
     expect(done?.status.kind).toBe('done');
