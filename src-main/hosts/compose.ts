@@ -14,6 +14,7 @@ import type { Engine } from '../engine/types.js';
 import type { LocalCloud } from '../localcloud/server.js';
 import { startStableLocalCloud } from './local-cloud-port.js';
 import { createFilestackProvider, DEFAULT_PART_SIZE } from '../providers/filestack/provider.js';
+import type { UploadEvent } from '../providers/filestack/retry-loop.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
@@ -80,6 +81,8 @@ export type CreateAppOptions = {
   readonly defaultDestination?: DestinationKind;
   /** Ask for Filestack Intelligent Ingestion on the local destination (the CLI's --intelligent). */
   readonly intelligent?: boolean;
+  /** Hears the local destination's upload events (the CLI says when intelligent ingestion was not granted). */
+  readonly onUploadEvent?: (event: UploadEvent) => void;
 };
 
 /**
@@ -114,6 +117,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       verifyFromComplete: true,
       singleRequestMax: DEFAULT_PART_SIZE,
       ...(opts.intelligent ? { intelligent: true } : {}),
+      onEvent: (event) => {
+        if (event.type === 'fii-not-granted') logger.warn('intelligent ingestion not granted', { file: event.file });
+        opts.onUploadEvent?.(event);
+      },
     });
     const { store, journal } = openStore(opts, logger);
     // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.

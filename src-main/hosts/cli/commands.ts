@@ -39,6 +39,10 @@ async function open(c: CliCommon, io: CliEnv, to: DestinationKind | null, intell
     providers: (w) => Object.assign({}, ...remote.map((f) => f(w))) as Partial<Record<DestinationKind, Provider>>,
     defaultDestination: to ?? 'local',
     intelligent: to === 'local' && intelligent,
+    // --intelligent against a server that does not grant it says so instead of going quiet.
+    onUploadEvent: (event) => {
+      if (event.type === 'fii-not-granted') io.reporter.note(event.message);
+    },
   });
 }
 

@@ -111,7 +111,15 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   else {
     await o.guard?.check('before the first part');
     const started = await withRetry(() => startIntelligent(cfg, file, signal), retrying);
-    if (!started.granted) return o.regular(started.session);
+    if (!started.granted) {
+      o.retry?.onEvent?.({
+        type: 'fii-not-granted',
+        file: source.name,
+        message: `${source.name}: the server does not grant intelligent ingestion to this app (start answered no upload_type); uploading it the regular way.`,
+        at: Date.now(),
+      });
+      return o.regular(started.session);
+    }
     session = started.session;
   }
   const committed = new Set<number>(resumed?.committed ?? []);

@@ -23,7 +23,9 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** What the provider reports about its own retries; tests and logs listen, the engine may too. */
 export type UploadEvent =
   | { readonly type: 'retry'; readonly code: AppError['code']; readonly message: string; readonly attempt: number; readonly delayMs: number; readonly at: number }
-  | { readonly type: 'concurrency'; readonly limit: number; readonly at: number };
+  | { readonly type: 'concurrency'; readonly limit: number; readonly at: number }
+  /** Intelligent ingestion was asked for but the server did not grant it: the file goes up the regular way. */
+  | { readonly type: 'fii-not-granted'; readonly file: string; readonly message: string; readonly at: number };
 
 /** Failed requests one upload attempt may make before it hands the problem back to the engine. */
 export const DEFAULT_REQUEST_BUDGET = 24;
