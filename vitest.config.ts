@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Processed by vitest (not loaded by Node as is), so a test can fake the Electron runtime it imports.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

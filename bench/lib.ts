@@ -20,6 +20,21 @@ export type ModuleResult = { readonly rows: Row[]; readonly failed?: boolean; re
 /** A benchmark module: run.ts runs each in turn in a scratch folder of its own. */
 export type BenchModule = { readonly name: string; run(dir: string): Promise<ModuleResult> };
 
+/**
+ * A module from a bench written as `(dir, row) => failed`, where `row(label, value, key?, n?)`
+ * prints one line (the style of bench/render-memory.ts).
+ */
+export function rowsModule(name: string, bench: (dir: string, row: (label: string, value: string, key?: string, n?: number) => void) => Promise<boolean>): BenchModule {
+  return {
+    name,
+    async run(dir) {
+      const rows: Row[] = [];
+      const failed = await bench(dir, (label, value, key, n) => rows.push({ label, value, ...(key !== undefined && n !== undefined ? { key, n } : {}) }));
+      return { rows, failed };
+    },
+  };
+}
+
 /** Writes `bytes` of random data (4 MiB blocks, so even big files take little memory). */
 export async function makeFile(dir: string, bytes: number, name = 'bench.bin'): Promise<string> {
   const file = path.join(dir, name);

@@ -7,13 +7,20 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, type BenchModule } from './lib.js';
+import { BENCH_DIR, rowsModule, type BenchModule } from './lib.js';
+import { benchRenderMemory } from './render-memory.js';
 import { smallFilesBench } from './small-files.js';
 import { sparseBench } from './sparse.js';
 import { transferBench } from './transfer.js';
 import { uiScrollBench } from './ui-scroll.js';
 
-const MODULES: readonly BenchModule[] = [transferBench, smallFilesBench, sparseBench, uiScrollBench];
+const MODULES: readonly BenchModule[] = [
+  transferBench,
+  smallFilesBench,
+  sparseBench,
+  uiScrollBench,
+  rowsModule('render-memory', benchRenderMemory),
+];
 
 const BASELINE = path.join(BENCH_DIR, '.baseline.json');
 type Figures = Record<string, number>;

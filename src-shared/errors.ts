@@ -113,6 +113,8 @@ export function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'payload_too_large';
   if (status === 429) return 'rate_limited';
   if (status === 207) return 'partial_success';
+  // Not Implemented: the server cannot do this at all, so trying again cannot help.
+  if (status === 501) return 'unsupported';
   if (status >= 500) return 'server_error';
   return 'protocol';
 }

@@ -31,6 +31,11 @@ export type AttemptContext = {
   readonly patch: (patch: Partial<Pick<Job, 'size'>>) => void;
   /** Upload history for dedupe; null = no content key, no dedupe (plain JobStore). */
   readonly history: Pick<UploadHistory, 'findUploaded' | 'findByVersion' | 'hasSize'> | null;
+  /**
+   * Marks the job `duplicate` of `existing` (what the history returned), recording its name
+   * durably (done-record.ts); `version` is this source's own (versionKey), when known.
+   */
+  readonly foundDuplicate: (existing: UploadHistoryEntry, version: string | null) => void;
   /** Records the verified upload (the `verified` event) durably, with what was stored if known. */
   readonly complete: (result: UploadResult, content: UploadedContent | null) => void;
 };
@@ -65,8 +70,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       const found = await findDuplicate(ctx.history, job, facts.size, before, ctx.signal);
       if (!ctx.isCurrent()) return { kind: 'ignored' };
       if (found.existing) {
-        const e = found.existing;
-        ctx.apply({ type: 'found-duplicate', existing: { url: e.url, remoteId: e.remoteId, finishedAt: e.finishedAt } });
+        ctx.foundDuplicate(found.existing, before ? versionKey(before) : null);
         return { kind: 'duplicate' };
       }
       known = found.key;

@@ -1,7 +1,7 @@
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import { isTerminal, type DestinationKind, type Job, type UploadResult } from '../../src-shared/model/job.js';
 import { emptyFileError, runAttempt, type UploadedContent } from './attempt.js';
-import { donePersister } from './done-record.js';
+import { donePersister, duplicatePersister } from './done-record.js';
 import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
 import { expandPaths } from './expand-paths.js';
@@ -144,6 +144,12 @@ export function createEngine(deps: EngineDeps): Engine {
         if (current) commit({ ...current, ...patch, updatedAt: clock.now() }, false);
       },
       history: journal?.history ?? null,
+      foundDuplicate: (existing, version) =>
+        apply(
+          id,
+          { type: 'found-duplicate', existing: { url: existing.url, remoteId: existing.remoteId, finishedAt: existing.finishedAt } },
+          duplicatePersister(store, journal, existing, clock.now(), version),
+        ),
       complete: (result, content) => complete(id, result, content),
     });
     if (controllers.get(id) === controller) controllers.delete(id);

@@ -10,10 +10,13 @@ import {
 } from '../../src-shared/model/transfer-settings.js';
 import type { Clock, Logger } from './ports.js';
 
-/** The settings file's name inside the data dir. */
+/** The settings file's name inside the data dir (electron-store's `name` + `.json`). */
 export const SETTINGS_FILE = 'settings.json';
+const SETTINGS_NAME = 'settings';
+/** conf's own bookkeeping key (migrations); never part of our schema. */
+const CONF_INTERNAL_KEY = '__internal__';
 
-/** Transfer settings kept as JSON under the data dir. */
+/** Transfer settings and preferences, kept in the data dir through electron-store / conf. */
 export type SettingsStore = {
   get(): TransferSettings;
   /** Validates, writes atomically, then notifies listeners. Throws `bad_request` for bad values. */
@@ -24,33 +27,87 @@ export type SettingsStore = {
   readonly recovered: { readonly movedTo: string; readonly error: AppError } | null;
 };
 
+/**
+ * The part of `conf` the settings use. electron-store is a subclass of conf's `Conf`, so the
+ * Electron host passes one of those (hosts/electron/settings-backing.ts) and every other host
+ * (browser mode, CLI) uses conf itself: one file format, one writer (atomic: temp file, fsync,
+ * rename, by conf's `atomically`).
+ */
+export interface SettingsBacking {
+  /** The whole stored object: read from disk on get, written atomically on set. */
+  store: Record<string, unknown>;
+  readonly path: string;
+}
+
+/** Where and how the backing keeps its file: `<cwd>/<name>.json`, mode `fileMode`. */
+export type SettingsBackingOptions = { readonly cwd: string; readonly name: string; readonly fileMode: number };
+export type SettingsBackingFactory = (opts: SettingsBackingOptions) => SettingsBacking;
+
+/**
+ * conf where Electron is absent. Loaded on first use: conf pulls in ajv (~0.2 s), which a CLI
+ * that only prints its help must not pay for.
+ */
+export async function confBacking(): Promise<SettingsBackingFactory> {
+  const { default: Conf } = await import('conf');
+  return (o) =>
+    new Conf<Record<string, unknown>>({
+      cwd: o.cwd,
+      configName: o.name,
+      configFileMode: o.fileMode,
+      // Keys are our field names, never paths; a corrupt file is ours to keep aside, not conf's to wipe.
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+    });
+}
+
+export type OpenSettingsOptions = {
+  readonly dir: string;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** electron-store in the Electron host; conf (see confBacking) by default. */
+  readonly backing?: SettingsBackingFactory;
+};
+
 const systemClock: Clock = { now: () => Date.now() };
 
 /**
  * Opens `<dir>/settings.json`. Never throws at startup: a missing file gives the defaults, and a
- * truncated, non-JSON or wrong-schema file is moved aside (kept for the user) and the defaults
- * are used (reliability matrix row 8). Writes go to a temp file, are fsynced and renamed over,
- * so a crash leaves either the old or the new file, never half of one.
+ * truncated, non-JSON or wrong-schema file is moved aside (kept for the user, named in the log)
+ * and the defaults are used (reliability matrix row 8). The file the hand-written writer of
+ * earlier releases made is the same file in the same format (a flat JSON object): it is read as
+ * it is, fields added since then take their defaults, and the next change rewrites it via conf.
  */
-export function openSettings(opts: { dir: string; logger: Logger; clock?: Clock }): SettingsStore {
+export async function openSettings(opts: OpenSettingsOptions): Promise<SettingsStore> {
   const file = path.join(opts.dir, SETTINGS_FILE);
   const clock = opts.clock ?? systemClock;
   const listeners = new Set<(s: TransferSettings) => void>();
-  const loaded = load(file, opts.logger, clock);
-  let current = loaded.settings;
+  const recovered = checkFile(file, opts.logger, clock);
+  const factory = opts.backing ?? (await confBacking());
+  let backing: SettingsBacking | null = null;
+  let unavailable = '';
+  try {
+    backing = factory({ cwd: opts.dir, name: SETTINGS_NAME, fileMode: 0o600 });
+  } catch (thrown) {
+    // Only an unreadable file or folder gets here (bad content was moved aside above): run on the
+    // defaults, and say why a change cannot be saved.
+    unavailable = thrown instanceof Error ? thrown.message : String(thrown);
+    opts.logger.error('settings: store unavailable, using defaults', { error: unavailable });
+  }
+  let current = backing ? fromStore(backing.store) : DEFAULT_TRANSFER_SETTINGS;
   return {
-    recovered: loaded.recovered,
+    recovered,
     get: () => current,
     set(patch) {
       const parsed = transferSettingsPatchSchema.safeParse(patch);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new FerryError(
-          appError('bad_request', `Invalid settings: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`, { retryable: false }),
-        );
-      }
+      if (!parsed.success) throw new FerryError(appError('bad_request', `Invalid settings: ${firstIssue(parsed.error.issues)}`, { retryable: false }));
       const next = merge(current, parsed.data);
-      writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+      try {
+        if (!backing) throw new Error(unavailable);
+        backing.store = { ...next };
+      } catch (thrown) {
+        const message = thrown instanceof Error ? thrown.message : String(thrown);
+        throw new FerryError(appError('internal', `Could not save the settings: ${message}`, { retryable: false }));
+      }
       current = next;
       for (const listener of listeners) {
         try {
@@ -75,30 +132,43 @@ function merge(base: TransferSettings, patch: TransferSettingsPatch): TransferSe
   return transferSettingsSchema.parse(out);
 }
 
-function load(file: string, logger: Logger, clock: Clock): { settings: TransferSettings; recovered: SettingsStore['recovered'] } {
+/** What the backing holds, as settings; an empty store (no file yet) is the defaults. */
+function fromStore(stored: Record<string, unknown>): TransferSettings {
+  const { [CONF_INTERNAL_KEY]: _internal, ...fields } = stored;
+  if (Object.keys(fields).length === 0) return DEFAULT_TRANSFER_SETTINGS;
+  // checkFile vetted these bytes; a file swapped in since then still must not crash the start.
+  const parsed = transferSettingsSchema.safeParse(fields);
+  return parsed.success ? parsed.data : DEFAULT_TRANSFER_SETTINGS;
+}
+
+/**
+ * Vets the file before conf reads it (conf would throw on bad JSON, or wipe it with
+ * `clearInvalidConfig`): a bad file is renamed to `settings.json.corrupt-<time>` and reported.
+ */
+function checkFile(file: string, logger: Logger, clock: Clock): SettingsStore['recovered'] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (thrown) {
     const code = (thrown as { code?: unknown }).code;
     if (code !== 'ENOENT') logger.warn('settings: unreadable, using defaults', { code: typeof code === 'string' ? code : 'unknown' });
-    return { settings: DEFAULT_TRANSFER_SETTINGS, recovered: null };
+    return null;
   }
   const reason = invalidReason(text);
-  if (reason === null) return { settings: transferSettingsSchema.parse(JSON.parse(text)), recovered: null };
+  if (reason === null) return null;
   let movedTo: string;
   try {
     movedTo = moveAside(file, clock);
   } catch (thrown) {
     logger.error('settings: bad file could not be moved aside', { error: String(thrown) });
-    return { settings: DEFAULT_TRANSFER_SETTINGS, recovered: null };
+    return null;
   }
   logger.error('settings: bad settings file moved aside, using defaults', { movedTo, reason });
   const error = appError('integrity', `The settings file was unreadable (${reason}); it was kept as ${movedTo} and defaults are used.`, {
     retryable: false,
     details: { path: movedTo },
   });
-  return { settings: DEFAULT_TRANSFER_SETTINGS, recovered: { movedTo, error } };
+  return { movedTo, error };
 }
 
 /** Why the file's text is not valid settings, or null when it is. Never echoes the content. */
@@ -109,10 +179,17 @@ function invalidReason(text: string): string | null {
   } catch {
     return 'not JSON';
   }
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    const { [CONF_INTERNAL_KEY]: _internal, ...fields } = raw as Record<string, unknown>;
+    raw = fields;
+  }
   const parsed = transferSettingsSchema.safeParse(raw);
-  if (parsed.success) return null;
-  const issue = parsed.error.issues[0];
-  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid';
+  return parsed.success ? null : firstIssue(parsed.error.issues);
+}
+
+function firstIssue(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const issue = issues[0];
+  return issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid';
 }
 
 function moveAside(file: string, clock: Clock): string {
@@ -121,35 +198,4 @@ function moveAside(file: string, clock: Clock): string {
   for (let i = 1; fs.existsSync(target); i++) target = `${file}.corrupt-${stamp}-${i}`;
   fs.renameSync(file, target);
   return target;
-}
-
-/** temp + fsync + rename (+ directory fsync where the platform allows it). */
-function writeAtomic(file: string, text: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  try {
-    const fd = fs.openSync(temp, 'w', 0o600);
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  } catch (thrown) {
-    fs.rmSync(temp, { force: true });
-    const message = thrown instanceof Error ? thrown.message : String(thrown);
-    throw new FerryError(appError('internal', `Could not save the settings: ${message}`, { retryable: false }));
-  }
-  try {
-    const dfd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
-  }
 }

@@ -7,7 +7,7 @@ import { createHandlers } from '../engine/handlers.js';
 import { openJournal, type Journal } from '../engine/journal/sqlite-store.js';
 import type { JobStore, Provider } from '../engine/ports.js';
 import { createSettingsHandlers } from '../engine/settings-handlers.js';
-import { openSettings, type SettingsStore } from '../engine/settings-store.js';
+import { openSettings, type SettingsBackingFactory, type SettingsStore } from '../engine/settings-store.js';
 import { createRateLimiter, type RateLimiter } from '../net/throttle.js';
 import type { DestinationKind } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
@@ -21,7 +21,7 @@ import { createDestinationHandlers, createDestinations, type Destinations } from
 import { createUrlIntake } from './url-intake.js';
 import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
-import { createLibrary, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
+import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
 import { createWatchService, type WatchService } from '../watch/service.js';
 import { createEventHub, type EventHub } from '../engine/events.js';
@@ -42,7 +42,7 @@ export type FerryApp = {
   readonly handlers: Handlers;
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
   readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
-  /** Transfer settings (settings.json), applied live to the engine and providers. */
+  /** Transfer settings (settings.json via electron-store / conf), applied live to the engine and providers. */
   readonly settings: SettingsStore;
   /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
   readonly limiter: RateLimiter;
@@ -83,6 +83,8 @@ export type CreateAppOptions = {
   readonly intelligent?: boolean;
   /** Hears the local destination's upload events (the CLI says when intelligent ingestion was not granted). */
   readonly onUploadEvent?: (event: UploadEvent) => void;
+  /** The settings file's store: electron-store from the Electron host (it imports electron); conf by default. */
+  readonly settingsBacking?: SettingsBackingFactory;
 };
 
 /**
@@ -99,7 +101,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
     : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, intelligentIngestion: true, ...(localSecret ? { secret: localSecret } : {}) }]);
   try {
-    const settings = openSettings({ dir: opts.dataDir, logger });
+    const settings = await openSettings({ dir: opts.dataDir, logger, ...(opts.settingsBacking ? { backing: opts.settingsBacking } : {}) });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
@@ -167,7 +169,9 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
-      assertAllowed: (paths) => assertPathsAllowed(paths, allowedRoots),
+      // Browser mode: the page behind the token is the user, so a folder added there is the allowed
+      // root of its own watch. Electron keeps its allowed-roots policy.
+      ...(opts.host === 'electron' ? { assertAllowed: (paths: string[]) => assertPathsAllowed(paths, allowedRoots) } : {}),
     });
     await watch.start();
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
@@ -179,8 +183,10 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
     const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
-    const studio = createStudioService({ jobs: () => engine.list(), history: journal?.history ?? null, filestack: access.processing, imagekit: imagekitClient });
-    const media = createMediaService({ jobs: () => engine.list(), av: access.av, emit: (jobs) => appEvents.emit('media:updated', { jobs }), logger });
+    // The Library is the hub: Studio and Media start from any entry and record what they make there.
+    const hub = { history: journal?.history ?? null, record: createMadeFileRecorder(journal?.history ?? null, logger) };
+    const studio = createStudioService({ jobs: () => engine.list(), ...hub, filestack: access.processing, imagekit: imagekitClient });
+    const media = createMediaService({ jobs: () => engine.list(), ...hub, av: access.av, emit: (jobs) => appEvents.emit('media:updated', { jobs }), logger });
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,

@@ -1,14 +1,18 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from './server.js';
+import { ensureTlsMaterial } from './tls.js';
 import { DEFAULT_IMAGEKIT_ID, DEFAULT_IMAGEKIT_PRIVATE_KEY, DEFAULT_IMAGEKIT_PUBLIC_KEY, imagekitUrlEndpoint, resolveAccounts } from './imagekit/routes.js';
 
 const HELP = `Usage: npm run localcloud -- [options]
 
-Runs the Ferry local cloud (Filestack wire protocol) until Ctrl-C.
+Runs the Ferry local cloud (Filestack and ImageKit wire protocols) until Ctrl-C.
 
   --port N               port to listen on (default 0 = a free port)
   --host H               interface to bind (default 127.0.0.1)
+  --tls                  serve HTTPS with a self-signed certificate made once under DATA/tls/
+                         (cert.pem, key.pem); trust it with NODE_EXTRA_CA_CERTS (Node) or
+                         REQUESTS_CA_BUNDLE (Python) (env FERRY_LC_TLS=1)
   --data DIR             data folder (default .ferry-data/localcloud)
   --apikey K             app apikey (env FERRY_LC_APIKEY; default ${DEFAULT_LOCAL_APIKEY})
   --secret S             app secret for policies and webhook signatures (env FERRY_LC_SECRET)
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
       'no-imagekit': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       host: { type: 'string', default: '127.0.0.1' },
+      tls: { type: 'boolean', default: envFlag(env.FERRY_LC_TLS) },
     },
     strict: true,
   });
@@ -64,10 +69,13 @@ async function main(): Promise<void> {
   for (const u of webhookUrls) if (!/^https?:\/\/\S+$/.test(u)) throw new Error(`Invalid webhook URL ${u}`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${values.port}`);
+  const dataDir = path.resolve(values.data);
+  const tls = values.tls ? await ensureTlsMaterial(dataDir, values.host) : null;
   const ikAccount = resolveAccounts([{ imagekitId: values['ik-id'], privateKey: values['ik-private-key'], publicKey: values['ik-public-key'] }])[0];
   const cloud = await startLocalCloud({
     imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount] },
-    dataDir: path.resolve(values.data),
+    dataDir,
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     port,
     host: values.host,
     apps: [
@@ -86,6 +94,10 @@ async function main(): Promise<void> {
   process.stdout.write(`Ferry local cloud listening on ${cloud.baseUrl}\n`);
   process.stdout.write(`apikey: ${values.apikey}\n`);
   if (!values['no-imagekit'] && ikAccount) process.stdout.write(`imagekit urlEndpoint: ${imagekitUrlEndpoint(cloud.baseUrl, ikAccount)} (public key ${ikAccount.publicKey})\n`);
+  if (tls) {
+    process.stdout.write(`tls certificate: ${tls.certPath}${tls.created ? ' (new)' : ''}\n`);
+    process.stdout.write(`  trust it: NODE_EXTRA_CA_CERTS=${tls.certPath} (Node), REQUESTS_CA_BUNDLE=${tls.certPath} (Python)\n`);
+  }
   if (values['security-required']) process.stdout.write('security: required\n');
   if (webhookUrls.length > 0) process.stdout.write(`webhooks: ${webhookUrls.join(', ')}\n`);
   let closing = false;

@@ -55,8 +55,10 @@ export type LocalCloudHooks = {
 
 /** Shared state every route handler gets. */
 export type CloudContext = {
-  /** `http://127.0.0.1:PORT`, known once the server listens. */
+  /** `http(s)://127.0.0.1[:PORT]` (default ports left out), known once the server listens. */
   baseUrl: string;
+  /** The certificate (PEM) the server presents over TLS; its own outgoing fetches trust it. */
+  readonly tlsCert?: string;
   readonly storage: Storage;
   readonly apps: ReadonlyMap<string, LocalCloudApp>;
   readonly hooks: LocalCloudHooks;
@@ -69,3 +71,13 @@ export type CloudContext = {
 
 /** The default app of a fresh local cloud (22 characters like a real Filestack key). */
 export const DEFAULT_LOCAL_APIKEY = 'FerryLocalCloudKey0001';
+
+/**
+ * What `/multipart/start` and `/multipart/upload` answer as `location_url`: the base URL over
+ * plain HTTP (clients prepend https:// to a bare host, so only a full URL keeps them on http),
+ * the bare `host[:port]` over TLS as the real service answers (Python and Go always prepend
+ * https://; JS and Ferry use a full URL verbatim and prefix a bare one).
+ */
+export function locationUrlOf(ctx: Pick<CloudContext, 'baseUrl'>): string {
+  return ctx.baseUrl.startsWith('https://') ? ctx.baseUrl.slice('https://'.length) : ctx.baseUrl;
+}

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppError } from '../../src-shared/errors.js';
 import type { CloudContext } from './context.js';
 
 /** One route of the local cloud. `path` is matched against the URL pathname (no query). */
@@ -15,10 +16,33 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra answer headers (Retry-After). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** HTTP status for the AppError codes shared helpers (renderer, fetcher, storage) throw. */
+const STATUS_OF_CODE: Readonly<Partial<Record<AppError['code'], number>>> = {
+  bad_request: 400,
+  unsupported: 400,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  rate_limited: 429,
+  aborted: 499,
+  internal: 500,
+};
+
+/**
+ * The answer for an AppError a shared helper threw: its status (`fallback` for codes without
+ * one), and Retry-After when the error says how long to wait (a busy renderer).
+ */
+export function httpErrorOf(e: AppError, fallback = 400): HttpError {
+  const wait = e.details?.retryAfterSeconds;
+  return new HttpError(STATUS_OF_CODE[e.code] ?? fallback, e.code, e.message, typeof wait === 'number' ? { 'Retry-After': String(Math.ceil(wait)) } : {});
 }
 
 /** Headers every answer carries so browser clients (the picker, the renderer) can read ETags. */
@@ -35,12 +59,12 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** Writes the JSON error body `{message, code}` used by every front end. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, status, { message, code });
+  sendJson(res, status, { message, code }, headers);
 }
 
 /**
@@ -83,7 +107,7 @@ export function createRouter(routes: readonly Route[], ctx: CloudContext): (req:
 
 function answerThrown(res: ServerResponse, err: unknown, ctx: CloudContext): void {
   if (err instanceof HttpError) {
-    sendError(res, err.status, err.code, err.message);
+    sendError(res, err.status, err.code, err.message, { ...err.headers });
     return;
   }
   ctx.log?.('error', err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type LocalCloudHooks } from './context.js';
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
@@ -26,11 +27,13 @@ export type LocalCloudOptions = {
    * the DEFAULT_IMAGEKIT_* keys; `false` leaves it out. */
   readonly imagekit?: ImageKitFrontEndOptions | false;
   readonly log?: CloudContext['log'];
+  /** Serve HTTPS with this certificate and key (PEM), e.g. from tls.ts ensureTlsMaterial. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 };
 
 /** A running local cloud. */
 export type LocalCloud = {
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  /** `http(s)://127.0.0.1[:PORT]`, no trailing slash; default ports (80, 443) are left out. */
   readonly baseUrl: string;
   readonly port: number;
   readonly dataDir: string;
@@ -48,6 +51,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const apps = new Map(appList.map((a) => [a.apikey, a]));
   const ctx: CloudContext = {
     baseUrl: '',
+    ...(opts.tls ? { tlsCert: opts.tls.cert } : {}),
     storage,
     apps,
     hooks: opts.hooks ?? {},
@@ -61,12 +65,14 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     ...(opts.imagekit === false ? [] : imagekitRoutes(opts.imagekit)),
     ...filestackRoutes(opts.filestack),
   ];
-  const server = http.createServer(createRouter(routes, ctx));
+  const listener = createRouter(routes, ctx);
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : http.createServer(listener);
   // Part PUTs of big parts on slow disks may take a while; do not cut them off early.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
+  // Plain sockets for http, TLS sockets (after the handshake) for https: track both.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -80,9 +86,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  // The URL's own form: port 80 is left out (`http://127.0.0.1`), as clients that drop explicit
-  // ports (filestack-js's Node adapter) need.
-  ctx.baseUrl = new URL(`http://${urlHost}:${port}`).origin;
+  const scheme = opts.tls ? 'https' : 'http';
+  ctx.baseUrl = baseUrlOf(scheme, urlHost, port);
   return {
     baseUrl: ctx.baseUrl,
     port,
@@ -98,4 +103,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** `scheme://host[:port]`, leaving out the scheme's default port (filestack-js cannot use an explicit one). */
+export function baseUrlOf(scheme: 'http' | 'https', host: string, port: number): string {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  return port === defaultPort ? `${scheme}://${host}` : `${scheme}://${host}:${port}`;
 }

@@ -59,6 +59,8 @@ export interface TempWriter {
 /** The local cloud's blob store. Files appear atomically: a blob is served only once its metadata exists. */
 export interface Storage {
   readonly dataDir: string;
+  /** Scratch folder on the same disk (temp writers, render stages); emptied at every start. */
+  readonly tmpDir: string;
   newHandle(): string;
   createTempWriter(opts?: TempWriterOptions): Promise<TempWriter>;
   /**
@@ -135,6 +137,7 @@ export async function createStorage(dataDir: string): Promise<Storage> {
   const uploadListeners: ((uploadId: string) => void)[] = [];
   const storage: Storage = {
     dataDir,
+    tmpDir,
     newHandle: () => randomId(20),
     async createTempWriter(opts = {}) {
       const file = path.join(tmpDir, randomId(16));

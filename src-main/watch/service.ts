@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import { watchFolderSchema, type RequestOf, type WatchFolder, type WatchFolderView } from '../../src-shared/ipc/channels.js';
 import type { Logger } from '../engine/ports.js';
 import type { Engine } from '../engine/types.js';
+import { checkWatchableFolder, typedFolderPath } from './folder-check.js';
 import { startFolder, type FolderRuntime } from './folder-runtime.js';
 import { createFoldersStore, type FoldersStore } from './folders-store.js';
 import { relativeInside } from './ignore.js';
@@ -22,7 +22,11 @@ export type WatchServiceOptions = {
   readonly stabilityMs?: number;
   /** Files per engine call (default 200). */
   readonly batchSize?: number;
-  /** Checks user-named paths (folder, move target) against the host's allowed roots. */
+  /**
+   * Checks user-named paths (folder, move target) against the host's allowed roots. Without it
+   * (browser mode: the page behind the token is the user) a folder the user adds becomes the
+   * allowed root of its own watch; the watcher never follows a file out of it.
+   */
   readonly assertAllowed?: (paths: string[]) => Promise<void>;
 };
 
@@ -94,15 +98,17 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
     return folder;
   }
 
-  /** Folder must exist, be allowed, and not overlap another (nested roots would upload twice). */
-  async function checkFolder(folder: WatchFolder): Promise<WatchFolder> {
+  /** Folder must exist as a readable folder, be allowed, and not overlap another (nested roots would upload twice). */
+  async function checkFolder(typed: WatchFolder): Promise<WatchFolder> {
+    const after = typed.afterUpload;
+    const folder: WatchFolder = {
+      ...typed,
+      path: typedFolderPath(typed.path),
+      afterUpload: after.kind === 'move' ? { kind: 'move', to: typedFolderPath(after.to, 'folder to move uploaded files to') } : after,
+    };
     const paths = folder.afterUpload.kind === 'move' ? [folder.path, folder.afterUpload.to] : [folder.path];
     await opts.assertAllowed?.(paths);
-    const real = await realpath(folder.path).catch(() => null);
-    const facts = real === null ? null : await stat(real).catch(() => null);
-    if (real === null || !facts?.isDirectory()) {
-      throw new FerryError(appError('not_found', `${folder.path} is not a folder.`, { retryable: false }));
-    }
+    const real = await checkWatchableFolder(folder.path);
     for (const other of folders) {
       if (other.id === folder.id) continue;
       const otherReal = await realpath(other.path).catch(() => other.path);
@@ -110,7 +116,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
         throw new FerryError(appError('conflict', `${folder.path} overlaps the watched folder ${other.path}.`, { retryable: false }));
       }
     }
-    return watchFolderSchema.parse({ ...folder, path: path.resolve(folder.path) });
+    return watchFolderSchema.parse(folder);
   }
 
   const service: WatchService = {

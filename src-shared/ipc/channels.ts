@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema, destinationKindSchema, jobViewSchema } from '../model/job.js';
+import { LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
 import { MAX_SECRET_LENGTH, SECRET_NAMES } from '../model/secrets.js';
 import { transferSettingsPatchSchema, transferSettingsSchema } from '../model/transfer-settings.js';
 
@@ -61,6 +62,19 @@ export const afterUploadSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('move'), to: absolutePath }),
   z.strictObject({ kind: z.literal('delete') }),
 ]);
+/**
+ * A folder path as the person typed it (`watch:add`, a move target): any text; the host reads it
+ * (`~` is home), refuses a relative one and answers in words (src-main/watch/folder-check.ts).
+ */
+const typedPath = z
+  .string()
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+const afterUploadRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('keep') }),
+  z.strictObject({ kind: z.literal('move'), to: typedPath }),
+  z.strictObject({ kind: z.literal('delete') }),
+]);
 /** A watch folder's rules; every field has a default on `watch:add`. */
 export const watchRulesSchema = z.strictObject({
   destination: destinationKindSchema,
@@ -116,6 +130,8 @@ export const mediaJobSchema = z.object({
   status: mediaStatusSchema,
   timeline: z.array(z.object({ status: z.union([z.literal('uploaded'), mediaStatusSchema]), at: z.number() })),
   url: z.string().optional(),
+  /** The converted file's Library entry, once it is recorded there. */
+  libraryId: z.string().optional(),
   error: appErrorSchema.optional(),
 });
 export type MediaJob = z.infer<typeof mediaJobSchema>;
@@ -140,6 +156,14 @@ export const libraryItemSchema = z.object({
   finishedAt: z.number(),
   /** A 96×96 processed copy for images, else null. */
   thumbnailUrl: z.string().nullable(),
+  /** Where it sat inside a dropped folder (`trip/day1/a.jpg`), or null for a single file. */
+  relativePath: z.string().nullable(),
+  /**
+   * How Ferry made it, when it is not a plain upload: the same bytes dropped again under this name
+   * (`duplicate`, same link), a stored Studio result or a Media conversion. `id` is the source's
+   * Library id; `name` is null once the source has left the Library.
+   */
+  madeFrom: z.object({ kind: z.enum(MADE_KINDS), id: z.string(), name: z.string().nullable() }).nullable(),
 });
 export type LibraryItem = z.infer<typeof libraryItemSchema>;
 /** Calls a Filestack/local signed link may allow (ImageKit links only expire). */
@@ -194,17 +218,19 @@ export const channels = {
   'secrets:delete': { request: z.strictObject({ name: z.enum(SECRET_NAMES) }), response: nothing },
   'watch:list': { request: empty, response: z.object({ folders: z.array(watchFolderViewSchema) }) },
   'watch:add': {
-    request: watchRulesSchema.partial().extend({ path: absolutePath, enabled: z.boolean().optional() }),
+    request: watchRulesSchema.partial().extend({ path: typedPath, afterUpload: afterUploadRequestSchema.optional(), enabled: z.boolean().optional() }),
     response: watchFolderViewSchema,
   },
-  'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId }), response: watchFolderViewSchema },
+  'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId, afterUpload: afterUploadRequestSchema.optional() }), response: watchFolderViewSchema },
   'watch:remove': { request: z.strictObject({ id: watchId }), response: nothing },
   'watch:set-enabled': { request: z.strictObject({ id: watchId, enabled: z.boolean() }), response: watchFolderViewSchema },
-  /** Finished uploads, newest first; `query` matches the file name. Default page: 50 from 0. */
+  /** Finished uploads and files Ferry made, newest first; `query` matches the name or folder path. Default page: 50 from 0. */
   'library:list': {
     request: z.strictObject({
       query: z.string().max(256).optional(),
       destination: destinationKindSchema.optional(),
+      /** By MIME type; `media` = audio or video. */
+      type: z.enum(LIBRARY_TYPES).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),
@@ -234,8 +260,8 @@ export const channels = {
     /** `originalUrl` reads the stored original (signed when the app requires security). */
     response: z.object({ url: z.string(), originalUrl: z.string(), before: imageFactsSchema, after: imageFactsSchema }),
   },
-  /** Renders the chain and stores the result as a new file. */
-  'studio:store': { request: studioRequest, response: z.object({ url: z.string(), remoteId: z.string() }) },
+  /** Renders the chain and stores the result as a new file; `libraryId` is its Library entry (null when there is no history). */
+  'studio:store': { request: studioRequest, response: z.object({ url: z.string(), remoteId: z.string(), libraryId: z.string().nullable() }) },
   'media:convert': {
     request: z.strictObject({
       jobId,

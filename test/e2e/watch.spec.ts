@@ -1,17 +1,17 @@
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SCREENSHOT_DIR, sha256File, sha256Url, startHost, watchPageProblems, writeRandomFile } from './support.js';
 
 /**
- * Watch folders in browser mode: add a folder by typing its path, drop a file into it on disk,
+ * Watch folders in browser mode: add a folder by typing its path (no allowed roots configured:
+ * the folder the user adds is the allowed root of its own watch), write a file into it on disk,
  * and see it uploaded (the folder's count goes up, the job shows in the queue with a link).
+ * Typing mistakes are answered in words.
  */
 test('a folder added in the UI uploads a file written into it', async ({ page }) => {
-  // Browser mode only lets the renderer name folders under FERRY_ALLOWED_ROOTS (path-policy.ts).
   const savedRoots = process.env.FERRY_ALLOWED_ROOTS;
-  process.env.FERRY_ALLOWED_ROOTS = os.tmpdir();
+  delete process.env.FERRY_ALLOWED_ROOTS;
   const host = await startHost();
   try {
     const problems = await watchPageProblems(page);
@@ -21,8 +21,17 @@ test('a folder added in the UI uploads a file written into it', async ({ page })
     await page.getByTestId('nav-watch').click();
     await expect(page.getByTestId('watch-empty')).toContainText('No folders are watched yet');
 
+    // A relative path and a missing folder get plain answers, not developer messages.
+    await page.getByTestId('watch-path').fill('inbox');
+    await page.getByTestId('watch-submit').click();
+    await expect(page.getByTestId('watch-problem')).toContainText('"inbox" is not a full path. Type the whole path of the folder, starting with /');
+    await page.getByTestId('watch-path').fill(path.join(inbox, 'not-there'));
+    await page.getByTestId('watch-submit').click();
+    await expect(page.getByTestId('watch-problem')).toContainText('does not exist. Check the spelling, or create the folder first.');
+
     await page.getByTestId('watch-path').fill(inbox);
     await page.getByTestId('watch-submit').click();
+    await expect(page.getByTestId('watch-problem')).toHaveCount(0);
     const row = page.locator(`[data-testid="watch-row"][data-path="${inbox}"]`);
     await expect(row).toBeVisible();
     await expect(row).toContainText('Watching');

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../src-shared/errors.js';
@@ -28,19 +28,19 @@ afterAll(async () => {
 describe('transfer settings', () => {
   it('starts from defaults, persists changes atomically, and notifies listeners', async () => {
     const dir = await freshDir();
-    const s = openSettings({ dir, logger: quiet });
+    const s = await openSettings({ dir, logger: quiet });
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
     const heard: number[] = [];
     s.onChange((next) => heard.push(next.fileConcurrency));
     expect(s.set({ fileConcurrency: 5, bandwidthLimit: 1_000_000 })).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
     expect(heard).toEqual([5]);
     expect(await readdir(dir)).toEqual([SETTINGS_FILE]); // no temp file left behind
-    expect(openSettings({ dir, logger: quiet }).get()).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
+    expect((await openSettings({ dir, logger: quiet })).get()).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 5, partConcurrency: 3, bandwidthLimit: 1_000_000 });
   });
 
   it('refuses bad values with a typed bad_request, through the contract and directly', async () => {
     const dir = await freshDir();
-    const s = openSettings({ dir, logger: quiet });
+    const s = await openSettings({ dir, logger: quiet });
     const handlers = createSettingsHandlers(s) as unknown as Handlers;
     const bad: unknown[] = [
       { fileConcurrency: 0 },
@@ -73,16 +73,77 @@ describe('transfer settings', () => {
   ])('a %s settings file is moved aside (kept) and defaults are used', async (_label, text) => {
     const dir = await freshDir();
     await writeFile(path.join(dir, SETTINGS_FILE), text);
-    const errors: string[] = [];
-    const s = openSettings({ dir, logger: { ...quiet, error: (m) => void errors.push(m) } });
+    const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+    const s = await openSettings({ dir, logger: { ...quiet, error: (message, fields) => void errors.push({ message, fields }) } });
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
     expect(s.recovered?.error.code).toBe('integrity');
     const kept = s.recovered?.movedTo ?? '';
     expect(path.basename(kept)).toMatch(/^settings\.json\.corrupt-/);
     expect(await readFile(kept, 'utf8')).toBe(text);
-    expect(errors).toHaveLength(1);
+    // The log says so, naming the copy it kept.
+    expect(errors).toEqual([{ message: 'settings: bad settings file moved aside, using defaults', fields: { movedTo: kept, reason: expect.any(String) } }]);
     // Usable right away: a change writes a fresh, valid file.
     s.set({ fileConcurrency: 4 });
-    expect(openSettings({ dir, logger: quiet }).recovered).toBeNull();
+    expect((await openSettings({ dir, logger: quiet })).recovered).toBeNull();
+  });
+});
+
+describe('settings through conf (electron-store\'s core)', () => {
+  it('takes over the settings.json an earlier release wrote: values kept, newer fields defaulted', async () => {
+    const dir = await freshDir();
+    // Exactly what the hand-written writer produced: 2-space JSON and a newline, before theme etc. existed.
+    const legacy = `${JSON.stringify({ fileConcurrency: 6, partConcurrency: 8, bandwidthLimit: 250_000 }, null, 2)}\n`;
+    await writeFile(path.join(dir, SETTINGS_FILE), legacy, { mode: 0o600 });
+    const s = await openSettings({ dir, logger: quiet });
+    expect(s.recovered).toBeNull();
+    expect(s.get()).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 6, partConcurrency: 8, bandwidthLimit: 250_000 });
+    // Opening alone rewrites nothing.
+    expect(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')).toBe(legacy);
+    s.set({ theme: 'dark' });
+    const written = JSON.parse(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')) as Record<string, unknown>;
+    expect(written).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 6, partConcurrency: 8, bandwidthLimit: 250_000, theme: 'dark' });
+    expect((await openSettings({ dir, logger: quiet })).get().theme).toBe('dark');
+  });
+
+  it('writes through conf: a new file replaces the old by rename (atomic), private to the user, nothing left behind', async () => {
+    const dir = await freshDir();
+    const s = await openSettings({ dir, logger: quiet });
+    expect(await readdir(dir)).toEqual([]); // defaults need no file
+    s.set({ fileConcurrency: 3 });
+    const first = await stat(path.join(dir, SETTINGS_FILE));
+    expect(first.mode & 0o777).toBe(0o600);
+    s.set({ fileConcurrency: 4 });
+    const second = await stat(path.join(dir, SETTINGS_FILE));
+    // Never rewritten in place: a crash mid-write leaves the old file whole.
+    expect(second.ino).not.toBe(first.ino);
+    expect(await readdir(dir)).toEqual([SETTINGS_FILE]);
+    // conf's own bookkeeping key (left by electron-store migrations) is not an error.
+    await writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify({ ...DEFAULT_TRANSFER_SETTINGS, __internal__: { migrations: { version: '0.1.0' } } }));
+    const again = await openSettings({ dir, logger: quiet });
+    expect(again.recovered).toBeNull();
+    expect(again.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
+  });
+
+  it('a store that cannot open runs on the defaults and refuses changes with a typed error', async () => {
+    const dir = await freshDir();
+    const errors: string[] = [];
+    const s = await openSettings({
+      dir,
+      logger: { ...quiet, error: (m) => void errors.push(m) },
+      backing: () => {
+        throw Object.assign(new Error("EACCES: permission denied, open 'settings.json'"), { code: 'EACCES' });
+      },
+    });
+    expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
+    expect(errors).toEqual(['settings: store unavailable, using defaults']);
+    let thrown: unknown;
+    try {
+      s.set({ fileConcurrency: 2 });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(FerryError);
+    expect((thrown as FerryError).error).toMatchObject({ code: 'internal', message: expect.stringContaining('Could not save the settings: EACCES') });
+    expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
   });
 });

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killGroup, spawnLocalCloud, waitForUrl } from '../support/localcloud-cli.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /**
@@ -11,37 +12,11 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 let child: ChildProcess | null = null;
 let dir = '';
 
-/** Signals the whole process group: npx → tsx → node would otherwise leave the server running. */
-function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
-  if (proc.pid === undefined) return;
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 afterEach(async () => {
   if (child) killGroup(child, 'SIGKILL');
   child = null;
   await removeTempDir(dir);
 });
-
-function waitForUrl(proc: ChildProcess): Promise<{ url: string; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`CLI did not print its URL; got: ${out}`)), 45_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /Ferry local cloud listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
-      if (m?.[1] && out.includes('apikey:')) {
-        clearTimeout(timer);
-        resolve({ url: m[1], lines: out.split('\n') });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`CLI exited early (${code}): ${out}`)));
-  });
-}
 
 const b64md5 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
 
@@ -54,11 +29,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
 describe('localcloud CLI with a spec-only client', () => {
   it('start → upload → PUT → complete → CDN GET returns the same bytes', async () => {
     dir = await makeTempDir('ferry-fs-cli-');
-    child = spawn('npx', ['tsx', 'src-main/localcloud/cli.ts', '--port', '0', '--data', dir, '--apikey', 'SpecClientKey000000001'], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    child = spawnLocalCloud(['--port', '0', '--data', dir, '--apikey', 'SpecClientKey000000001']);
     const { url: base, lines } = await waitForUrl(child);
     expect(lines.filter((l) => l.startsWith('Ferry local cloud listening on'))).toHaveLength(1);
 

@@ -139,9 +139,12 @@ describe('Filestack CDN image tasks render for real', () => {
     const unknownParam = await get(`resize=depth:3/${handle}`);
     expect(unknownParam.status).toBe(400);
     expect(unknownParam.body.toString()).toMatch(/resize.*depth/);
-    const unsupported = await get(`detect_faces/${handle}`);
+    const unsupported = await get(`oil_paint/${handle}`);
     expect(unsupported.status).toBe(400);
-    expect(JSON.parse(unsupported.body.toString()).message).toBe('Task "detect_faces" is not supported by the local cloud.');
+    expect(JSON.parse(unsupported.body.toString()).message).toBe('Task "oil_paint" is not supported by the local cloud.');
+    const faces = await get(`detect_faces/${handle}`);
+    expect(faces.status).toBe(501);
+    expect(JSON.parse(faces.body.toString()).message).toMatch(/^Task "detect_faces" needs a face detector/);
     expect((await get(`resize=width:10/AAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
     expect((await get(`${DEFAULT_LOCAL_APIKEY}/resize=width:10/src://alias/a.jpg`)).status).toBe(400);
     expect((await get(`${DEFAULT_LOCAL_APIKEY}/resize=width:10/[${handle},${pngHandle}]`)).status).toBe(400);

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,42 +6,26 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecurity } from '../../src-main/protocol/filestack/signing.js';
 import { verifyWebhook } from '../../src-main/protocol/filestack/webhook.js';
+import { killGroup, LOCALCLOUD_CLI, spawnLocalCloud, waitForUrl } from '../support/localcloud-cli.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /** The standalone local cloud's app configuration (flags + FERRY_LC_* env vars) end to end. */
 
-const CLI = ['--import', 'tsx', 'src-main/localcloud/cli.ts'];
 let child: ChildProcess | null = null;
 let receiver: http.Server | null = null;
 let dir = '';
 
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  if (child) killGroup(child, 'SIGKILL');
   child = null;
   if (receiver) await new Promise<void>((r) => receiver?.close(() => r()));
   receiver = null;
   if (dir) await removeTempDir(dir);
 });
 
-function waitForUrl(proc: ChildProcess): Promise<{ url: string; out: string }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`CLI did not start: ${out}`)), 30_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)\n[\s\S]*webhooks: /.exec(out);
-      if (m?.[1] && out.endsWith('\n')) {
-        clearTimeout(timer);
-        resolve({ url: m[1], out });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`CLI exited (${code}): ${out}`)));
-  });
-}
-
 describe('localcloud CLI app configuration', () => {
   it('--help documents every flag and env var', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [...CLI, '--help']);
+    const { stdout } = await promisify(execFile)(process.execPath, [...LOCALCLOUD_CLI, '--help']);
     for (const word of ['--security-required', '--fii', '--webhook', '--secret', '--apikey', 'FERRY_LC_APIKEY', 'FERRY_LC_SECRET', 'FERRY_LC_SECURITY_REQUIRED', 'FERRY_LC_FII', 'FERRY_LC_WEBHOOKS']) {
       expect(stdout).toContain(word);
     }
@@ -65,11 +49,8 @@ describe('localcloud CLI app configuration', () => {
     const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/in`;
     const apikey = 'CliEnvConfiguredKey001';
     const secret = 'cli-secret';
-    child = spawn(process.execPath, [...CLI, '--port', '0', '--data', dir], {
-      env: { ...process.env, FERRY_LC_APIKEY: apikey, FERRY_LC_SECRET: secret, FERRY_LC_SECURITY_REQUIRED: '1', FERRY_LC_WEBHOOKS: ` ${hook} ` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const { url, out } = await waitForUrl(child);
+    child = spawnLocalCloud(['--port', '0', '--data', dir], { ...process.env, FERRY_LC_APIKEY: apikey, FERRY_LC_SECRET: secret, FERRY_LC_SECURITY_REQUIRED: '1', FERRY_LC_WEBHOOKS: ` ${hook} ` });
+    const { url, out } = await waitForUrl(child, 'webhooks: ');
     expect(out).toContain(`apikey: ${apikey}`);
     expect(out).toContain('security: required');
     const bytes = Buffer.from('configured by env');

@@ -70,8 +70,11 @@ describe('Filestack processing client against the local cloud', () => {
     expect((unsigned as FerryError).error.code).toBe('forbidden');
     const missing = await fetchTransformed(open(), { steps: [{ name: 'flip' }], source: 'AAAAAAAAAAAAAAAAAAAA' }).catch((e: unknown) => e);
     expect((missing as FerryError).error.code).toBe('not_found');
-    const unsupported = await fetchTransformed(open(), { steps: [{ name: 'detect_faces' }], source: openHandle }).catch((e: unknown) => e);
-    expect((unsupported as FerryError).error).toMatchObject({ code: 'bad_request', message: 'Task "detect_faces" is not supported by the local cloud.' });
+    const unsupported = await fetchTransformed(open(), { steps: [{ name: 'oil_paint' }], source: openHandle }).catch((e: unknown) => e);
+    expect((unsupported as FerryError).error).toMatchObject({ code: 'bad_request', message: 'Task "oil_paint" is not supported by the local cloud.' });
+    // A face task is a 501: typed `unsupported`, never retried.
+    const faces = await fetchTransformed(open(), { steps: [{ name: 'pixelate_faces' }], source: openHandle }).catch((e: unknown) => e);
+    expect((faces as FerryError).error).toMatchObject({ code: 'unsupported', retryable: false, message: expect.stringMatching(/pixelate_faces/) });
     // Invalid params never leave the client.
     expect(() => transformUrl(open(), { steps: [{ name: 'blur', params: { amount: 99 } }], source: openHandle })).toThrow(/blur.*amount/);
   });

@@ -3,7 +3,18 @@ export function historyName(sourcePath: string): string {
   return sourcePath.split(/[\\/]/).pop() ?? sourcePath;
 }
 
-/** The one name-matching rule both journals use, so SQLite and memory agree exactly. */
-export function nameMatches(sourcePath: string, text: string): boolean {
-  return historyName(sourcePath).toLowerCase().includes(text.toLowerCase());
+/** What a search and the Library show for an entry: its own name, else its source's last segment. */
+export function entryName(e: { readonly name?: string | null; readonly sourcePath: string }): string {
+  return e.name ?? historyName(e.sourcePath);
 }
+
+/**
+ * The one search rule both journals use, so SQLite and memory agree exactly: a case-insensitive
+ * substring of the name or of the folder path inside a dropped folder (never of the local folder
+ * the file came from: that is the user's disk layout, not what they named).
+ */
+export function entryMatches(e: { readonly name?: string | null; readonly sourcePath: string; readonly relativePath?: string | null }, text: string): boolean {
+  const needle = text.toLowerCase();
+  return entryName(e).toLowerCase().includes(needle) || (e.relativePath ?? '').toLowerCase().includes(needle);
+}
+

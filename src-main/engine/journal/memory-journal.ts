@@ -1,7 +1,8 @@
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Logger, UploadCheckpoint } from '../ports.js';
-import { nameMatches } from './history-name.js';
+import { mimeMatchesType } from '../../../src-shared/model/library.js';
+import { entryMatches } from './history-name.js';
 import { historyRowOf, parseHistoryRow, storedJobSchema } from './row-schemas.js';
 import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
 
@@ -50,6 +51,7 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
       findUploaded: (sha256: string, destination: DestinationKind) => {
         assertOpen();
         const hash = sha256.toLowerCase();
+        if (hash === '') return null;
         return newestFirst((e) => e.sha256 === hash && e.destination === destination)[0] ?? null;
       },
       findByVersion: (version: string, destination: DestinationKind) => {
@@ -62,7 +64,12 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
       },
       query: (q) => {
         assertOpen();
-        const all = newestFirst((e) => (q.destination === undefined || e.destination === q.destination) && (!q.text || nameMatches(e.sourcePath, q.text)));
+        const all = newestFirst(
+          (e) =>
+            (q.destination === undefined || e.destination === q.destination) &&
+            (!q.text || entryMatches(e, q.text)) &&
+            mimeMatchesType(e.mimetype, q.type),
+        );
         const offset = Math.max(0, Math.floor(q.offset));
         return { total: all.length, entries: all.slice(offset, offset + Math.max(0, Math.floor(q.limit))) };
       },
@@ -73,6 +80,10 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
       remove: (jobId) => {
         assertOpen();
         return history.delete(jobId);
+      },
+      sameFile: (destination, remoteId) => {
+        assertOpen();
+        return newestFirst((e) => e.destination === destination && e.remoteId === remoteId);
       },
     },
     loadAll: () => {

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { lookup } from 'mime-types';
+import { historyName } from './history-name.js';
 
 /**
  * Journal schema and its migrations. `PRAGMA application_id` marks the file as Ferry's and
@@ -46,6 +48,27 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     to: 2,
+    description: 'history: the Library as the hub (name, folder path, type, made-from link)',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE history ADD COLUMN name TEXT;
+        ALTER TABLE history ADD COLUMN relative_path TEXT;
+        ALTER TABLE history ADD COLUMN mimetype TEXT;
+        ALTER TABLE history ADD COLUMN origin TEXT;
+        ALTER TABLE history ADD COLUMN source_id TEXT;
+        CREATE INDEX history_by_remote ON history (destination, remote_id);
+      `);
+      // Older rows kept no type; the type filters need one, and the name is all there is to go on.
+      const rows = db.prepare<[], { id: number; source_path: string }>('SELECT id, source_path FROM history').all();
+      const set = db.prepare('UPDATE history SET mimetype = ? WHERE id = ?');
+      for (const row of rows) {
+        const type = lookup(historyName(row.source_path));
+        if (type !== false) set.run(type, row.id);
+      }
+    },
+  },
+  {
+    to: 3,
     description: 'history: source file version and size lookups for the dedupe pre-check',
     up: (db) => {
       db.exec(`
@@ -64,7 +87,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   jobs: ['id', 'data', 'updated_at'],
   checkpoints: ['job_id', 'state', 'updated_at'],
-  history: ['id', 'job_id', 'destination', 'source_path', 'size', 'sha256', 'url', 'remote_id', 'finished_at', 'source_version'],
+  history: ['id', 'job_id', 'destination', 'source_path', 'size', 'sha256', 'url', 'remote_id', 'finished_at', 'name', 'relative_path', 'mimetype', 'origin', 'source_id', 'source_version'],
 };
 
 /** The file is SQLite but not a journal this build can use (foreign app, unknown version). */

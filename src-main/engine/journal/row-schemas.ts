@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { destinationKindSchema, jobStatusSchema, type Job } from '../../../src-shared/model/job.js';
+import { MADE_KINDS } from '../../../src-shared/model/library.js';
 import type { UploadHistoryEntry } from './types.js';
 
 /**
@@ -34,12 +35,20 @@ export const storedHistorySchema = z.object({
   destination: destinationKindSchema,
   source_path: z.string(),
   size: byteCount,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  // '' = content key unknown (a file Ferry made remotely); never matches a dedupe lookup.
+  sha256: z.string().regex(/^(?:[0-9a-f]{64})?$/),
   url: z.string(),
   remote_id: z.string(),
   finished_at: epochMs,
-  source_version: z.string().nullable().optional(),
-});
+  // Schema 2; null in older rows (and for plain uploads where the source path says it all).
+  name: z.string().min(1).nullish(),
+  relative_path: z.string().nullish(),
+  mimetype: z.string().nullish(),
+  origin: z.enum(MADE_KINDS).nullish(),
+  source_id: z.string().min(1).nullish(),
+  // Schema 3: the source file's version (dedupe pre-check); null when unknown.
+  source_version: z.string().nullish(),
+}).refine((r) => (r.origin == null) === (r.source_id == null), { message: 'origin and source_id go together', path: ['origin'] });
 
 /** Validates a job row; returns the job or a short reason (never the row's content). */
 export function parseJobRow(id: string, data: string): { ok: true; job: Job } | { ok: false; reason: string } {
@@ -69,6 +78,11 @@ export function historyRowOf(e: UploadHistoryEntry): Record<string, string | num
     url: e.url,
     remote_id: e.remoteId,
     finished_at: e.finishedAt,
+    name: e.name ?? null,
+    relative_path: e.relativePath ?? null,
+    mimetype: e.mimetype ?? null,
+    origin: e.origin ?? null,
+    source_id: e.sourceId ?? null,
     source_version: e.sourceVersion ?? null,
   };
 }
@@ -87,6 +101,11 @@ export function parseHistoryRow(row: unknown): UploadHistoryEntry | null {
     url: r.url,
     remoteId: r.remote_id,
     finishedAt: r.finished_at,
-    ...(typeof r.source_version === 'string' ? { sourceVersion: r.source_version } : {}),
+    // Only what is known: absent fields keep entries of plain uploads exactly as before.
+    ...(r.name != null ? { name: r.name } : {}),
+    ...(r.relative_path != null ? { relativePath: r.relative_path } : {}),
+    ...(r.mimetype != null ? { mimetype: r.mimetype } : {}),
+    ...(r.origin != null && r.source_id != null ? { origin: r.origin, sourceId: r.source_id } : {}),
+    ...(r.source_version != null ? { sourceVersion: r.source_version } : {}),
   };
 }

@@ -6,7 +6,8 @@ import type { Clock, Logger, UploadCheckpoint } from '../ports.js';
 import { createMemoryJournal } from './memory-journal.js';
 import { openDurable } from './open-db.js';
 import { historyRowOf, parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
-import { nameMatches } from './history-name.js';
+import { entryMatches } from './history-name.js';
+import { mimeMatchesType, type LibraryType } from '../../../src-shared/model/library.js';
 import type { HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
 export type { HistoryPage, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
@@ -54,13 +55,19 @@ function guarded<T>(logger: Logger, what: string, fn: () => T): T {
 }
 
 /** History filter shared by the count and the page query; null parameters match everything. */
-const HISTORY_FILTER = '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_name_matches(source_path, @text) = 1)';
+const HISTORY_FILTER =
+  '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_entry_matches(name, source_path, relative_path, @text) = 1) AND (@type IS NULL OR ferry_type_matches(mimetype, @type) = 1)';
+type HistoryFilter = { dest: string | null; text: string | null; type: string | null };
 
 /** Every statement the journal runs, prepared once. */
 function prepareStatements(db: Database.Database) {
-  // The library's name search; a JS function so SQLite and the memory journal match alike.
-  db.function('ferry_name_matches', { deterministic: true }, (path: unknown, text: unknown) =>
-    typeof path === 'string' && typeof text === 'string' && nameMatches(path, text) ? 1 : 0,
+  // The library's search and type filter; JS functions so SQLite and the memory journal match alike.
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  db.function('ferry_entry_matches', { deterministic: true }, (name: unknown, sourcePath: unknown, relativePath: unknown, text: unknown) =>
+    typeof sourcePath === 'string' && typeof text === 'string' && entryMatches({ name: str(name), sourcePath, relativePath: str(relativePath) }, text) ? 1 : 0,
+  );
+  db.function('ferry_type_matches', { deterministic: true }, (mimetype: unknown, type: unknown) =>
+    mimeMatchesType(str(mimetype), type as LibraryType) ? 1 : 0,
   );
   return {
     allJobs: db.prepare<[], { id: string; data: string }>('SELECT id, data FROM jobs ORDER BY rowid'),
@@ -75,22 +82,26 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE job_id = ?'),
     putHistory: db.prepare(
-      `INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at, source_version)
-       VALUES (@job_id, @destination, @source_path, @size, @sha256, @url, @remote_id, @finished_at, @source_version)
+      `INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at, name, relative_path, mimetype, origin, source_id, source_version)
+       VALUES (@job_id, @destination, @source_path, @size, @sha256, @url, @remote_id, @finished_at, @name, @relative_path, @mimetype, @origin, @source_id, @source_version)
        ON CONFLICT (job_id) DO UPDATE SET destination = excluded.destination, source_path = excluded.source_path,
          size = excluded.size, sha256 = excluded.sha256, url = excluded.url, remote_id = excluded.remote_id,
-         finished_at = excluded.finished_at, source_version = excluded.source_version`,
+         finished_at = excluded.finished_at, name = excluded.name, relative_path = excluded.relative_path,
+         mimetype = excluded.mimetype, origin = excluded.origin, source_id = excluded.source_id,
+         source_version = excluded.source_version`,
     ),
     recentHistory: db.prepare<[number]>('SELECT * FROM history ORDER BY finished_at DESC, id DESC LIMIT ?'),
     findHistory: db.prepare<[string, string]>(
-      'SELECT * FROM history WHERE sha256 = ? AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1',
+      "SELECT * FROM history WHERE sha256 = ? AND sha256 != '' AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1",
     ),
     findByVersion: db.prepare<[string, string]>(
       'SELECT * FROM history WHERE source_version = ? AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1',
     ),
-    hasSize: db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM history WHERE destination = ? AND size = ? LIMIT 1'),
-    countHistory: db.prepare<[{ dest: string | null; text: string | null }], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
-    pageHistory: db.prepare<[{ dest: string | null; text: string | null; limit: number; offset: number }]>(
+    // Only rows with a content key can be a duplicate's original.
+    hasSize: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM history WHERE destination = ? AND size = ? AND sha256 != '' LIMIT 1"),
+    sameFile: db.prepare<[string, string]>('SELECT * FROM history WHERE destination = ? AND remote_id = ? ORDER BY finished_at DESC, id DESC'),
+    countHistory: db.prepare<[HistoryFilter], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
+    pageHistory: db.prepare<[HistoryFilter & { limit: number; offset: number }]>(
       `SELECT * FROM history WHERE ${HISTORY_FILTER} ORDER BY finished_at DESC, id DESC LIMIT @limit OFFSET @offset`,
     ),
     getHistory: db.prepare<[string]>('SELECT * FROM history WHERE job_id = ?'),
@@ -123,13 +134,15 @@ class SqliteJournal implements Journal {
       hasSize: (size: number, destination: DestinationKind) => this.#read(() => this.#s.hasSize.get(destination, size) !== undefined),
       query: (q: HistoryQuery) =>
         this.#read(() => {
-          const filter = { dest: q.destination ?? null, text: q.text ? q.text : null };
+          const filter: HistoryFilter = { dest: q.destination ?? null, text: q.text ? q.text : null, type: q.type ?? null };
           const total = this.#s.countHistory.get(filter)?.n ?? 0;
           const page = { ...filter, limit: Math.max(0, Math.floor(q.limit)), offset: Math.max(0, Math.floor(q.offset)) };
           return { total, entries: this.#s.pageHistory.all(page).flatMap((r) => this.#historyRow(r)) };
         }),
       get: (jobId: string) => this.#read(() => this.#historyRow(this.#s.getHistory.get(jobId))[0] ?? null),
       remove: (jobId: string) => this.#write('forget the upload', () => this.#s.deleteHistory.run(jobId).changes > 0),
+      sameFile: (destination: DestinationKind, remoteId: string) =>
+        this.#read(() => this.#s.sameFile.all(destination, remoteId).flatMap((r) => this.#historyRow(r))),
     };
   }
 

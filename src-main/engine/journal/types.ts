@@ -1,5 +1,6 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
+import type { LibraryType, MadeKind } from '../../../src-shared/model/library.js';
 import type { JobStore } from '../ports.js';
 
 /** One verified upload, kept for the history view and for content-hash de-duplication. */
@@ -10,8 +11,9 @@ export type UploadHistoryEntry = {
   /** Bytes uploaded. */
   readonly size: number;
   /**
-   * The content key of the uploaded bytes (engine/content-key.ts: 64 lowercase hex characters).
-   * Entries written before that key existed hold the plain SHA-256 of the bytes instead.
+   * The content key of the uploaded bytes (engine/content-key.ts: 64 lowercase hex characters);
+   * '' when unknown (files Ferry made remotely: never a dedupe match). Entries written before the
+   * content key existed hold the plain SHA-256 of the bytes.
    */
   readonly sha256: string;
   readonly url: string;
@@ -19,6 +21,16 @@ export type UploadHistoryEntry = {
   readonly remoteId: string;
   /** Epoch ms. */
   readonly finishedAt: number;
+  /** Display name when it is not the last segment of `sourcePath` (files Ferry made have no local source). */
+  readonly name?: string;
+  /** Path inside a dropped folder (`/` separators), e.g. `trip/day1/a.jpg`; absent for a single file. */
+  readonly relativePath?: string | null;
+  /** MIME type of the stored file; absent in rows older than schema 2 that had no guess. */
+  readonly mimetype?: string;
+  /** How Ferry made this entry; absent for a plain upload. Always set together with `sourceId`. */
+  readonly origin?: MadeKind;
+  /** Library id (job id) of the entry this one was made from (for a duplicate: the original upload). */
+  readonly sourceId?: string;
   /**
    * The source file's version when it was uploaded (content-key.ts versionKey: dev:ino:size:mtimeNs),
    * so dropping the very same file again is recognised without reading it. Absent when unknown.
@@ -43,13 +55,17 @@ export interface UploadHistory {
   get(jobId: string): UploadHistoryEntry | null;
   /** Forgets a job's entry (the remote file was deleted); true when there was one. */
   remove(jobId: string): boolean;
+  /** Every entry pointing at this remote file (an upload and the names it was dropped under again), newest first. */
+  sameFile(destination: DestinationKind, remoteId: string): UploadHistoryEntry[];
 }
 
 /** Filters and page of {@link UploadHistory.query}. */
 export type HistoryQuery = {
-  /** Case-insensitive substring of the file name (the last segment of `sourcePath`). */
+  /** Case-insensitive substring of the file name or of its folder path (`relativePath`). */
   readonly text?: string;
   readonly destination?: DestinationKind;
+  /** Only entries of this type (by MIME type). */
+  readonly type?: LibraryType;
   readonly limit: number;
   readonly offset: number;
 };

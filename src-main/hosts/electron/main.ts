@@ -13,6 +13,7 @@ import { createTray } from './tray.js';
 import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
+import { electronSettingsBacking } from './settings-backing.js';
 
 /**
  * The Electron shell: lifecycle only. Bundled to dist/main/electron-main.js (ESM); the preload
@@ -100,7 +101,7 @@ function startTray(app_: FerryApp): void {
 
 async function start(): Promise<void> {
   serveRenderer(rendererDir);
-  ferry = await createApp({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion() });
+  ferry = await createApp({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion(), settingsBacking: electronSettingsBacking });
   // Links to files in the local cloud open in the browser like CDN links do.
   setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
   registerContract(ipcMain, ferry.handlers, {

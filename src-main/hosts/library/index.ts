@@ -8,6 +8,7 @@ import { createLibraryService, type LibraryService } from './service.js';
 import { createTargetResolver, type FilestackTarget, type ImageKitTarget } from './targets.js';
 
 export { loadOrCreateAppSecret } from './app-secret.js';
+export { createMadeFileRecorder, type MadeFileRecorder } from './made-files.js';
 export type { LibraryService } from './service.js';
 
 /** Where the signed-link list lives inside the data dir. */

@@ -1,6 +1,6 @@
 import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
 import type { LibraryItem, RequestOf, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
-import { historyName } from '../../engine/journal/history-name.js';
+import { entryName } from '../../engine/journal/history-name.js';
 import type { UploadHistory, UploadHistoryEntry } from '../../engine/journal/types.js';
 import type { Logger } from '../../engine/ports.js';
 import { remove, signedUrl } from '../../providers/filestack/file-api.js';
@@ -29,7 +29,7 @@ export type LibraryServiceDeps = {
   readonly now?: () => number;
 };
 
-const notFound = (id: string): FerryError => new FerryError(appError('not_found', `No finished upload with id ${JSON.stringify(id)}.`));
+const notFound = (id: string): FerryError => new FerryError(appError('not_found', `No file in the Library with id ${JSON.stringify(id)}.`));
 
 /** Builds the service; every remote call goes through the destination's target. */
 export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
@@ -50,16 +50,22 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
   return {
     list: async (req) => {
       if (!deps.history) return { total: 0, items: [] };
-      const page = deps.history.query({
+      const history = deps.history;
+      const page = history.query({
         ...(req.query ? { text: req.query } : {}),
         ...(req.destination ? { destination: req.destination } : {}),
+        ...(req.type ? { type: req.type } : {}),
         limit: req.limit ?? DEFAULT_PAGE,
         offset: req.offset ?? 0,
       });
       // The endpoint is only needed to place ImageKit's `tr:`; an unconfigured account falls back to `?tr=`.
       const ik = page.entries.some((e) => e.destination === 'imagekit') ? await deps.targets('imagekit').catch(() => null) : null;
       const endpoint = ik?.kind === 'imagekit' ? ik.urlEndpoint : undefined;
-      return { total: page.total, items: page.entries.map((e) => toItem(e, endpoint)) };
+      const sourceName = (id: string): string | null => {
+        const source = history.get(id);
+        return source ? entryName(source) : null;
+      };
+      return { total: page.total, items: page.entries.map((e) => toItem(e, endpoint, sourceName)) };
     },
 
     delete: async (id) => {
@@ -73,8 +79,12 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
         if (toAppError(thrown).code !== 'not_found') throw thrown;
         deps.logger.info('library: remote file was already gone', { id, destination: entry.destination });
       }
-      deps.history?.remove(id);
-      await deps.links.removeItem(id);
+      // Every name this remote file was recorded under goes with it: their link is gone too.
+      const sharing = deps.history?.sameFile(entry.destination, entry.remoteId) ?? [];
+      for (const e of [entry, ...sharing.filter((s) => s.jobId !== id)]) {
+        deps.history?.remove(e.jobId);
+        await deps.links.removeItem(e.jobId);
+      }
     },
 
     sign: async (req) => {
@@ -105,9 +115,9 @@ function fileApiConfig(t: FilestackTarget) {
   return { apikey: t.apikey, cdnBase: t.cdnBase, fileApiBase: t.fileApiBase, ...(t.secret ? { secret: t.secret } : {}) };
 }
 
-function toItem(e: UploadHistoryEntry, imagekitEndpoint: string | undefined): LibraryItem {
-  const name = historyName(e.sourcePath);
-  const mimetype = mimetypeOf(name);
+function toItem(e: UploadHistoryEntry, imagekitEndpoint: string | undefined, sourceName: (id: string) => string | null): LibraryItem {
+  const name = entryName(e);
+  const mimetype = e.mimetype ?? mimetypeOf(name);
   return {
     id: e.jobId,
     name,
@@ -118,5 +128,7 @@ function toItem(e: UploadHistoryEntry, imagekitEndpoint: string | undefined): Li
     ...(mimetype ? { mimetype } : {}),
     finishedAt: e.finishedAt,
     thumbnailUrl: thumbnailUrl(e, mimetype, imagekitEndpoint),
+    relativePath: e.relativePath ?? null,
+    madeFrom: e.origin && e.sourceId ? { kind: e.origin, id: e.sourceId, name: sourceName(e.sourceId) } : null,
   };
 }

@@ -8,8 +8,12 @@ import { appError, FerryError, toAppError } from '../../../src-shared/errors.js'
 import type { TaskValue } from '../../../src-shared/filestack/types.js';
 import type { MEDIA_PRESETS, MediaJob, RequestOf } from '../../../src-shared/ipc/channels.js';
 import type { DestinationKind, JobView } from '../../../src-shared/model/job.js';
+import { entryName } from '../../engine/journal/history-name.js';
+import type { UploadHistory } from '../../engine/journal/types.js';
 import type { Logger } from '../../engine/ports.js';
 import { conversionToFilelink, pollConversion, startConversion, type AvConfig, type AvStatus } from '../../providers/filestack/av.js';
+import type { MadeFileRecorder } from '../library/made-files.js';
+import { mimetypeOf } from '../library/thumbnails.js';
 
 export type MediaPreset = (typeof MEDIA_PRESETS)[number];
 export type ConvertRequest = RequestOf<'media:convert'>;
@@ -20,7 +24,12 @@ const AUDIO_PRESETS: ReadonlySet<MediaPreset> = new Set(['mp3', 'm4a']);
 const MAX_JOBS = 200;
 
 export type MediaDeps = {
+  /** The engine's jobs; `done` ones are sources. */
   readonly jobs: () => readonly JobView[];
+  /** The Library (journal history): every finished upload is a source, also after "Clear finished". */
+  readonly history?: Pick<UploadHistory, 'get'> | null;
+  /** Records a finished conversion in the Library, tied to its source (hosts/library/made-files.ts). */
+  readonly record?: MadeFileRecorder;
   /** Conversion endpoint of a Filestack-protocol destination (read per call), or null when it is not configured. */
   readonly av: (destination: DestinationKind) => AvConfig | null;
   /** Receives every job whose status changed. */
@@ -47,6 +56,32 @@ export function conversionParams(req: ConvertRequest): Record<string, TaskValue>
   if (req.videoBitrate !== undefined && !AUDIO_PRESETS.has(req.preset)) params.video_bitrate = req.videoBitrate;
   if (req.audioBitrate !== undefined) params.audio_bitrate = req.audioBitrate;
   return params;
+}
+
+/** What a conversion needs of its source, from the queue or the Library. */
+type Source = { id: string; name: string; destination: DestinationKind; handle: string; mimetype: string; uploadedAt: number };
+
+/** A done job, else a Library entry, with this id; typed errors otherwise. */
+function sourceOf(deps: MediaDeps, id: string): Source {
+  const job = deps.jobs().find((j) => j.id === id);
+  if (job) {
+    if (job.status.kind !== 'done') throw new FerryError(appError('conflict', `${job.name} has not finished uploading.`, { retryable: false }));
+    const { result, verifiedAt } = job.status;
+    return { id, name: job.name, destination: job.destination, handle: result.remoteId, mimetype: result.mimetype, uploadedAt: verifiedAt };
+  }
+  const entry = deps.history?.get(id) ?? null;
+  if (!entry) throw new FerryError(appError('not_found', `No upload with id ${id}.`, { retryable: false }));
+  const name = entryName(entry);
+  const mimetype = entry.mimetype ?? mimetypeOf(name) ?? 'application/octet-stream';
+  return { id, name, destination: entry.destination, handle: entry.remoteId, mimetype, uploadedAt: entry.finishedAt };
+}
+
+/** `clip.mov` + webm → `clip.webm`; `clip.mp4` + mp4 → `clip-converted.mp4` (never the source's own name). */
+export function conversionName(name: string, preset: MediaPreset): string {
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const out = `${stem}.${preset}`;
+  return out === name ? `${stem}-converted.${preset}` : out;
 }
 
 /** Builds the media service. */
@@ -81,9 +116,9 @@ export function createMediaService(deps: MediaDeps): MediaService {
     }
   };
 
-  const run = async (id: string, cfg: AvConfig, handle: string, req: ConvertRequest): Promise<void> => {
+  const run = async (id: string, cfg: AvConfig, source: Source, req: ConvertRequest): Promise<void> => {
     try {
-      const conversion = await startConversion(cfg, handle, conversionParams(req), { signal: stop.signal });
+      const conversion = await startConversion(cfg, source.handle, conversionParams(req), { signal: stop.signal });
       if (isAvStatus(conversion.status) && conversion.status !== 'completed' && conversion.status !== 'failed') setStatus(id, conversion.status);
       const final = await pollConversion(cfg, conversion, {
         signal: stop.signal,
@@ -95,7 +130,17 @@ export function createMediaService(deps: MediaDeps): MediaService {
         },
       });
       const link = conversionToFilelink(final);
-      setStatus(id, 'completed', { url: link.url });
+      const libraryId = deps.record?.({
+        kind: 'conversion',
+        sourceId: source.id,
+        name: conversionName(source.name, req.preset),
+        destination: source.destination,
+        url: link.url,
+        remoteId: link.handle,
+        size: final.data?.size ?? 0,
+        ...(final.data?.mimetype ? { mimetype: final.data.mimetype } : {}),
+      });
+      setStatus(id, 'completed', { url: link.url, ...(libraryId ? { libraryId } : {}) });
     } catch (thrown) {
       const error = toAppError(thrown);
       if (error.code !== 'aborted') deps.logger.warn('media conversion failed', { id, code: error.code, message: error.message });
@@ -105,15 +150,12 @@ export function createMediaService(deps: MediaDeps): MediaService {
 
   return {
     convert(req) {
-      const source = deps.jobs().find((j) => j.id === req.jobId);
-      if (!source) throw new FerryError(appError('not_found', `No upload with id ${req.jobId}.`, { retryable: false }));
-      if (source.status.kind !== 'done') throw new FerryError(appError('conflict', `${source.name} has not finished uploading.`, { retryable: false }));
-      const { result, verifiedAt } = source.status;
+      const source = sourceOf(deps, req.jobId);
       const cfg = deps.av(source.destination);
       if (!cfg) throw new FerryError(appError('unsupported', `A/V conversion is not available on ${source.destination}.`, { retryable: false }));
-      const isVideo = result.mimetype.startsWith('video/');
-      if (!isVideo && !result.mimetype.startsWith('audio/')) {
-        throw new FerryError(appError('bad_request', `${source.name} is not an audio or video file (${result.mimetype}).`, { retryable: false }));
+      const isVideo = source.mimetype.startsWith('video/');
+      if (!isVideo && !source.mimetype.startsWith('audio/')) {
+        throw new FerryError(appError('bad_request', `${source.name} is not an audio or video file (${source.mimetype}).`, { retryable: false }));
       }
       if (!isVideo && !AUDIO_PRESETS.has(req.preset)) {
         throw new FerryError(appError('bad_request', `Preset ${req.preset} makes a video; ${source.name} is audio only.`, { retryable: false }));
@@ -128,13 +170,13 @@ export function createMediaService(deps: MediaDeps): MediaService {
         preset: req.preset,
         status: 'pending',
         timeline: [
-          { status: 'uploaded', at: verifiedAt },
+          { status: 'uploaded', at: source.uploadedAt },
           { status: 'pending', at: now() },
         ],
       };
       jobs.set(id, job);
       deps.emit([job]);
-      const task = run(id, cfg, result.remoteId, req).finally(() => running.delete(task));
+      const task = run(id, cfg, source, req).finally(() => running.delete(task));
       running.add(task);
       return { mediaJobId: id };
     },

@@ -9,11 +9,12 @@ import type { TaskStep } from '../../../src-shared/filestack/types.js';
 import { buildUrl, type TransformStep } from '../../../src-shared/imagekit/url-builder.js';
 import type { ImageFacts, StudioChain } from '../../../src-shared/ipc/channels.js';
 import type { DestinationKind, JobView, UploadResult } from '../../../src-shared/model/job.js';
-import { historyName } from '../../engine/journal/history-name.js';
+import { entryName } from '../../engine/journal/history-name.js';
 import type { UploadHistory } from '../../engine/journal/types.js';
 import { storeTransformed, transformUrl, type ProcessingConfig } from '../../providers/filestack/processing.js';
 import { signedUrl } from '../../providers/filestack/file-api.js';
 import type { ImageKitClient } from '../../providers/imagekit/client.js';
+import type { MadeFileRecorder } from '../library/made-files.js';
 import { fetchBounded, imageFacts } from './image-fetch.js';
 
 /** Image tasks the studio offers on Filestack destinations; storage/security/A-V tasks stay out. */
@@ -35,10 +36,13 @@ export type StudioDeps = {
    * studio" names one by its job id after the queue was cleared or the app restarted.
    */
   readonly history?: Pick<UploadHistory, 'get'> | null;
+  /** Records a stored result in the Library, tied to its source (hosts/library/made-files.ts). */
+  readonly record?: MadeFileRecorder;
 };
 
 export type StudioPreview = { url: string; originalUrl: string; before: ImageFacts; after: ImageFacts };
-export type StudioStored = { url: string; remoteId: string };
+/** A stored result; `libraryId` is its Library entry, null when it could not be recorded. */
+export type StudioStored = { url: string; remoteId: string; libraryId: string | null };
 
 /** The studio's two operations. */
 export type StudioService = {
@@ -64,7 +68,7 @@ function sourceOf(deps: StudioDeps, jobId: string): Source {
   }
   const entry = deps.history?.get(jobId) ?? null;
   if (!entry) throw new FerryError(appError('not_found', `No upload with id ${jobId}.`, { retryable: false }));
-  const name = historyName(entry.sourcePath);
+  const name = entryName(entry);
   // The history keeps no MIME type; the studio only renders images and sharp reports the rest.
   const result: UploadResult = { url: entry.url, remoteId: entry.remoteId, size: entry.size, mimetype: 'application/octet-stream', filename: name };
   return { job: { name, destination: entry.destination }, result };
@@ -142,14 +146,17 @@ export function createStudioService(deps: StudioDeps): StudioService {
       const { job, result } = sourceOf(deps, jobId);
       const p = plan(job, result, chain);
       const filename = studioFileName(job.name, chain);
+      const made = { kind: 'transform', sourceId: jobId, name: filename, destination: job.destination } as const;
       if (p.kind === 'filestack') {
         const stored = await storeTransformed(p.cfg, { steps: p.steps, source: p.handle, store: { filename } });
-        return { url: stored.url, remoteId: stored.remoteId };
+        const libraryId = deps.record?.({ ...made, url: stored.url, remoteId: stored.remoteId, size: stored.size, mimetype: stored.mimetype }) ?? null;
+        return { url: stored.url, remoteId: stored.remoteId, libraryId };
       }
       // ImageKit renders on delivery only: download the result and upload it as a new file.
-      const { data } = await fetchBounded(renderUrl(p, result), 'The rendered image');
+      const { data, mimetype } = await fetchBounded(renderUrl(p, result), 'The rendered image');
       const uploaded = await p.client.upload({ file: { base64: data.toString('base64') }, fileName: filename, useUniqueFileName: true });
-      return { url: uploaded.url, remoteId: uploaded.fileId };
+      const libraryId = deps.record?.({ ...made, url: uploaded.url, remoteId: uploaded.fileId, size: data.length, mimetype }) ?? null;
+      return { url: uploaded.url, remoteId: uploaded.fileId, libraryId };
     },
   };
 }

@@ -5,6 +5,8 @@ import type { CloudContext } from '../context.js';
 import { HttpError, queryOf } from '../router.js';
 import type { StoredFile } from '../storage.js';
 import { sendFileMetadata } from './file-api-metadata.js';
+import { decodePathTolerant, SLASH_PLACEHOLDER } from '../../../src-shared/filestack/tokens.js';
+import { looksLikeApikey } from '../../../src-shared/filestack/url-parser.js';
 import { enforceSecurity, securityFromTask, type SecurityPair } from './security.js';
 
 /** A parsed CDN request: `/[<apikey>/]{<task>/}<source>` (spec §7.1). */
@@ -23,7 +25,6 @@ export type CdnRequest = {
 export type CdnProcessor = (req: IncomingMessage, res: ServerResponse, cdn: CdnRequest, file: StoredFile | null, ctx: CloudContext) => Promise<void>;
 
 const HANDLE_RE = /^[A-Za-z0-9_-]{20}$/;
-const APIKEY_RE = /^[A-Za-z0-9]{22}$/;
 /** Tasks that do not change the bytes; a chain of only these is a plain download. */
 const NO_OP_TASKS = new Set(['security', 'cache']);
 
@@ -46,19 +47,26 @@ export function splitCdnPath(path: string): string[] {
   return out;
 }
 
-/** Parses a CDN pathname; null when it cannot be a CDN request. */
-export function parseCdnPath(pathname: string): CdnRequest | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  const segs = splitCdnPath(decoded);
+/**
+ * The apikey test for the first segment: the keys of the apps this cloud knows first (any
+ * shape, e.g. `--apikey SOMEAPIKEY`), else the shared heuristic for a real-looking key that is
+ * not shaped like a handle.
+ */
+export function apikeyTest(ctx: Pick<CloudContext, 'apps'>): (segment: string) => boolean {
+  // A 20-character handle also fits the heuristic: `/<handle>/metadata` must stay a handle.
+  return (segment) => ctx.apps.has(segment) || (looksLikeApikey(segment) && !HANDLE_RE.test(segment));
+}
+
+/**
+ * Parses a CDN pathname; null when it cannot be a CDN request. Decoding is tolerant: a raw `%`
+ * (an unencoded `targets:> 1%`) stays text for the task parser instead of failing the request.
+ */
+export function parseCdnPath(pathname: string, isApikey: (segment: string) => boolean = looksLikeApikey): CdnRequest | null {
+  const segs = splitCdnPath(decodePathTolerant(pathname)).map((s) => s.replaceAll(SLASH_PLACEHOLDER, '/'));
   const source = segs.pop();
   if (source === undefined) return null;
   const first = segs[0];
-  const apikey = first !== undefined && APIKEY_RE.test(first) ? first : null;
+  const apikey = first !== undefined && !first.includes('=') && isApikey(first) ? first : null;
   return { apikey, tasks: apikey ? segs.slice(1) : segs, source };
 }
 
@@ -74,7 +82,7 @@ export type CdnTaskHandler = (req: IncomingMessage, res: ServerResponse, cdn: Cd
 export function cdnHandler(processor?: CdnProcessor, videoConvert?: CdnTaskHandler) {
   return async (req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
-    const cdn = parseCdnPath(pathname);
+    const cdn = parseCdnPath(pathname, apikeyTest(ctx));
     if (!cdn) throw new HttpError(404, 'not_found', 'Not found.');
     // Python's metadata form: /<handle>/metadata
     const last = cdn.tasks[cdn.tasks.length - 1];
@@ -94,6 +102,7 @@ export function cdnHandler(processor?: CdnProcessor, videoConvert?: CdnTaskHandl
     const file = HANDLE_RE.test(cdn.source) ? await ctx.storage.get(cdn.source) : null;
     const effective = cdn.tasks.filter((t) => !NO_OP_TASKS.has(taskName(t)));
     if (effective.length === 0) {
+      if (cdn.source.startsWith('[')) throw new HttpError(400, 'bad_request', 'A multi-file source ([h1,h2]) needs a task that takes several files: zip or animate.');
       if (!file) throw new HttpError(404, 'not_found', `No file with handle ${JSON.stringify(cdn.source)}.`);
       guard(ctx, file, pair, 'read');
       await sendFile(req, res, ctx, file);
@@ -141,9 +150,10 @@ async function requireFile(ctx: CloudContext, handle: string): Promise<StoredFil
 }
 
 /** Streams a stored file with ETag, conditional GET and single-range support. */
-async function sendFile(req: IncomingMessage, res: ServerResponse, _ctx: CloudContext, file: StoredFile): Promise<void> {
+export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, file: StoredFile, extra: Readonly<Record<string, string>> = {}): Promise<void> {
   const etag = `"${file.md5}"`;
   const headers: Record<string, string | number> = {
+    ...extra,
     'Content-Type': file.mimetype,
     ETag: etag,
     'Accept-Ranges': 'bytes',
@@ -178,7 +188,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, _ctx: CloudCo
     res.end();
     return;
   }
-  await pipeline(createReadStream(_ctx.storage.blobPath(file.handle), { start, end }), res);
+  await pipeline(createReadStream(ctx.storage.blobPath(file.handle), { start, end }), res);
 }
 
 /** One `bytes=` range; multi-range requests get the whole file (allowed by RFC 9110). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudContext } from '../context.js';
+import { locationUrlOf, type CloudContext } from '../context.js';
 import { HttpError, queryOf, sendError, sendJson } from '../router.js';
 import type { UploadBody } from './body.js';
 import { fiiPartLength, fiiPosition, signChunkUrl, verifyChunkUrl } from './fii-store.js';
@@ -33,7 +33,7 @@ export function answerChunkUpload(res: ServerResponse, ctx: CloudContext, sessio
     md5,
     expires: Math.floor(Date.now() / 1000) + PART_URL_TTL_SECONDS,
   });
-  sendJson(res, 200, { url, headers: md5 !== null ? { 'Content-MD5': md5 } : {}, location_url: ctx.baseUrl });
+  sendJson(res, 200, { url, headers: md5 !== null ? { 'Content-MD5': md5 } : {}, location_url: locationUrlOf(ctx) });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudContext, LocalCloudApp } from '../context.js';
+import { locationUrlOf, type CloudContext, type LocalCloudApp } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { randomId } from '../storage.js';
 import { DEFAULT_STORE_CONTAINER, storageKey } from './store-file.js';
@@ -63,12 +63,13 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
     ...(body.fii === true && app.intelligentIngestion === true ? { fii: true, partSize: FII_PART_SIZE } : {}),
   };
   await createSession(ctx, session);
-  // location_url is a full URL: JS honours it verbatim, and our own client does too (spec §3.1).
+  // location_url: a full URL over plain HTTP (clients would add https:// to a bare host), a bare
+  // host[:port] over TLS as the real service answers (spec §3.1).
   sendJson(res, 200, {
     uri: session.uri,
     region: session.region,
     upload_id: uploadId,
-    location_url: ctx.baseUrl,
+    location_url: locationUrlOf(ctx),
     ...(session.fii ? { upload_type: 'intelligent_ingestion' } : {}),
   });
 }
@@ -95,7 +96,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, _m
     md5,
     expires: Math.floor(Date.now() / 1000) + PART_URL_TTL_SECONDS,
   });
-  sendJson(res, 200, { url, headers: md5 !== null ? { 'Content-MD5': md5 } : {}, location_url: ctx.baseUrl });
+  sendJson(res, 200, { url, headers: md5 !== null ? { 'Content-MD5': md5 } : {}, location_url: locationUrlOf(ctx) });
 }
 
 /**

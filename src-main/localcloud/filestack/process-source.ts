@@ -18,7 +18,14 @@ export type FetchLimits = {
   readonly maxBytes?: number;
   /** Whole-download timeout, ms; default 30 s. */
   readonly timeoutMs?: number;
+  /** Extra trusted certificate (PEM), see fetch-capped.ts; {@link trustingOwnCert} sets it. */
+  readonly ca?: string;
 };
+
+/** The limits plus the cloud's own TLS certificate, so it can fetch its own https links. */
+export function trustingOwnCert(ctx: Pick<CloudContext, 'tlsCert'>, limits: FetchLimits = {}): FetchLimits {
+  return ctx.tlsCert !== undefined ? { ...limits, ca: ctx.tlsCert } : limits;
+}
 
 /** A downloaded external file. */
 export type FetchedFile = { readonly data: Buffer; readonly mimetype: string; readonly filename: string; readonly url: string };
@@ -59,7 +66,7 @@ function safeDecode(s: string): string {
 /** Downloads an http(s) URL; failures are 400s naming the URL (413 when it is too large). */
 export async function fetchExternal(url: string, limits: FetchLimits = {}, headers: Record<string, string> = {}): Promise<FetchedFile> {
   const maxBytes = limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
-  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, ...(headers ? { headers } : {}) });
+  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, ...(headers ? { headers } : {}), ...(limits.ca !== undefined ? { ca: limits.ca } : {}) });
   if (!fetched.ok) {
     const f = fetched.failure;
     if (f.kind === 'too-large') throw new HttpError(413, 'payload_too_large', `The source ${url} is larger than ${maxBytes} bytes.`);
@@ -89,7 +96,7 @@ export async function resolveSource(ctx: CloudContext, source: Source, limits: F
       };
     }
     case 'url': {
-      const got = await fetchExternal(source.url, limits);
+      const got = await fetchExternal(source.url, trustingOwnCert(ctx, limits));
       const digest = createHash('sha256').update(got.data).digest('hex');
       return { input: got.data, sourceKey: `url:${digest}`, filename: got.filename, mimetype: got.mimetype, file: null, url: source.url };
     }

@@ -24,8 +24,8 @@ const refuse = (message: string): never => {
   throw new Refusal(message);
 };
 
-const numOf = (v: TaskValue | undefined, fallback: number): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : fallback);
-const boolOf = (v: TaskValue | undefined): boolean | undefined => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined);
+export const numOf = (v: TaskValue | undefined, fallback: number): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : fallback);
+export const boolOf = (v: TaskValue | undefined): boolean | undefined => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined);
 
 /** Filestack colours are RRGGBB, AARRGGBB (alpha first) or a name; sharp wants #RRGGBBAA. */
 export function filestackColor(v: TaskValue | undefined): string | undefined {
@@ -37,7 +37,7 @@ export function filestackColor(v: TaskValue | undefined): string | undefined {
 }
 
 /** `align=top`, `align=[top,left]`, `align=faces` → a gravity. */
-function gravityOf(v: TaskValue | undefined): Gravity {
+export function gravityOf(v: TaskValue | undefined): Gravity {
   if (v === undefined) return 'center';
   const parts = (Array.isArray(v) ? v : [v]).map(String);
   if (parts.includes('faces')) return 'attention';

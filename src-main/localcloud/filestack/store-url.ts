@@ -10,8 +10,8 @@ import { toAppError } from '../../../src-shared/errors.js';
 import type { TaskStep, TaskValue } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
 import { renderImage } from '../processing/render.js';
-import { HttpError, readBody, sendJson } from '../router.js';
-import { fetchExternal, type FetchLimits } from './process-source.js';
+import { HttpError, httpErrorOf, readBody, sendJson } from '../router.js';
+import { fetchExternal, trustingOwnCert, type FetchLimits } from './process-source.js';
 import { tasksToOps } from './process-tasks.js';
 import { enforceSecurity } from './security.js';
 import { renameForType, storeAnswer, storeBytes, storeOptionsFrom } from './store-file.js';
@@ -65,16 +65,15 @@ export function storeUrlHandler(limits: FetchLimits = {}) {
     const mapped = tasksToOps(steps.filter((s) => s.name !== 'store' && s.name !== 'security'));
     if (!mapped.ok) throw new HttpError(400, 'bad_request', mapped.message);
 
-    const got = await fetchExternal(source.url, limits, source.headers);
+    const got = await fetchExternal(source.url, trustingOwnCert(ctx, limits), source.headers);
     let data = got.data;
     let mimetype = got.mimetype;
     if (mapped.ops.length > 0) {
       try {
-        const rendered = await renderImage(data, mapped.ops);
+        const rendered = await renderImage(data, mapped.ops, { scratchDir: ctx.storage.tmpDir });
         [data, mimetype] = [rendered.data, rendered.mimetype];
       } catch (err) {
-        const e = toAppError(err);
-        throw new HttpError(e.code === 'payload_too_large' ? 413 : 400, e.code, e.message);
+        throw httpErrorOf(toAppError(err));
       }
     }
     const uploadTags = body.upload_tags;

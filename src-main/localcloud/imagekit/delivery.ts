@@ -82,7 +82,7 @@ export function deliveryHandler(runtime: ImageKitRuntime, account: ResolvedAccou
       return;
     }
     if (version.fileType !== 'image') throw new IkError(400, `Transformations are not supported for ${version.mime} files on the local cloud.`);
-    const out = await runtime.cache.render(version.handle, blob, plan.ops);
+    const out = await runtime.cache.render(version.handle, blob, plan.ops, { scratchDir: ctx.storage.tmpDir });
     res.writeHead(200, { 'Content-Type': out.mimetype, 'Content-Length': out.data.length, 'Cache-Control': cacheControl, 'X-Image-Size': `${out.width}x${out.height}` });
     res.end(req.method === 'HEAD' ? undefined : out.data);
   });

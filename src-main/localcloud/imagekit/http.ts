@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { imagekitErrorBody } from '../../protocol/imagekit/errors.js';
 import { FerryError } from '../../../src-shared/errors.js';
 import type { CloudContext } from '../context.js';
-import { HttpError, readBody, sendJson, type Route } from '../router.js';
+import { HttpError, httpErrorOf, readBody, sendJson, type Route } from '../router.js';
 
 /** An error answered as an ImageKit error body; `extra` adds `reason`, `missingFileIds`... */
 export class IkError extends Error {
@@ -23,9 +23,6 @@ export class IkError extends Error {
 
 /** The 500 text ImageKit fixtures show. */
 const INTERNAL = 'We have experienced an internal error while processing your request.';
-
-/** Status for AppError codes a shared helper (the renderer, storage) may throw. */
-const STATUS_FOR_CODE: Record<string, number> = { bad_request: 400, unsupported: 400, payload_too_large: 413, not_found: 404, aborted: 499 };
 
 /** Writes an ImageKit error answer (no body for HEAD). */
 export function sendIkError(res: ServerResponse, err: IkError): void {
@@ -49,10 +46,11 @@ export function ikHandler(handler: Route['handler']): Route['handler'] {
 
 function toIkError(err: unknown, ctx: CloudContext): IkError {
   if (err instanceof IkError) return err;
-  if (err instanceof HttpError) return new IkError(err.status, err.message);
+  if (err instanceof HttpError) return new IkError(err.status, err.message, {}, err.headers);
   if (err instanceof FerryError) {
-    const status = STATUS_FOR_CODE[err.error.code];
-    if (status !== undefined) return new IkError(status, err.error.message);
+    // A shared helper (the renderer, storage): its status and Retry-After; unknown codes are 500s.
+    const http = httpErrorOf(err.error, 500);
+    if (http.status !== 500) return new IkError(http.status, http.message, {}, http.headers);
   }
   ctx.log?.('error', err instanceof Error ? (err.stack ?? err.message) : String(err));
   return new IkError(500, INTERNAL);

@@ -44,7 +44,7 @@ export const urlMetadata: ApiHandler = async ({ req, res, store, account, runtim
     sendJson(res, 200, await metadataOf(store.blobPath(v), v.size, v));
     return;
   }
-  const out = await runtime.cache.render(v.handle, store.blobPath(v), plan.ops);
+  const out = await runtime.cache.render(v.handle, store.blobPath(v), plan.ops, { scratchDir: store.storage.tmpDir });
   const p = await probe(out.data, filePath);
   sendJson(res, 200, await metadataOf(out.data, out.data.length, p));
 };

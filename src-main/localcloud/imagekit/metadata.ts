@@ -4,6 +4,8 @@
  */
 import { lookup as mimeLookup } from 'mime-types';
 import { loadSharp } from '../processing/sharp-lazy.js';
+import { DEFAULT_MAX_PIXELS } from '../processing/limits.js';
+import { renderGate } from '../processing/render-gate.js';
 import { parseExif } from './exif.js';
 
 /** Result of probing uploaded bytes. */
@@ -53,8 +55,12 @@ const COS = Array.from({ length: 8 }, (_, u) => Array.from({ length: 32 }, (_, x
  * coefficient above their median (the DC term is left out of the median so overall brightness
  * does not skew it). 16 lowercase hex digits, as ImageKit's `pHash`.
  */
-export async function computePHash(input: string | Buffer): Promise<string> {
-  const { data } = await (await loadSharp())(input).flatten({ background: '#ffffff' }).greyscale().resize(32, 32, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+export async function computePHash(input: string | Buffer, pixels = DEFAULT_MAX_PIXELS): Promise<string> {
+  // It decodes the whole image, so it waits its turn with the renders.
+  const sharp = await loadSharp();
+  const { data } = await renderGate.run(pixels, () =>
+    sharp(input).flatten({ background: '#ffffff' }).greyscale().resize(32, 32, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true }),
+  );
   // Separable DCT: rows first (32 rows × 8 frequencies), then columns.
   const rows: number[][] = [];
   for (let y = 0; y < 32; y++) {
@@ -90,6 +96,6 @@ export async function metadataOf(file: string | Buffer, size: number, p: Probe):
     density: m.density ?? 72,
     hasTransparency: p.hasAlpha,
     exif: parseExif(m.exif),
-    pHash: await computePHash(file),
+    pHash: await computePHash(file, (p.width ?? 0) * (p.height ?? 0)),
   };
 }

@@ -73,7 +73,7 @@ async function storeBlob(
     const plan = planTransformation(opts.preTransformation);
     if (!plan.original) {
       const input = source.binary?.path ?? source.bytes ?? Buffer.alloc(0);
-      const rendered = await renderImage(input, plan.ops);
+      const rendered = await renderImage(input, plan.ops, { scratchDir: store.storage.tmpDir });
       if (source.binary) await rm(source.binary.path, { force: true });
       return store.storage.putBuffer(rendered.data, meta);
     }

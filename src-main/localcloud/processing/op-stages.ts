@@ -1,43 +1,58 @@
 /**
- * One sharp stage per geometry/effect op. sharp runs the operations of a single pipeline in its
- * own fixed order (extract → resize → rotate → composite...), so the renderer gives every op its
- * own pipeline and materialises the image between them; these functions configure one of them.
+ * One sharp stage per geometry/effect op. sharp runs the steps of a single pipeline in its own
+ * fixed order (extract → resize → rotate → composite...), so the renderer (render.ts) gives every
+ * stage its own pipeline and hands the result to the next one as a scratch file; these functions
+ * configure one such pipeline.
+ *
+ * Adding an op (the contract fs-cloud / ik-cloud style extensions follow):
+ * 1. add its variant to `ImageOp` (ops.ts) with units documented there;
+ * 2. return its stage(s) from {@link stagesFor}: a {@link Stage} gets a fresh pipeline whose input
+ *    is the previous stage's output, plus {@link StageInput} facts about that input, and
+ *    configures ONE sharp step on it (two steps of one op that must run in a given order are two
+ *    stages, like `circle`). It may be async (an overlay can prepare its second image first);
+ * 3. if the step can make the image larger (canvas growth, rotation by an odd angle, an overlay
+ *    that extends the canvas...), call {@link assertFits} with the output size before returning,
+ *    so an oversized result is refused (413) before anything is decoded. A second image a stage
+ *    reads (an overlay) must be opened with `limitInputPixels: input.maxPixels` too;
+ * 4. output-only ops (format, quality...) give no stage: render.ts reads them from the op list.
+ * Stages never encode: the renderer picks the scratch and output formats and keeps metadata.
  */
 import type { Sharp } from 'sharp';
 import { FerryError, appError } from '../../../src-shared/errors.js';
+import { collageStage } from './collage-stage.js';
+import { SHARP_GRAVITY } from './gravity.js';
 import type { Gravity, ImageOp, Size } from './ops.js';
+import { overlayStages } from './overlay-stage.js';
+import { smartCropStages } from './smart-crop.js';
+import { upscaleStages } from './upscale-stage.js';
 
-/** Facts about the image entering a stage. */
+/** Facts about the image entering a stage; `maxPixels` is the cap for its output too. */
 export type StageInput = { readonly width: number; readonly height: number; readonly hasAlpha: boolean; readonly maxPixels: number };
 
-/** Configures one sharp pipeline; may return several for ops that need two passes (pixelate). */
-export type Stage = (img: Sharp, input: StageInput) => Sharp;
+/** Configures one sharp pipeline (see the module comment for the contract). */
+export type Stage = (img: Sharp, input: StageInput) => Sharp | Promise<Sharp>;
+
+/**
+ * Throws `payload_too_large` when a stage's output of `width` × `height` would exceed the pixel
+ * cap. Stages that can grow the image call it before configuring sharp.
+ */
+export function assertFits(width: number, height: number, input: StageInput): void {
+  const [w, h] = [Math.round(width), Math.round(height)];
+  if (w * h > input.maxPixels) {
+    throw new FerryError(appError('payload_too_large', `The output size ${w}x${h} exceeds the local cloud's limit of ${input.maxPixels} pixels.`));
+  }
+}
 
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
-
-const POSITIONS: Record<Exclude<Gravity, 'attention' | 'entropy'>, string> = {
-  center: 'centre',
-  top: 'north',
-  bottom: 'south',
-  left: 'west',
-  right: 'east',
-  top_left: 'northwest',
-  top_right: 'northeast',
-  bottom_left: 'southwest',
-  bottom_right: 'southeast',
-};
 
 function position(g: Gravity | undefined): string | number {
   // sharp takes the strategy names as strings too (same as sharp.strategy.*).
   if (g === 'attention' || g === 'entropy') return g;
-  return POSITIONS[g ?? 'center'];
+  return SHARP_GRAVITY[g ?? 'center'];
 }
 
 const px = (s: Size | undefined, side: number): number | undefined =>
   s === undefined ? undefined : Math.max(1, Math.round(typeof s === 'number' ? s : s.fraction * side));
-
-const tooBig = (w: number, h: number, max: number): FerryError =>
-  new FerryError(appError('payload_too_large', `The output size ${w}x${h} exceeds the local cloud's limit of ${max} pixels.`));
 
 function resizeStage(op: Extract<ImageOp, { op: 'resize' }>): Stage {
   return (img, inp) => {
@@ -50,7 +65,7 @@ function resizeStage(op: Extract<ImageOp, { op: 'resize' }>): Stage {
     // Guard before rendering: a 20000x20000 request must fail fast, not allocate gigabytes.
     const estW = w ?? Math.round(((h ?? inp.height) * inp.width) / inp.height);
     const estH = h ?? Math.round(((w ?? inp.width) * inp.height) / inp.width);
-    if (estW * estH > inp.maxPixels) throw tooBig(estW, estH, inp.maxPixels);
+    assertFits(estW, estH, inp);
     return img.resize(w ?? null, h ?? null, {
       fit: op.fit,
       position: position(op.position),
@@ -121,7 +136,15 @@ export function stagesFor(op: ImageOp): Stage[] {
     case 'crop':
       return [cropStage(op)];
     case 'rotate':
-      return [(img) => img.rotate(op.degrees, { background: op.background ?? '#000000' })];
+      return [
+        (img, inp) => {
+          // An odd angle grows the canvas to the rotated bounding box.
+          const rad = (op.degrees * Math.PI) / 180;
+          const [cos, sin] = [Math.abs(Math.cos(rad)), Math.abs(Math.sin(rad))];
+          assertFits(inp.width * cos + inp.height * sin, inp.width * sin + inp.height * cos, inp);
+          return img.rotate(op.degrees, { background: op.background ?? '#000000' });
+        },
+      ];
     case 'autoOrient':
       return [(img) => img.autoOrient()];
     case 'flip':
@@ -179,8 +202,9 @@ export function stagesFor(op: ImageOp): Stage[] {
     case 'border':
       return [
         ...(op.background !== undefined ? [flattenStage(op.background)] : []),
-        (img) => {
+        (img, inp) => {
           const w = Math.max(0, Math.round(op.width));
+          assertFits(inp.width + 2 * w, inp.height + 2 * w, inp);
           return img.extend({ top: w, bottom: w, left: w, right: w, background: op.color });
         },
       ];
@@ -188,6 +212,14 @@ export function stagesFor(op: ImageOp): Stage[] {
       return [(img) => img.trim({ threshold: op.threshold ?? 10 })];
     case 'background':
       return [flattenStage(op.color)];
+    case 'overlay':
+      return overlayStages(op);
+    case 'upscale':
+      return upscaleStages(op);
+    case 'smartCrop':
+      return smartCropStages(op);
+    case 'collage':
+      return [collageStage(op)];
     case 'quality':
     case 'format':
     case 'stripMetadata':

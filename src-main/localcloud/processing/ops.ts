@@ -110,7 +110,33 @@ export type ImageOp =
   /** Drops EXIF/ICC/XMP; without it metadata of the input is kept. */
   | { readonly op: 'stripMetadata' }
   /** Smaller output at the same quality: mozjpeg, max png compression, webp effort. */
-  | { readonly op: 'compress' };
+  | { readonly op: 'compress' }
+  /**
+   * Another image file laid over this one (Filestack watermark, overlay-stage.ts): at
+   * `sizePercent` of its own size, shrunk to fit; `fileKey` changes when the file does (cache key).
+   */
+  | { readonly op: 'overlay'; readonly file: string; readonly fileKey: string; readonly sizePercent: number; readonly position: FixedGravity }
+  /** `factor` × width and height, lanczos (upscale-stage.ts); `median` > 0 denoises first with that window. */
+  | { readonly op: 'upscale'; readonly factor: number; readonly median: number }
+  /** A width×height cut by sharp's attention strategy, never enlarged: padded with `fill` (smart-crop.ts). */
+  | { readonly op: 'smartCrop'; readonly width: number; readonly height: number; readonly fill: string }
+  /**
+   * The image and `files` in a grid on a width×height canvas of `color` (collage-stage.ts);
+   * `fit: crop` fills each cell, `auto` keeps each image whole.
+   */
+  | {
+      readonly op: 'collage';
+      readonly files: readonly { readonly path: string; readonly key: string }[];
+      readonly width: number;
+      readonly height: number;
+      readonly margin: number;
+      readonly color: string;
+      readonly fit: 'auto' | 'crop';
+      readonly autorotate: boolean;
+    };
+
+/** The gravities that name a place (not a smart strategy). */
+export type FixedGravity = Exclude<Gravity, 'attention' | 'entropy'>;
 
 /** The `op` names, for messages and exhaustiveness checks. */
 export type ImageOpName = ImageOp['op'];

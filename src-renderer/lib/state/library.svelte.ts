@@ -27,6 +27,18 @@ export function expiryText(expiresAt: number, now: number): string {
   return `expires in ${s} s`;
 }
 
+/** How a made entry reads: "Converted from clip.mp4"; the source may have left the Library. */
+export function madeFromText(made: NonNullable<LibraryItem['madeFrom']>): { lead: string; source: string | null } {
+  const lead = made.kind === 'duplicate' ? 'Same file as' : made.kind === 'transform' ? 'Made in Studio from' : 'Converted from';
+  return made.name === null ? { lead: `${lead} a file no longer in the Library`, source: null } : { lead, source: made.name };
+}
+
+/** The folder part of a path inside a dropped folder (`trip/day1/` of `trip/day1/a.jpg`), or null. */
+export function folderOf(relativePath: string | null): string | null {
+  const cut = relativePath?.lastIndexOf('/') ?? -1;
+  return relativePath && cut > 0 ? relativePath.slice(0, cut + 1) : null;
+}
+
 /**
  * The Library view's state: one page of finished uploads with search, destination filter and
  * paging, the signed links made so far, and the actions (copy, delete, sign). Components read the

@@ -1,23 +1,8 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { MediaJob, RequestOf } from '../../../src-shared/ipc/channels.js';
-import type { JobView } from '../../../src-shared/model/job.js';
 import type { Api } from '../api.js';
 
 export type MediaRequest = RequestOf<'media:convert'>;
-
-/** An uploaded audio or video file a conversion can start from. */
-export type MediaSource = { id: string; name: string; mimetype: string };
-
-/** Done uploads whose type is audio/* or video/*, newest first. */
-export function mediaSources(jobs: readonly JobView[]): MediaSource[] {
-  const out: MediaSource[] = [];
-  for (const j of jobs) {
-    if (j.status.kind !== 'done') continue;
-    const type = j.status.result.mimetype;
-    if (type.startsWith('video/') || type.startsWith('audio/')) out.push({ id: j.id, name: j.name, mimetype: type });
-  }
-  return out.reverse();
-}
 
 /**
  * Media jobs: a snapshot from `media:list` kept current by `media:updated` pushes (each carries

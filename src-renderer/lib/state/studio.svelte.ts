@@ -10,19 +10,8 @@ export const PREVIEW_DEBOUNCE_MS = 300;
 export type StudioPreview = ResponseOf<'studio:preview'>;
 export type StudioStored = ResponseOf<'studio:store'>;
 
-/** An uploaded image the studio can open. */
+/** An uploaded image the studio can open (from the Library picker or the Library's "Open in studio"). */
 export type StudioSource = { id: string; name: string; url: string; destination: JobView['destination'] };
-
-/** Done uploads that are images, newest first. */
-export function studioSources(jobs: readonly JobView[]): StudioSource[] {
-  const out: StudioSource[] = [];
-  for (const j of jobs) {
-    if (j.status.kind === 'done' && j.status.result.mimetype.startsWith('image/')) {
-      out.push({ id: j.id, name: j.name, url: j.status.result.url, destination: j.destination });
-    }
-  }
-  return out.reverse();
-}
 
 /**
  * The transform studio's state: the chosen file, the controls, and the latest preview. Control
