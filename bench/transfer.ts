@@ -9,7 +9,8 @@
  *   fii     the CLI with --intelligent → a local cloud that grants intelligent ingestion
  *   sdk     the official filestack-js client → the same local cloud, timed as a whole process
  * Clients are timed from spawn to exit; CPU is each process's own (all threads), per GiB.
- * Knobs: FERRY_BENCH_MB (default 1024), FERRY_BENCH_RUNS (default 5).
+ * Knobs: FERRY_BENCH_MB (default 1024), FERRY_BENCH_RUNS (default 5), FERRY_BENCH_VARIANTS
+ * (e.g. floor,ferry; default all).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +25,9 @@ const PROCS = path.join(ROOT, 'bench', 'procs');
 const CLOUD_READY = /listening on (http:\/\/\S+)/;
 
 type Variant = 'raw' | 'floor' | 'ferry' | 'embed' | 'fii' | 'sdk';
-const VARIANTS: readonly Variant[] = ['raw', 'floor', 'ferry', 'embed', 'fii', 'sdk'];
+const ALL: readonly Variant[] = ['raw', 'floor', 'ferry', 'embed', 'fii', 'sdk'];
+const picked = process.env.FERRY_BENCH_VARIANTS?.split(',').map((v) => v.trim());
+const VARIANTS: readonly Variant[] = picked ? ALL.filter((v) => picked.includes(v)) : ALL;
 const LABELS: Record<Variant, string> = {
   raw: 'raw PUT (ceiling)',
   floor: 'protocol floor (MD5 per part, 1 write)',

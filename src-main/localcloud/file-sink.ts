@@ -18,7 +18,7 @@ export type ChunkSink = {
 /** Gathered bytes per write call. */
 const BATCH_BYTES = 1024 * 1024;
 /** Writes in flight before `write` waits. */
-const MAX_PENDING = 4;
+const MAX_PENDING = 64;
 
 /** Writes all of `buffers` at `position`, continuing after short writes. */
 export async function writeAllAt(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {

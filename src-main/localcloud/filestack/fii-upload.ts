@@ -71,11 +71,11 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
         throw new HttpError(400, 'BadDigest', `The Content-MD5 you specified did not match what we received for part ${part} at offset ${offset}.`);
       }
       await journal(live, { t: 'chunk', part, offset, size: bytes, md5: got.md5 });
-      live.hasher.offer(position, got.chunks);
       status = 200;
       // FII needs no ETag (spec §4.1); S3-minded clients get the chunk's MD5 anyway.
       res.writeHead(200, { ETag: `"${got.md5}"`, 'Content-Length': 0 });
       res.end();
+      live.hasher.offer(position, got.chunks);
     });
   } catch (err) {
     if (err instanceof HttpError) {

@@ -53,11 +53,12 @@ export async function handlePartPut(req: IncomingMessage, res: ServerResponse, m
       }
       await ctx.hooks.beforePartAnswer?.({ uploadId, part });
       await journal(live, { t: 'part', part, size: bytes, md5: got.md5, offset });
+      status = 200;
+      res.writeHead(200, { ETag: `"${got.md5}"`, 'Content-Length': 0 });
+      res.end();
+      // After the answer: the client sends its next part while the stored MD5 catches up.
       if (offset !== null) live.hasher.offer(offset, got.chunks);
     });
-    status = 200;
-    res.writeHead(200, { ETag: `"${Buffer.from(computedMd5, 'base64').toString('hex')}"`, 'Content-Length': 0 });
-    res.end();
   } catch (err) {
     status = err instanceof HttpError ? err.status : 500;
     if (err instanceof HttpError) {

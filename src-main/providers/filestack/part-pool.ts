@@ -10,6 +10,11 @@ import { withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 
 /** A BadDigest means the bytes changed in transit; re-reading and re-sending can help, a few times. */
 export const MAX_BAD_DIGEST_RETRIES = 3;
+/**
+ * Parts read, hashed and given their URL ahead of a free PUT slot. Each holds a part buffer, so
+ * memory is (concurrency + this) × part size; one is enough to hide the URL round trip.
+ */
+export const LOOKAHEAD_PARTS = 1;
 /** S3's hard limit; partSizeFor in provider.ts plans within it, this is the last line of defence. */
 const S3_MAX_PARTS = 10_000;
 
@@ -135,9 +140,10 @@ function isBadDigest(err: AppError): boolean {
 }
 
 /**
- * Uploads every part not yet confirmed with at most `concurrency` in flight. Each part is read
- * by range (never the whole file), hashed, given a URL by /multipart/upload and PUT. The first
- * fatal part error stops the pool and is rethrown.
+ * Uploads every part not yet confirmed with at most `concurrency` PUTs in flight. Each part is
+ * read by range (never the whole file), hashed, given a URL by /multipart/upload and PUT; one
+ * part more is prepared while the slots are busy. The first fatal part error stops the pool and
+ * is rethrown.
  */
 export async function uploadParts(o: PartPoolOptions): Promise<void> {
   const { partSize, source } = o;
@@ -196,17 +202,23 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
           };
           const md5 = unread.delete(n) ? await turnstile.turn(n, local.signal, readPart) : await readPart();
           const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
-          return await putPart(
-            target,
-            bytes,
-            local.signal,
-            (sent) => {
-              inFlight.set(n, sent);
-              report();
-            },
-            o.timeoutMs,
-            o.cfg,
-          );
+          // Only the PUT takes a slot: the next part is read, hashed and given its URL meanwhile.
+          const release = await gate.acquire(local.signal);
+          try {
+            return await putPart(
+              target,
+              bytes,
+              local.signal,
+              (sent) => {
+                inFlight.set(n, sent);
+                report();
+              },
+              o.timeoutMs,
+              o.cfg,
+            );
+          } finally {
+            release();
+          }
         } finally {
           // The request is over (answered, failed or destroyed): nothing reads the bytes any more.
           releaseBuffer(bytes);
@@ -237,22 +249,19 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
 
   const worker = async (): Promise<void> => {
     while (failure === null && !local.signal.aborted && pending.length > 0) {
-      let release: (() => void) | null = null;
       try {
-        release = await gate.acquire(local.signal);
         const n = pending.shift();
         if (n === undefined) return;
         await sendPart(n);
       } catch (err) {
         if (failure === null) failure = err;
         local.abort();
-      } finally {
-        release?.();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, pending.length) }, () => worker()));
+    // One worker more than PUT slots: it prepares the next part while the others send.
+    await Promise.all(Array.from({ length: Math.min(o.concurrency + LOOKAHEAD_PARTS, pending.length) }, () => worker()));
   } finally {
     o.signal.removeEventListener('abort', onAbort);
     await file.close();
