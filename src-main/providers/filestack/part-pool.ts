@@ -179,8 +179,10 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
   let failure: unknown = null;
 
   const gate = createConcurrencyGate(o.concurrency, (limit) => o.onEvent?.({ type: 'concurrency', limit, at: Date.now() }));
-  const turnstile = createTurnstile(pending);
+  const readOrder = createTurnstile(pending);
+  const sendOrder = createTurnstile(pending);
   const unread = new Set(pending);
+  const unsent = new Set(pending);
 
   const sendPart = async (n: number): Promise<void> => {
     const offset = (n - 1) * partSize;
@@ -194,17 +196,20 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
           const readPart = async (): Promise<string> => {
             await file.read(offset, bytes);
             const md5 = createHash('md5').update(bytes).digest('base64');
-            // Checked after the read: these bytes belong to the version captured at the start.
             o.guard?.checkPartHash(n, md5);
-            await o.guard?.check(`part ${n}`);
             o.onPartRead?.(n, bytes, md5);
             return md5;
           };
-          const md5 = unread.delete(n) ? await turnstile.turn(n, local.signal, readPart) : await readPart();
+          const md5 = unread.delete(n) ? await readOrder.turn(n, local.signal, readPart) : await readPart();
           const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
-          // Only the PUT takes a slot: the next part is read, hashed and given its URL meanwhile.
-          const release = await gate.acquire(local.signal);
+          // Only the PUT takes a slot (the next part is read, hashed and given its URL meanwhile),
+          // and first sends take slots in part order, as the server hashes the file in order.
+          const acquire = (): Promise<() => void> => gate.acquire(local.signal);
+          const release = unsent.delete(n) ? await sendOrder.turn(n, local.signal, acquire) : await acquire();
           try {
+            // Checked after the read and right before sending: these bytes belong to the
+            // version captured at the start, or they are not sent.
+            await o.guard?.check(`part ${n}`);
             return await putPart(
               target,
               bytes,
