@@ -116,6 +116,48 @@ export async function startServer(args: readonly string[], ready: RegExp, env: N
   };
 }
 
+/** Rounds of variants run one of each per round (so machine load hits them alike), each in its own scratch folder. */
+export async function interleaved<V extends string, S extends { intact: boolean }>(
+  dir: string,
+  variants: readonly V[],
+  rounds: number,
+  runOne: (v: V, round: number, scratch: string) => Promise<S | { skipped: string }>,
+  describe: (s: S) => string,
+): Promise<{ samples: Map<V, S[]>; skipped: Map<V, string>; failed: boolean }> {
+  const samples = new Map<V, S[]>(variants.map((v) => [v, []]));
+  const skipped = new Map<V, string>();
+  let failed = false;
+  for (let round = 1; round <= rounds; round++) {
+    for (const v of variants) {
+      if (skipped.has(v)) continue;
+      const scratch = path.join(dir, `${v}-${round}`);
+      const got = await runOne(v, round, scratch);
+      await rm(scratch, { recursive: true, force: true });
+      if ('skipped' in got) {
+        skipped.set(v, got.skipped);
+        continue;
+      }
+      failed ||= !got.intact;
+      samples.get(v)?.push(got);
+      process.stdout.write(`  round ${round} ${v.padEnd(5)} ${describe(got)}${got.intact ? '' : '  NOT INTACT'}\n`);
+    }
+  }
+  return { samples, skipped, failed };
+}
+
+/** The built local cloud in its own process on `port` (80 is retried a few times: another bench may hold it). */
+export async function startCloud(dataDir: string, port: number, extra: readonly string[] = []): Promise<ServerChild | null> {
+  for (let i = 0; i < (port === 80 ? 5 : 1); i++) {
+    const server = await startServer([path.join(ROOT, 'dist', 'main', 'localcloud.js'), '--port', String(port), '--data', dataDir, ...extra], /listening on (http:\/\/\S+)/).catch(() => null);
+    if (server) return server;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return null;
+}
+
+/** Why a port-80 server could not be had (filestack-js needs one). */
+export const PORT_80_SKIP = 'port 80 is taken or not allowed (filestack-js drops explicit ports)';
+
 /** Median, min and max of some figures. */
 export type Spread = { median: number; min: number; max: number };
 

@@ -6,11 +6,10 @@
  * stated for 10000), FERRY_BENCH_SMALL_KB (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4),
  * FERRY_BENCH_SMALL_RUNS (default FERRY_BENCH_RUNS, 5).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fmt, jsonLines, ROOT, runNode, spread, startServer, storedRecord, type BenchModule, type ChildRun, type Row, type ServerChild } from './lib.js';
-import { createHash } from 'node:crypto';
+import { fmt, interleaved, jsonLines, PORT_80_SKIP, ROOT, runNode, spread, startCloud, storedRecord, type BenchModule, type ChildRun, type Row } from './lib.js';
 
 const COUNT = Number(process.env.FERRY_BENCH_SMALL ?? 2000);
 const KB = Number(process.env.FERRY_BENCH_SMALL_KB ?? 10);
@@ -18,8 +17,6 @@ const AT_ONCE = Number(process.env.FERRY_BENCH_FILES_AT_ONCE ?? 4);
 const RUNS = Math.max(1, Number(process.env.FERRY_BENCH_SMALL_RUNS ?? process.env.FERRY_BENCH_RUNS ?? 5));
 const SDK_APIKEY = 'BenchFilestackJsKey001';
 const CLI = path.join(ROOT, 'dist', 'main', 'cli.js');
-const CLOUD = path.join(ROOT, 'dist', 'main', 'localcloud.js');
-const CLOUD_READY = /listening on (http:\/\/\S+)/;
 
 type Variant = 'ferry' | 'sdk';
 type Sample = { seconds: number; done: number; intact: boolean };
@@ -55,12 +52,8 @@ async function allIntact(cloudDir: string, stored: { file: string; handle: strin
 
 async function runOne(v: Variant, src: string, md5s: Map<string, string>, scratch: string): Promise<Sample | { skipped: string }> {
   const cloudDir = path.join(scratch, 'cloud');
-  let server: ServerChild | null = null;
-  for (let i = 0; i < (v === 'sdk' ? 5 : 1) && server === null; i++) {
-    server = await startServer([CLOUD, '--port', v === 'sdk' ? '80' : '0', '--data', cloudDir, ...(v === 'sdk' ? ['--apikey', SDK_APIKEY] : [])], CLOUD_READY).catch(() => null);
-    if (server === null) await new Promise((r) => setTimeout(r, 2000));
-  }
-  if (server === null) return { skipped: v === 'sdk' ? 'port 80 is taken or not allowed (filestack-js drops explicit ports)' : 'the local cloud did not start' };
+  const server = await startCloud(cloudDir, v === 'sdk' ? 80 : 0, v === 'sdk' ? ['--apikey', SDK_APIKEY] : []);
+  if (server === null) return { skipped: v === 'sdk' ? PORT_80_SKIP : 'the local cloud did not start' };
   let run: ChildRun;
   let stored: { file: string; handle: string }[];
   try {
@@ -89,28 +82,8 @@ export const smallFilesBench: BenchModule = {
   async run(dir) {
     const src = path.join(dir, 'small');
     const md5s = await writeFiles(src, COUNT, KB * 1024);
-    const samples = new Map<Variant, Sample[]>([
-      ['ferry', []],
-      ['sdk', []],
-    ]);
-    const skipped = new Map<Variant, string>();
-    let failed = false;
     console.log(`small files: ${COUNT} × ${KB} KiB, ${AT_ONCE} at once, ${RUNS} interleaved rounds`);
-    for (let round = 1; round <= RUNS; round++) {
-      for (const v of ['ferry', 'sdk'] as const) {
-        if (skipped.has(v)) continue;
-        const scratch = path.join(dir, `${v}-${round}`);
-        const got = await runOne(v, src, md5s, scratch);
-        await rm(scratch, { recursive: true, force: true });
-        if ('skipped' in got) {
-          skipped.set(v, got.skipped);
-          continue;
-        }
-        failed ||= !got.intact;
-        samples.get(v)?.push(got);
-        process.stdout.write(`  round ${round} ${v.padEnd(5)} ${(got.done / got.seconds).toFixed(1).padStart(7)} files/s${got.intact ? '' : '  NOT INTACT'}\n`);
-      }
-    }
+    const { samples, skipped, failed } = await interleaved(dir, ['ferry', 'sdk'] as const, RUNS, (v, _round, scratch) => runOne(v, src, md5s, scratch), (s) => `${(s.done / s.seconds).toFixed(1).padStart(7)} files/s`);
     const rate = (v: Variant) => spread((samples.get(v) ?? []).map((s) => s.done / s.seconds));
     const rows: Row[] = [];
     const labels: Record<Variant, string> = { ferry: `Ferry CLI: ${COUNT} × ${KB} KiB, ${AT_ONCE} at once`, sdk: `filestack-js: same files, ${AT_ONCE} at once` };

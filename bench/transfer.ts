@@ -12,17 +12,16 @@
  * Knobs: FERRY_BENCH_MB (default 1024), FERRY_BENCH_RUNS (default 5), FERRY_BENCH_VARIANTS
  * (e.g. floor,ferry; default all).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fmt, GIB, jsonLines, makeFile, md5File, MIB, ROOT, runNode, spread, startServer, storedRecord, type BenchModule, type ChildRun, type Row, type ServerChild } from './lib.js';
+import { fmt, GIB, interleaved, jsonLines, makeFile, md5File, MIB, PORT_80_SKIP, ROOT, runNode, spread, startCloud, startServer, storedRecord, type BenchModule, type ChildRun, type Row, type ServerChild } from './lib.js';
 
 const SIZE_MB = Number(process.env.FERRY_BENCH_MB ?? 1024);
 const RUNS = Math.max(1, Number(process.env.FERRY_BENCH_RUNS ?? 5));
 const SDK_APIKEY = 'BenchFilestackJsKey001';
 const CLI = path.join(ROOT, 'dist', 'main', 'cli.js');
-const CLOUD = path.join(ROOT, 'dist', 'main', 'localcloud.js');
 const PROCS = path.join(ROOT, 'bench', 'procs');
-const CLOUD_READY = /listening on (http:\/\/\S+)/;
+const PORT_READY = /^port (\d+)/;
 
 type Variant = 'raw' | 'floor' | 'ferry' | 'embed' | 'fii' | 'sdk';
 const ALL: readonly Variant[] = ['raw', 'floor', 'ferry', 'embed', 'fii', 'sdk'];
@@ -48,8 +47,9 @@ async function intact(cloudDir: string, handle: unknown, src: Source, deep: bool
   return !deep || (await md5File(path.join(cloudDir, 'files', handle as string))) === src.md5;
 }
 
-async function withServer(args: string[], run: (s: ServerChild) => Promise<ChildRun & { ok: boolean }>): Promise<Sample> {
-  const server = await startServer(args, args.some((a) => a.endsWith('localcloud.js')) ? CLOUD_READY : /^port (\d+)/);
+async function withServer(start: Promise<ServerChild | null>, run: (s: ServerChild) => Promise<ChildRun & { ok: boolean }>): Promise<Sample> {
+  const server = await start;
+  if (server === null) throw new Error('the server did not start');
   let result: ChildRun & { ok: boolean };
   try {
     result = await run(server);
@@ -73,20 +73,20 @@ async function runOne(v: Variant, src: Source, scratch: string, deep: boolean): 
   const data = path.join(scratch, 'ferry');
   switch (v) {
     case 'raw':
-      return withServer([path.join(PROCS, 'raw-server.mjs')], async (s) => {
+      return withServer(startServer([path.join(PROCS, 'raw-server.mjs')], PORT_READY), async (s) => {
         const run = await runNode([path.join(PROCS, 'raw-client.mjs'), src.file, s.match[1] ?? '']);
         return { ...run, ok: true };
       });
     case 'floor': {
       const out = path.join(scratch, 'floor.bin');
-      return withServer([path.join(PROCS, 'floor-server.mjs'), out], async (s) => {
+      return withServer(startServer([path.join(PROCS, 'floor-server.mjs'), out], PORT_READY), async (s) => {
         const run = await runNode([path.join(PROCS, 'floor-client.mjs'), src.file, s.match[1] ?? '']);
         return { ...run, ok: !deep || (await md5File(out)) === src.md5 };
       });
     }
     case 'ferry':
     case 'fii':
-      return withServer([CLOUD, '--port', '0', '--data', cloudDir, ...(v === 'fii' ? ['--fii'] : [])], async (s) => {
+      return withServer(startCloud(cloudDir, 0, v === 'fii' ? ['--fii'] : []), async (s) => {
         const run = await runNode([CLI, 'upload', src.file, '--json', '--data', data, '--local-cloud', s.match[1] ?? '', ...(v === 'fii' ? ['--intelligent'] : [])]);
         return { ...run, ok: await intact(cloudDir, ferryHandle(run), src, deep) };
       });
@@ -96,12 +96,8 @@ async function runOne(v: Variant, src: Source, scratch: string, deep: boolean): 
       return { seconds: run.seconds, clientCpu: run.cpuSeconds, serverCpu: Number.NaN, intact: ok };
     }
     case 'sdk': {
-      let server: ServerChild | null = null;
-      for (let i = 0; i < 5 && server === null; i++) {
-        server = await startServer([CLOUD, '--port', '80', '--data', cloudDir, '--apikey', SDK_APIKEY], CLOUD_READY).catch(() => null);
-        if (server === null) await new Promise((r) => setTimeout(r, 2000));
-      }
-      if (server === null) return { skipped: 'port 80 is taken or not allowed (filestack-js drops explicit ports)' };
+      const server = await startCloud(cloudDir, 80, ['--apikey', SDK_APIKEY]);
+      if (server === null) return { skipped: PORT_80_SKIP };
       let run: ChildRun;
       try {
         run = await runNode([path.join(PROCS, 'sdk-upload.mjs'), SDK_APIKEY, src.file]);
@@ -122,25 +118,8 @@ export const transferBench: BenchModule = {
     const bytes = SIZE_MB * MIB;
     const file = await makeFile(dir, bytes);
     const src: Source = { file, bytes, md5: await md5File(file) };
-    const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
-    const skipped = new Map<Variant, string>();
-    let failed = false;
     console.log(`transfer: ${SIZE_MB} MiB, ${RUNS} interleaved rounds of ${VARIANTS.join(', ')}`);
-    for (let round = 1; round <= RUNS; round++) {
-      for (const v of VARIANTS) {
-        if (skipped.has(v)) continue;
-        const scratch = path.join(dir, `${v}-${round}`);
-        const got = await runOne(v, src, scratch, round === 1);
-        await rm(scratch, { recursive: true, force: true });
-        if ('skipped' in got) {
-          skipped.set(v, got.skipped);
-          continue;
-        }
-        failed ||= !got.intact;
-        samples.get(v)?.push(got);
-        process.stdout.write(`  round ${round} ${v.padEnd(5)} ${(SIZE_MB / got.seconds).toFixed(1).padStart(6)} MB/s${got.intact ? '' : '  NOT INTACT'}\n`);
-      }
-    }
+    const { samples, skipped, failed } = await interleaved(dir, VARIANTS, RUNS, (v, round, scratch) => runOne(v, src, scratch, round === 1), (s) => `${(SIZE_MB / s.seconds).toFixed(1).padStart(6)} MB/s`);
     const gib = bytes / GIB;
     const mbps = (v: Variant) => spread((samples.get(v) ?? []).map((s) => SIZE_MB / s.seconds));
     const rows: Row[] = [];
