@@ -96,12 +96,14 @@ const READ_BYTES = MIB;
 
 /** Reads the file once (1 MiB at a time, one buffer) and returns its content key. `signal` stops it. */
 export async function contentKeyOfFile(path: string, signal: AbortSignal): Promise<FileKey> {
-  const before = await versionOf(path);
   const fh = await open(path, 'r');
   const digests: Buffer[] = [];
   let size = 0;
   try {
-    const total = (await fh.stat()).size;
+    // The open file's own version (one stat fewer than asking the path before opening it).
+    const s = await fh.stat({ bigint: true });
+    const before: FileVersion = { size: Number(s.size), mtimeNs: s.mtimeNs, dev: s.dev, ino: s.ino };
+    const total = before.size;
     const blockSize = keyBlockSize(total);
     const buf = Buffer.allocUnsafe(READ_BYTES);
     let block = createHash('md5');
@@ -121,7 +123,7 @@ export async function contentKeyOfFile(path: string, signal: AbortSignal): Promi
     }
     if (inBlock > 0 || digests.length === 0) digests.push(block.digest());
     const after = await versionOf(path);
-    const stable = size === total && sameVersion(before, after) && before?.size === size;
+    const stable = size === total && sameVersion(before, after);
     return { key: keyOf(size, blockSize, digests), size, version: stable ? before : null };
   } finally {
     await fh.close();

@@ -54,7 +54,18 @@ export function createEngine(deps: EngineDeps): Engine {
     emit: (views) => hub.emit('jobs:updated', { jobs: views }),
   });
 
-  const isIdle = () => ![...jobs.values()].some((j) => ACTIVE.has(j.status.kind));
+  // Counted, not scanned: checking for idle on every state change of 10,000 jobs was quadratic.
+  let active = 0;
+  const isActive = (j: Job | undefined): boolean => j !== undefined && ACTIVE.has(j.status.kind);
+  const setJob = (job: Job): void => {
+    active += Number(isActive(job)) - Number(isActive(jobs.get(job.id)));
+    jobs.set(job.id, job);
+  };
+  const dropJob = (id: string): void => {
+    active -= Number(isActive(jobs.get(id)));
+    jobs.delete(id);
+  };
+  const isIdle = (): boolean => active === 0;
 
   /** `persist` replaces `store.put` for writes that must go with more (see complete()). */
   function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void): void {
@@ -62,7 +73,7 @@ export function createEngine(deps: EngineDeps): Engine {
     // Byte counts alone are not persisted: a durable store fsyncs every write, and resume comes
     // from the provider's checkpoint (confirmed parts), not from bytesSent.
     if (stateChanged) (persist ?? ((j: Job) => store.put(j)))(job);
-    jobs.set(job.id, job);
+    setJob(job);
     progress.record(job, stateChanged);
     if (stateChanged && idleWaiters.length > 0 && isIdle()) {
       progress.flush();
@@ -249,7 +260,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   // Jobs a previous run left mid-flight go back to the queue (the journal may resume them).
   for (const job of store.loadAll()) {
-    jobs.set(job.id, job);
+    setJob(job);
     scheduler.track(job.id);
     if (job.status.kind === 'uploading' || job.status.kind === 'verifying' || job.status.kind === 'retrying') {
       apply(job.id, { type: 'restored' });
@@ -302,7 +313,7 @@ export function createEngine(deps: EngineDeps): Engine {
     clearFinished() {
       const ids = [...jobs.values()].filter((j) => isTerminal(j.status)).map((j) => j.id);
       for (const id of ids) {
-        jobs.delete(id);
+        dropJob(id);
         store.remove(id);
         progress.forget(id);
         scheduler.forget(id);

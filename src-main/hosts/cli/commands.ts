@@ -48,16 +48,18 @@ async function open(c: CliCommon, io: CliEnv, to: DestinationKind | null, intell
 
 /** Waits for the engine to go idle (or an interrupt), reporting the given jobs. Returns their outcomes. */
 async function runToEnd(app: FerryApp, io: CliEnv, ids: readonly string[], label: (job: JobView) => string): Promise<FileOutcome[] | null> {
-  const stop = app.engine.on('jobs:updated', ({ jobs }) => io.reporter.update(jobs.filter((j) => ids.includes(j.id))));
+  // A set: 10,000 files times every progress push would be quadratic with an array lookup.
+  const wanted = new Set(ids);
+  const stop = app.engine.on('jobs:updated', ({ jobs }) => io.reporter.update(jobs.filter((j) => wanted.has(j.id))));
   const reported = new Set<string>();
   const stopFinished = app.engine.on('jobs:updated', ({ jobs }) => {
     for (const job of jobs) {
-      if (!ids.includes(job.id) || reported.has(job.id) || !isTerminal(job.status)) continue;
+      if (!wanted.has(job.id) || reported.has(job.id) || !isTerminal(job.status)) continue;
       reported.add(job.id);
       io.reporter.finish(outcomeOf(label(job), job));
     }
   });
-  io.reporter.update(app.engine.list().filter((j) => ids.includes(j.id)));
+  io.reporter.update(app.engine.list().filter((j) => wanted.has(j.id)));
   const finished = await Promise.race([app.engine.whenIdle().then(() => true), io.interrupted.then(() => false)]);
   stop();
   stopFinished();
