@@ -70,10 +70,20 @@ async function bundleFromSource(): Promise<URL> {
  */
 export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
   const script = await workerScript();
-  if (script === null) {
-    const cloud = await startStableHere(dataDir, apps);
-    return { baseUrl: cloud.baseUrl, port: cloud.port, dataDir, close: () => cloud.close() };
+  if (script !== null) {
+    try {
+      return await startInWorker(script, dataDir, apps);
+    } catch (err) {
+      // A host that cannot run the worker (e.g. a packaged build that cannot load it from its
+      // archive) still gets its local cloud, on this thread as before.
+      process.stderr.write(`ferry: the local cloud runs on the app's thread (${err instanceof Error ? err.message : String(err)})\n`);
+    }
   }
+  const cloud = await startStableHere(dataDir, apps);
+  return { baseUrl: cloud.baseUrl, port: cloud.port, dataDir, close: () => cloud.close() };
+}
+
+async function startInWorker(script: URL, dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
   const input: WorkerInput = { dataDir, ...(apps ? { apps } : {}) };
   const worker = new Worker(script, { workerData: input });
   // Always listened to: an 'error' event without a listener would end the whole app.
@@ -81,12 +91,12 @@ export async function startStableLocalCloud(dataDir: string, apps?: readonly Loc
   let exited = false;
   worker.on('exit', () => (exited = true));
   const ready = await new Promise<Extract<WorkerMessage, { type: 'ready' }>>((resolve, reject) => {
-    const onExit = (code: number): void => reject(new Error(`The local cloud did not start (its thread ended with ${code}).`));
+    const onExit = (code: number): void => reject(new Error(`its thread ended with ${code} before it was ready`));
     worker.once('exit', onExit);
     worker.once('message', (m: WorkerMessage) => {
       worker.off('exit', onExit);
       if (m.type === 'ready') resolve(m);
-      else reject(new Error(m.type === 'failed' ? m.message : 'The local cloud did not start.'));
+      else reject(new Error(m.type === 'failed' ? m.message : 'it did not start'));
     });
   });
   let closing: Promise<void> | null = null;
