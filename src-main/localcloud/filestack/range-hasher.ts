@@ -18,8 +18,8 @@ export type RangeHasher = {
   digest(file: string, total: number): Promise<string>;
 };
 
-/** Bytes held ahead of the hashed prefix per upload (3 parts of 6 MiB in flight is 12 MiB ahead). */
-export const HOLD_BYTES = 64 * 1024 * 1024;
+/** Bytes held ahead of the hashed prefix per upload (3 parts of 8 MiB in flight hold at most 24 MiB ahead). */
+export const HOLD_BYTES = 32 * 1024 * 1024;
 /** Bytes read back per call when a range must come from the file. */
 const READ_BYTES = 1024 * 1024;
 
