@@ -85,7 +85,9 @@ export async function startStableLocalCloud(dataDir: string, apps?: readonly Loc
 
 async function startInWorker(script: URL, dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
   const input: WorkerInput = { dataDir, ...(apps ? { apps } : {}) };
-  const worker = new Worker(script, { workerData: input });
+  // No inherited execArgv: the script is plain JS, and a loader such as tsx's would also hook
+  // signals in the worker.
+  const worker = new Worker(script, { workerData: input, execArgv: [] });
   // Always listened to: an 'error' event without a listener would end the whole app.
   worker.on('error', (err) => process.stderr.write(`ferry: the local cloud stopped: ${err.message}\n`));
   let exited = false;

@@ -17,11 +17,15 @@ async function main(): Promise<void> {
   const host = await startWebHost({ app, port: args.port, staticDir: args.staticDir ?? rendererDir() });
   console.log(`Ferry is running in browser mode: ${host.url}`);
 
-  let stopping = false;
+  let stoppingAt: number | null = null;
   const stop = (signal: string) => {
     // A second signal while closing means "now": do not make the user wait on a stuck upload.
-    if (stopping) process.exit(130);
-    stopping = true;
+    // One right after the first is not the user: when-exit (under conf) re-raises the signal.
+    if (stoppingAt !== null) {
+      if (Date.now() - stoppingAt > REPEAT_SIGNAL_MS) process.exit(130);
+      return;
+    }
+    stoppingAt = Date.now();
     console.log(`Ferry: ${signal} received, shutting down.`);
     host
       .close()
@@ -35,6 +39,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
+
+/** A signal this soon after the first is an echo, not the user asking again. */
+const REPEAT_SIGNAL_MS = 1000;
 
 /**
  * The built renderer, relative to this file: `dist/main/web-main.js` → `dist/renderer`;
