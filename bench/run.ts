@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { reportCliStart } from './cli-start.js';
 import { BENCH_DIR, rowsModule, type BenchModule } from './lib.js';
 import { benchRenderMemory } from './render-memory.js';
 import { smallFilesBench } from './small-files.js';
@@ -20,6 +21,10 @@ const MODULES: readonly BenchModule[] = [
   sparseBench,
   uiScrollBench,
   rowsModule('render-memory', benchRenderMemory),
+  rowsModule('cli-start', async (_dir, row) => {
+    if (!reportCliStart(row)) row('(h) goal', 'missed: the CLI took 1 s or more to print --help');
+    return false;
+  }),
 ];
 
 const BASELINE = path.join(BENCH_DIR, '.baseline.json');

@@ -1,7 +1,7 @@
 // Bundles the main-process entry points with esbuild into dist/main. Dependencies stay external
 // (they are installed next to the app), so the bundles contain only our own code.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,19 +24,27 @@ const entries = [
   { src: 'src-main/hosts/electron/main.ts', out: 'electron-main.js', extra: { external: ['electron'] } },
   // Sandboxed preloads must be CommonJS and cannot require node_modules: bundle all but electron.
   { src: 'src-main/hosts/electron/preload.ts', out: 'preload.cjs', extra: { format: 'cjs', packages: 'bundle', external: ['electron'] } },
-  { src: 'src-main/hosts/cli/main.ts', out: 'cli.js' },
+  // Split: `ferry --help` loads only the small entry; the engine, SQLite and sharp load on use.
+  { src: 'src-main/hosts/cli/main.ts', out: 'cli.js', split: true },
   { src: 'src-main/localcloud/cli.ts', out: 'localcloud.js' },
   // The embedded local cloud's worker thread (hosts/local-cloud-port.ts looks for it beside the bundle).
   { src: 'src-main/hosts/local-cloud-worker.ts', out: 'localcloud-worker.js' },
+  // `npm start`'s launcher (scripts/start.mjs runs it): Electron or browser mode.
+  { src: 'scripts/launch/main.ts', out: 'start.js' },
 ];
 
 let built = 0;
+// Split chunks carry content hashes: drop the previous build's before writing new ones.
+rmSync(join(outdir, 'chunks'), { recursive: true, force: true });
 for (const entry of entries) {
   if (!existsSync(join(root, entry.src))) {
     console.log(`build-main: skipping ${entry.out} (${entry.src} does not exist yet)`);
     continue;
   }
-  await build({ ...common, ...entry.extra, entryPoints: [entry.src], outfile: join(outdir, entry.out) });
+  const target = entry.split
+    ? { entryPoints: { [entry.out.replace(/\.js$/, '')]: entry.src }, outdir, splitting: true, chunkNames: 'chunks/[name]-[hash]' }
+    : { entryPoints: [entry.src], outfile: join(outdir, entry.out) };
+  await build({ ...common, ...entry.extra, ...target });
   built++;
   console.log(`build-main: ${entry.src} -> dist/main/${entry.out}`);
 }

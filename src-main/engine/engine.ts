@@ -4,7 +4,7 @@ import { emptyFileError, runAttempt, type UploadedContent } from './attempt.js';
 import { donePersister, duplicatePersister } from './done-record.js';
 import { isAuthError, retryAfterOf } from './classify.js';
 import { createEventHub } from './events.js';
-import { expandPaths } from './expand-paths.js';
+import { expandPaths, OUTSIDE_ROOTS } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
 import type { Provider } from './ports.js';
 import { expandStaged, newJob, type JobSource } from './new-job.js';
@@ -269,9 +269,10 @@ export function createEngine(deps: EngineDeps): Engine {
   for (const job of jobs.values()) if (job.status.kind === 'queued') enqueue(job.id);
 
   return {
-    async addPaths(paths, destination) {
+    async addPaths(paths, destination, opts) {
       const dest = destinationFor(destination);
-      const { files, skipped } = await expandPaths(fs, paths);
+      const { files, skipped } = await expandPaths(fs, paths, opts?.gate);
+      for (const s of skipped) if (s.reason === OUTSIDE_ROOTS) logger.warn('refused a path outside the allowed folders', { path: s.path });
       return { jobIds: inBatch(() => files.map((f) => createJob(f, dest))), skipped };
     },
     addStaged,

@@ -9,6 +9,16 @@ export type FoundFile = {
   readonly size: number;
 };
 
+/**
+ * Decides on a path's real location (every symlink resolved) whether the walk may read it. The
+ * renderer's `jobs:add-paths` passes one built from the allowed roots (hosts/path-policy.ts),
+ * so a link inside an allowed folder cannot lead the walk outside it.
+ */
+export type PathGate = (realPath: string) => boolean;
+
+/** The `skipped` reason for a path the gate refused. */
+export const OUTSIDE_ROOTS = 'outside the folders Ferry may upload from';
+
 export type Expansion = {
   readonly files: FoundFile[];
   readonly skipped: { path: string; reason: string }[];
@@ -18,9 +28,10 @@ export type Expansion = {
  * Expands user-added paths into regular files. Directories are walked recursively; symlinks are
  * followed, but each directory (by dev:ino) is entered at most once, so `ln -s .. loop` cannot
  * recurse forever and a file reachable twice is added once. Sockets, FIFOs and devices are
- * skipped, as are dangling links inside a directory.
+ * skipped, as are dangling links inside a directory. With a `gate`, every folder entered and every
+ * file yielded must pass it on its real path; a refused one is skipped (a folder is not walked).
  */
-export async function expandPaths(fs: EngineFs, paths: readonly string[]): Promise<Expansion> {
+export async function expandPaths(fs: EngineFs, paths: readonly string[], gate?: PathGate): Promise<Expansion> {
   const files: FoundFile[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const seenDirs = new Set<string>();
@@ -57,6 +68,7 @@ export async function expandPaths(fs: EngineFs, paths: readonly string[]): Promi
       skipped.push({ path, reason: reasonFor(thrown) });
       return;
     }
+    if (gate && (facts.isDirectory() || facts.isFile()) && !(await passes(path))) return;
     if (facts.isDirectory()) {
       const key = `${facts.dev}:${facts.ino}`;
       if (seenDirs.has(key)) return;
@@ -67,6 +79,20 @@ export async function expandPaths(fs: EngineFs, paths: readonly string[]): Promi
     } else {
       skipped.push({ path, reason: 'not a regular file' });
     }
+  }
+
+  /** The real path decides, so a link anywhere along the way (the file itself or a folder) counts. */
+  async function passes(path: string): Promise<boolean> {
+    let real: string;
+    try {
+      real = await fs.realpath(path);
+    } catch (thrown) {
+      skipped.push({ path, reason: reasonFor(thrown) });
+      return false;
+    }
+    if (gate?.(real)) return true;
+    skipped.push({ path, reason: OUTSIDE_ROOTS });
+    return false;
   }
 
   // A path the user added: its own name starts the relative paths of what a folder holds.

@@ -1,4 +1,4 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 
 /** The few facts the engine needs about a path (a subset of fs.Stats). */
 export type FileFacts = {
@@ -21,6 +21,8 @@ export interface EngineFs {
   readdir(path: string): Promise<string[]>;
   /** Opens for reading; the engine only probes readability and closes at once. */
   open(path: string): Promise<{ close(): Promise<void> }>;
+  /** The path with every symlink resolved, like fs.realpath. */
+  realpath(path: string): Promise<string>;
 }
 
 /** The real file system. */
@@ -28,6 +30,7 @@ export const nodeFs: EngineFs = {
   stat: (path) => stat(path),
   readdir: (path) => readdir(path),
   open: (path) => open(path, 'r'),
+  realpath: (path) => realpath(path),
 };
 
 /** The errno code of a Node system error, if any. */

@@ -2,6 +2,7 @@ import type { EventName } from '../../src-shared/ipc/channels.js';
 import type { DestinationKind, JobView } from '../../src-shared/model/job.js';
 import type { Listener } from './events.js';
 import type { Journal } from './journal/types.js';
+import type { PathGate } from './expand-paths.js';
 import type { EngineFs } from './file-system.js';
 import type { Clock, JobStore, Logger, Provider } from './ports.js';
 import type { Timers } from './progress.js';
@@ -43,8 +44,11 @@ export type AddResult = { jobIds: string[]; skipped: { path: string; reason: str
 
 /** The upload engine as hosts see it. Commands on unknown ids throw FerryError(not_found). */
 export type Engine = {
-  /** Queues files and (recursively) directories; missing paths come back in `skipped`. */
-  addPaths(paths: string[], destination?: DestinationKind): Promise<AddResult>;
+  /**
+   * Queues files and (recursively) directories; missing paths come back in `skipped`, and so do
+   * paths whose real location `gate` refuses (logged).
+   */
+  addPaths(paths: string[], destination?: DestinationKind, opts?: { readonly gate?: PathGate }): Promise<AddResult>;
   /** Queues files the host staged itself, keeping the given relative paths. */
   addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult>;
   pause(id: string): void;

@@ -9,17 +9,22 @@ import type { JobStore, Provider } from '../engine/ports.js';
 import { createSettingsHandlers } from '../engine/settings-handlers.js';
 import { openSettings, type SettingsBackingFactory, type SettingsStore } from '../engine/settings-store.js';
 import { createRateLimiter, type RateLimiter } from '../net/throttle.js';
-import type { DestinationKind } from '../../src-shared/model/job.js';
+import type { DestinationKind, Job } from '../../src-shared/model/job.js';
 import type { Engine } from '../engine/types.js';
+import type { RetryPolicy } from '../engine/retry.js';
 import type { LocalCloud } from '../localcloud/server.js';
-import { startStableLocalCloud } from './local-cloud-port.js';
+import { startStableLocalCloud, type PortFileUse } from './local-cloud-port.js';
+import { DEFAULT_LOCAL_APIKEY } from '../localcloud/context.js';
+import { DEFAULT_IMAGEKIT_ID } from '../localcloud/imagekit/account.js';
+import { loadOrCreateInstallKeys } from '../localcloud/install-keys.js';
 import { createFilestackProvider, DEFAULT_PART_SIZE } from '../providers/filestack/provider.js';
 import type { UploadEvent } from '../providers/filestack/retry-loop.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
 import { createUrlIntake } from './url-intake.js';
-import { assertPathsAllowed, defaultAllowedRoots } from './path-policy.js';
+import { confirmingAssert, createPathPolicy, explicitRoots, type ConfirmPaths, type PathPolicy } from './path-policy.js';
+import { createDialogHandlers, type ChoosePaths } from './dialogs.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
 import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
@@ -31,17 +36,25 @@ import { createStudioHandlers } from './studio/handlers.js';
 import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
 import { createStudioService } from './studio/service.js';
 import { accessFor } from './service-access.js';
+import { DEFAULT_VERSION } from './version.js';
 
-/** The local cloud's built-in API key (not a secret: the server only listens on 127.0.0.1). */
-export const LOCAL_CLOUD_APIKEY = 'FerryLocalCloudKey0001';
-const DEFAULT_VERSION = '0.1.0';
+/** The Electron window's origin (hosts/electron/security.ts APP_ORIGIN), allowed to call the embedded cloud. */
+const ELECTRON_APP_ORIGIN = 'app://ferry';
 
 /** Everything a host needs, built once per launch. */
 export type FerryApp = {
   readonly engine: Engine;
+  /** The contract as the renderer gets it: `jobs:add-paths` only for what the user gave Ferry. */
   readonly handlers: Handlers;
+  /**
+   * The same handlers without the renderer's path guard, for callers that are the user: the
+   * instance socket (the CLI, a second launch) names files the user gave on a command line.
+   */
+  readonly trustedHandlers: Handlers;
+  /** The stored jobs with their local source paths (which the views never carry). */
+  jobRecords(): Job[];
   /** The embedded local cloud, or only the base URL and a no-op close for an external one. */
-  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close'>;
+  readonly localCloud: Pick<LocalCloud, 'baseUrl' | 'close' | 'allowOrigin'>;
   /** Transfer settings (settings.json via electron-store / conf), applied live to the engine and providers. */
   readonly settings: SettingsStore;
   /** The app-wide bandwidth limit, kept in step with `settings.bandwidthLimit`. */
@@ -55,6 +68,8 @@ export type FerryApp = {
   readonly library: LibraryService;
   /** Filestack/ImageKit destinations built from the keychain (refreshed on secret or settings changes). */
   readonly destinations: Destinations;
+  /** What the renderer may name by path; the Electron shell grants what the user drops or picks. */
+  readonly paths: PathPolicy;
   /** Every push event of the contract: the engine's plus app services' (e.g. `media:updated`). Hosts forward these. */
   readonly on: EventHub['on'];
   /** Asks the window to show an item (a clicked notification); the window switches view and scrolls to it. */
@@ -68,14 +83,22 @@ export type CreateAppOptions = {
   readonly version?: string;
   /** Job store; defaults to the durable SQLite journal under the data folder. */
   readonly store?: JobStore;
-  /** Folders `jobs:add-paths` may read from (default: see path-policy.ts). */
+  /** Explicit folders `jobs:add-paths` may read from (default: FERRY_ALLOWED_ROOTS; see path-policy.ts). */
   readonly allowedRoots?: readonly string[];
+  /** A native open dialog (Electron); without one `dialog:choose` answers `unsupported`. */
+  readonly choosePaths?: ChoosePaths;
+  /** A native yes/no for a typed watch folder outside what the user gave (Electron); see path-policy.ts. */
+  readonly confirmPaths?: ConfirmPaths;
   /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
   readonly watchStabilityMs?: number;
   /** Also write log lines to stderr. */
   readonly logToStderr?: boolean;
   /** Use a local cloud that already runs at this base URL instead of starting one (CLI, tests). */
   readonly localCloudUrl?: string;
+  /** `borrow`: a `ferry` command standing in for the app never changes its port file (local-cloud-port.ts). */
+  readonly localCloudPort?: PortFileUse['mode'];
+  /** Retry budget of the engine and the local destination's requests (default DEFAULT_RETRY_POLICY; the CLI's --retries). */
+  readonly retry?: RetryPolicy;
   /** More destinations (e.g. real Filestack for the CLI), built once settings are known. */
   readonly providers?: (wiring: { settings: SettingsStore; limiter: RateLimiter }) => Partial<Record<DestinationKind, Provider>>;
   readonly defaultDestination?: DestinationKind;
@@ -97,15 +120,25 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const logger = createLogger({ dataDir: opts.dataDir, stderr: opts.logToStderr ?? false });
   // The built-in app's per-install secret signs library links; security stays optional.
   const localSecret = opts.localCloudUrl ? null : await loadOrCreateAppSecret(join(opts.dataDir, 'localcloud'));
-  const localCloud = opts.localCloudUrl
-    ? { baseUrl: opts.localCloudUrl.replace(/\/+$/, ''), close: async () => {} }
-    : await startStableLocalCloud(join(opts.dataDir, 'localcloud'), [{ apikey: LOCAL_CLOUD_APIKEY, intelligentIngestion: true, ...(localSecret ? { secret: localSecret } : {}) }]);
+  // The embedded cloud's keys are made once per install; an external one is a standalone cloud
+  // with its documented default apikey. `localApikey` is the one place the app reads it from.
+  const installKeys = opts.localCloudUrl ? null : await loadOrCreateInstallKeys(join(opts.dataDir, 'localcloud'));
+  const localApikey = installKeys?.apikey ?? DEFAULT_LOCAL_APIKEY;
+  const localCloud = installKeys
+    ? await startStableLocalCloud(join(opts.dataDir, 'localcloud'), {
+        // Files of installs from before per-install keys were stored under the old constant.
+        apps: [{ apikey: installKeys.apikey, formerKeys: [DEFAULT_LOCAL_APIKEY], intelligentIngestion: true, ...(localSecret ? { secret: localSecret } : {}) }],
+        imagekit: { accounts: [{ imagekitId: DEFAULT_IMAGEKIT_ID, privateKey: installKeys.imagekitPrivateKey, publicKey: installKeys.imagekitPublicKey }] },
+        // The web host adds its own origin once it listens (web-host.ts).
+        corsOrigins: opts.host === 'electron' ? [ELECTRON_APP_ORIGIN] : [],
+      }, { mode: opts.localCloudPort ?? 'own' })
+    : { baseUrl: (opts.localCloudUrl ?? '').replace(/\/+$/, ''), close: async () => {}, allowOrigin: () => {} };
   try {
     const settings = await openSettings({ dir: opts.dataDir, logger, ...(opts.settingsBacking ? { backing: opts.settingsBacking } : {}) });
     const limiter = createRateLimiter(settings.get().bandwidthLimit || undefined);
     const local = createFilestackProvider({
       kind: 'local',
-      apikey: LOCAL_CLOUD_APIKEY,
+      apikey: localApikey,
       uploadBase: localCloud.baseUrl,
       cdnBase: localCloud.baseUrl,
       fileApiBase: localCloud.baseUrl,
@@ -123,6 +156,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         if (event.type === 'fii-not-granted') logger.warn('intelligent ingestion not granted', { file: event.file });
         opts.onUploadEvent?.(event);
       },
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
     const { store, journal } = openStore(opts, logger);
     // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.
@@ -146,6 +180,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
       fileConcurrency: settings.get().fileConcurrency,
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
     settings.onChange((next) => {
       engine.setFileConcurrency(next.fileConcurrency);
@@ -157,22 +192,27 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       version: opts.version ?? DEFAULT_VERSION,
       capabilities:
         opts.host === 'web'
-          ? { droppedFilePaths: false, streamDroppedFiles: true }
-          : { droppedFilePaths: true, streamDroppedFiles: false },
+          ? { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: opts.choosePaths !== undefined }
+          : { droppedFilePaths: true, streamDroppedFiles: false, nativeDialogs: opts.choosePaths !== undefined },
       get defaultDestination() {
         return opts.defaultDestination ?? destinations.effectiveDefault();
       },
     };
-    const allowedRoots = opts.allowedRoots ?? defaultAllowedRoots(opts.host);
+    // Electron: folders the user chose to watch (through the policy) count as given; read late
+    // because the watch service is built next. Browser mode watches any folder the page names, so
+    // there they stay roots of their own watch only.
+    let watchedFolders: () => readonly string[] = () => [];
+    const paths = createPathPolicy({ explicit: opts.allowedRoots ?? explicitRoots(), ...(opts.host === 'electron' ? { watched: () => watchedFolders() } : {}) });
     const watch = createWatchService({
       engine,
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
       // Browser mode: the page behind the token is the user, so a folder added there is the allowed
-      // root of its own watch. Electron keeps its allowed-roots policy.
-      ...(opts.host === 'electron' ? { assertAllowed: (paths: string[]) => assertPathsAllowed(paths, allowedRoots) } : {}),
+      // root of its own watch. Electron keeps its path policy (a folder picked in its dialog is granted).
+      ...(opts.host === 'electron' ? { assertAllowed: confirmingAssert(paths, opts.confirmPaths, 'watch and upload this folder') } : {}),
     });
+    watchedFolders = () => watch.list().map((f) => f.path);
     await watch.start();
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
     // In the background: probing the keychain can take seconds and must not delay the window.
@@ -180,7 +220,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     // App services push through this hub; `on` below merges it with the engine's events.
     const appEvents = createEventHub(logger);
     // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
-    const access = accessFor({ destinations, local: { apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl } });
+    const access = accessFor({ destinations, local: { apikey: localApikey, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
     const imagekitClient = () => destinations.imagekitClient() ?? imagekitFromEnv();
     // The Library is the hub: Studio and Media start from any entry and record what they make there.
@@ -190,7 +230,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const library = await createLibrary({
       dataDir: opts.dataDir,
       history: journal?.history ?? null,
-      local: { kind: 'filestack', apikey: LOCAL_CLOUD_APIKEY, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
+      local: { kind: 'filestack', apikey: localApikey, cdnBase: localCloud.baseUrl, fileApiBase: localCloud.baseUrl, secret: localSecret },
       secrets: secretsHandlers.store,
       filestack: () => {
         const a = destinations.filestackAccess();
@@ -204,12 +244,12 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     });
     logger.info('app started', { host: opts.host, localCloud: localCloud.baseUrl });
     let closing: Promise<void> | null = null;
+    const trustedHandlers: Handlers = { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers, ...createDialogHandlers(paths, opts.choosePaths) };
     return {
       engine,
-      handlers: guardPaths(
-        { ...createHandlers(engine, info), ...secretsHandlers, ...createDestinationHandlers(destinations, secretsHandlers), 'jobs:add-url': urlIntake['jobs:add-url'], ...createSettingsHandlers(settings), ...createWatchHandlers(watch), ...createStudioHandlers(studio), ...createMediaHandlers(media), ...library.handlers },
-        allowedRoots,
-      ),
+      handlers: guardPaths(trustedHandlers, engine, paths),
+      trustedHandlers,
+      jobRecords: () => store.loadAll(),
       localCloud,
       settings,
       limiter,
@@ -217,6 +257,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       watch,
+      paths,
       library: library.service,
       destinations,
       reveal: (target) => appEvents.emit('app:reveal', target),
@@ -260,14 +301,17 @@ function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: Job
   return { store: journal, journal };
 }
 
-/** Wraps `jobs:add-paths` so only paths inside the allowed roots reach the engine. */
-function guardPaths(handlers: Handlers, roots: readonly string[]): Handlers {
-  const addPaths = handlers['jobs:add-paths'];
+/**
+ * Wraps `jobs:add-paths` so only paths the user gave Ferry reach the engine: the paths named,
+ * and every file and folder the walk reaches through them, judged on its real path (a symlink
+ * inside an allowed folder must not lead outside it).
+ */
+function guardPaths(handlers: Handlers, engine: Engine, policy: PathPolicy): Handlers {
   return {
     ...handlers,
     'jobs:add-paths': async (req) => {
-      await assertPathsAllowed(req.paths, roots);
-      return addPaths(req);
+      await policy.assertAllowed(req.paths);
+      return engine.addPaths(req.paths, req.destination, { gate: await policy.gate() });
     },
   };
 }

@@ -4,18 +4,28 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { LocalCloudApp } from '../localcloud/server.js';
-import { startStableHere } from './local-cloud-stable.js';
-import type { WorkerInput, WorkerMessage } from './local-cloud-worker.js';
+import { startStableHere, type PortFileUse, type StableCloudOptions } from './local-cloud-stable.js';
+import type { WorkerCommand, WorkerInput, WorkerMessage } from './local-cloud-worker.js';
 
-/** The embedded local cloud as the app sees it: where it listens, and how to stop it. */
+export { PORT_FILE, type PortFileUse } from './local-cloud-stable.js';
+
+/** The embedded local cloud as the app sees it: where it listens, and how to reach and stop it. */
 export type EmbeddedLocalCloud = {
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   readonly baseUrl: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Allows one more browser origin (the web host's, known only once it listens). */
+  allowOrigin(origin: string): void;
   close(): Promise<void>;
 };
+
+/** Options that are data only can cross into the worker; callbacks (test hooks, a log) keep the cloud here. */
+const THREAD_SAFE = new Set(['apps', 'imagekit', 'corsOrigins', 'allowPrivateFetch', 'tls']);
+
+function fitsWorker(options: StableCloudOptions): boolean {
+  return Object.keys(options).every((k) => THREAD_SAFE.has(k)) && options.sessions === undefined;
+}
 
 /** How long close() waits for the worker to stop its server before ending the thread. */
 const CLOSE_GRACE_MS = 10_000;
@@ -24,13 +34,16 @@ let sourceBundle: Promise<URL | null> | null = null;
 
 /**
  * The worker's script: the bundle next to this one (dist/main/localcloud-worker.js, also in the
- * packaged app); when running from the TypeScript sources (`npm run ferry`, tests) it is bundled
+ * packaged app; the CLI's code may sit in dist/main/chunks/); when running from the TypeScript sources (`npm run ferry`, tests) it is bundled
  * once per process with esbuild (a dev dependency, ~0.3 s) into node_modules/.cache, named by its
  * content so runs share it. Null when neither works: the cloud then runs in this thread.
  */
 async function workerScript(): Promise<URL | null> {
-  const bundled = new URL('./localcloud-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(bundled))) return bundled;
+  // Beside this bundle, or one level up when this code sits in a split chunk (dist/main/chunks/).
+  for (const candidate of ['./localcloud-worker.js', '../localcloud-worker.js']) {
+    const bundled = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(bundled))) return bundled;
+  }
   if (!import.meta.url.endsWith('.ts')) return null;
   return (sourceBundle ??= bundleFromSource().catch(() => null));
 }
@@ -65,26 +78,25 @@ async function bundleFromSource(): Promise<URL> {
 
 /**
  * Starts the embedded local cloud off the uploader's thread (a worker thread), on the port it
- * had last time so earlier links keep working (local-cloud-stable.ts). The uploader's MD5s and
- * the server's then run on two cores instead of taking turns on one.
+ * had last time so earlier links keep working (local-cloud-stable.ts, `use` as there). The
+ * uploader's MD5s and the server's then run on two cores instead of taking turns on one.
  */
-export async function startStableLocalCloud(dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
-  const script = await workerScript();
+export async function startStableLocalCloud(dataDir: string, options: StableCloudOptions = {}, use: PortFileUse = { mode: 'own' }): Promise<EmbeddedLocalCloud> {
+  const script = fitsWorker(options) ? await workerScript() : null;
   if (script !== null) {
     try {
-      return await startInWorker(script, dataDir, apps);
+      return await startInWorker(script, { dataDir, options, use });
     } catch (err) {
       // A host that cannot run the worker (e.g. a packaged build that cannot load it from its
       // archive) still gets its local cloud, on this thread as before.
       process.stderr.write(`ferry: the local cloud runs on the app's thread (${err instanceof Error ? err.message : String(err)})\n`);
     }
   }
-  const cloud = await startStableHere(dataDir, apps);
-  return { baseUrl: cloud.baseUrl, port: cloud.port, dataDir, close: () => cloud.close() };
+  const cloud = await startStableHere(dataDir, options, use);
+  return { baseUrl: cloud.baseUrl, port: cloud.port, dataDir, allowOrigin: (origin) => cloud.allowOrigin(origin), close: () => cloud.close() };
 }
 
-async function startInWorker(script: URL, dataDir: string, apps?: readonly LocalCloudApp[]): Promise<EmbeddedLocalCloud> {
-  const input: WorkerInput = { dataDir, ...(apps ? { apps } : {}) };
+async function startInWorker(script: URL, input: WorkerInput): Promise<EmbeddedLocalCloud> {
   // No inherited execArgv: the script is plain JS, and a loader such as tsx's would also hook
   // signals in the worker.
   const worker = new Worker(script, { workerData: input, execArgv: [] });
@@ -102,10 +114,12 @@ async function startInWorker(script: URL, dataDir: string, apps?: readonly Local
     });
   });
   let closing: Promise<void> | null = null;
+  const command = (c: WorkerCommand): void => worker.postMessage(c);
   return {
     baseUrl: ready.baseUrl,
     port: ready.port,
-    dataDir,
+    dataDir: input.dataDir,
+    allowOrigin: (origin) => command({ type: 'allow-origin', origin }),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         if (exited) return resolve();
@@ -114,7 +128,7 @@ async function startInWorker(script: URL, dataDir: string, apps?: readonly Local
           clearTimeout(timer);
           resolve();
         });
-        worker.postMessage({ type: 'close' });
+        command({ type: 'close' });
       })),
   };
 }

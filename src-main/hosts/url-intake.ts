@@ -38,7 +38,8 @@ export function createUrlIntake(opts: {
   return {
     close,
     'jobs:add-url': async ({ url, destination }) => {
-      const got = await fetchCapped(url, { maxBytes: opts.maxBytes ?? URL_INTAKE_MAX_BYTES, timeoutMs: HEADERS_TIMEOUT_MS });
+      // A link the user pasted into their own app may name their LAN (a NAS, a dev server).
+      const got = await fetchCapped(url, { maxBytes: opts.maxBytes ?? URL_INTAKE_MAX_BYTES, timeoutMs: HEADERS_TIMEOUT_MS, allowPrivate: true });
       if (!got.ok) throw new FerryError(fetchError(got.failure));
       const name = nameFor(url, got.value.headers);
       const dir = join(opts.stagingRoot, randomBytes(12).toString('hex'));
@@ -72,6 +73,8 @@ function fetchError(failure: FetchFailure): ReturnType<typeof appError> {
       });
     case 'too-large':
       return appError('payload_too_large', `The linked file is larger than ${URL_INTAKE_MAX_BYTES / 1024 / 1024} MiB.`, { retryable: false });
+    case 'refused':
+      return appError('forbidden', `The link names a ${failure.range} address (${failure.address}).`, { retryable: false });
   }
 }
 

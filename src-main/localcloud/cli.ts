@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { normalizeOrigin } from './origin-policy.js';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from './server.js';
 import { ensureTlsMaterial } from './tls.js';
 import { DEFAULT_IMAGEKIT_ID, DEFAULT_IMAGEKIT_PRIVATE_KEY, DEFAULT_IMAGEKIT_PUBLIC_KEY, imagekitUrlEndpoint, resolveAccounts } from './imagekit/routes.js';
@@ -21,15 +23,27 @@ Runs the Ferry local cloud (Filestack and ImageKit wire protocols) until Ctrl-C.
   --webhook URL          POST fp.upload / fp.video_complete here; repeatable
                          (env FERRY_LC_WEBHOOKS, comma-separated)
   --webhook-secret S     sign webhooks with S instead of the app secret (env FERRY_LC_WEBHOOK_SECRET)
-  --ffmpeg PATH          ffmpeg binary for video_convert (env FERRY_LC_FFMPEG; default ffmpeg on PATH)
+  --ffmpeg PATH          ffmpeg binary for video_convert and ImageKit video (env FERRY_LC_FFMPEG;
+                         default ffmpeg on PATH; ffprobe is looked for beside it)
   --ik-id ID             ImageKit id; delivery under /ik/ID (env FERRY_LC_IK_ID; default ${DEFAULT_IMAGEKIT_ID})
   --ik-private-key K     ImageKit private key (env FERRY_LC_IK_PRIVATE_KEY; default ${DEFAULT_IMAGEKIT_PRIVATE_KEY})
   --ik-public-key K      ImageKit public key (env FERRY_LC_IK_PUBLIC_KEY; default ${DEFAULT_IMAGEKIT_PUBLIC_KEY})
   --no-imagekit          leave the ImageKit front end out
+  --cors ORIGIN          let a web app at ORIGIN (scheme://host:port) call the cloud from a
+                         browser; repeatable (env FERRY_LC_CORS, comma-separated). Default: no
+                         browser origin; never "*"
+  --allow-private-fetch  let store-from-URL and URL uploads fetch loopback, private and
+                         link-local addresses (env FERRY_LC_ALLOW_PRIVATE_FETCH=1); default: public only
   -h, --help             show this help
 
 Command-line flags win over environment variables. A/V conversion jobs live in memory only.
 `;
+
+/** ffmpeg as given, and the ffprobe beside it when there is one (else ffprobe from PATH). */
+function videoBinaries(ffmpeg: string): { ffmpegPath: string; ffprobePath?: string } {
+  const beside = path.join(path.dirname(ffmpeg), process.platform === 'win32' ? 'ffprobe.exe' : 'ffprobe');
+  return ffmpeg.includes(path.sep) && existsSync(beside) ? { ffmpegPath: ffmpeg, ffprobePath: beside } : { ffmpegPath: ffmpeg };
+}
 
 const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -55,6 +69,8 @@ async function main(): Promise<void> {
       'ik-private-key': { type: 'string', default: env.FERRY_LC_IK_PRIVATE_KEY ?? DEFAULT_IMAGEKIT_PRIVATE_KEY },
       'ik-public-key': { type: 'string', default: env.FERRY_LC_IK_PUBLIC_KEY ?? DEFAULT_IMAGEKIT_PUBLIC_KEY },
       'no-imagekit': { type: 'boolean', default: false },
+      cors: { type: 'string', multiple: true },
+      'allow-private-fetch': { type: 'boolean', default: envFlag(env.FERRY_LC_ALLOW_PRIVATE_FETCH) },
       help: { type: 'boolean', short: 'h', default: false },
       host: { type: 'string', default: '127.0.0.1' },
       tls: { type: 'boolean', default: envFlag(env.FERRY_LC_TLS) },
@@ -71,9 +87,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${values.port}`);
   const dataDir = path.resolve(values.data);
   const tls = values.tls ? await ensureTlsMaterial(dataDir, values.host) : null;
+  const corsOrigins = (values.cors ?? (env.FERRY_LC_CORS ?? '').split(',')).map((o) => o.trim()).filter((o) => o !== '');
+  // Fails early on "*" or a malformed origin.
+  corsOrigins.forEach(normalizeOrigin);
   const ikAccount = resolveAccounts([{ imagekitId: values['ik-id'], privateKey: values['ik-private-key'], publicKey: values['ik-public-key'] }])[0];
   const cloud = await startLocalCloud({
-    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount] },
+    imagekit: values['no-imagekit'] || !ikAccount ? false : { accounts: [ikAccount], ...(values.ffmpeg !== undefined ? { video: videoBinaries(values.ffmpeg) } : {}) },
     dataDir,
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
     port,
@@ -90,6 +109,8 @@ async function main(): Promise<void> {
     ],
     ...(values.ffmpeg !== undefined ? { filestack: { av: { ffmpegPath: values.ffmpeg } } } : {}),
     log: (level, message) => (level === 'error' ? console.error(message) : console.log(message)),
+    corsOrigins,
+    allowPrivateFetch: values['allow-private-fetch'],
   });
   process.stdout.write(`Ferry local cloud listening on ${cloud.baseUrl}\n`);
   process.stdout.write(`apikey: ${values.apikey}\n`);
@@ -100,6 +121,8 @@ async function main(): Promise<void> {
   }
   if (values['security-required']) process.stdout.write('security: required\n');
   if (webhookUrls.length > 0) process.stdout.write(`webhooks: ${webhookUrls.join(', ')}\n`);
+  if (corsOrigins.length > 0) process.stdout.write(`cors: ${corsOrigins.join(', ')}\n`);
+  if (values['allow-private-fetch']) process.stdout.write('url fetches: private addresses allowed\n');
   let closing = false;
   const stop = (): void => {
     if (closing) return;

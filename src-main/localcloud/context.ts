@@ -1,4 +1,7 @@
+import type { OriginPolicy } from './origin-policy.js';
+import type { SessionGc } from './session-gc.js';
 import type { Storage } from './storage.js';
+import type { PrivateFetchPolicy } from './url-guard.js';
 
 /** One Filestack-style application the local cloud knows. */
 export type LocalCloudApp = {
@@ -13,6 +16,12 @@ export type LocalCloudApp = {
   readonly webhookUrls?: string[];
   /** Key for FS-Signature on webhooks; falls back to `secret` (spec §9). */
   readonly webhookSecret?: string;
+  /**
+   * Keys this app had before (the app's embedded cloud once used DEFAULT_LOCAL_APIKEY): files
+   * recorded under them read back as this app's, so they stay manageable. Calls naming a former
+   * key are refused like any unknown key.
+   */
+  readonly formerKeys?: readonly string[];
 };
 
 /** What the server saw for one part PUT; used by tests to check parallelism and integrity. */
@@ -67,6 +76,14 @@ export type CloudContext = {
   readonly log?: (level: 'info' | 'error', message: string) => void;
   /** Small per-server mutable state front ends may keep (counters, locks), keyed by front end. */
   readonly state: Map<string, unknown>;
+  /** Which loopback/private/link-local addresses user-given URLs may name (`--allow-private-fetch`); default none. */
+  readonly allowPrivateFetch: PrivateFetchPolicy;
+  /** Browser origins allowed to call (CORS); see origin-policy.ts. */
+  readonly origins: OriginPolicy;
+  /** The interface the server listens on (the Host check depends on it). */
+  readonly boundHost: string;
+  /** Expires abandoned multipart sessions and caps the disk they hold (session-gc.ts). */
+  readonly sessionGc: SessionGc;
 };
 
 /** The default app of a fresh local cloud (22 characters like a real Filestack key). */

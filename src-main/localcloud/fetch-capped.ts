@@ -1,96 +1,142 @@
+/**
+ * Downloads a user-given http(s) URL for the local cloud (store-from-URL, ImageKit URL uploads,
+ * File API overwrite from a URL): a deadline for the response headers, a byte cap enforced while
+ * streaming (a huge or endless body never fills memory), redirects followed by hand (at most 5)
+ * and, unless `allowPrivate`, every hop's address checked by url-guard.ts (the cloud's own
+ * links excepted: `self`). Throws nothing: failures come back as data.
+ */
+import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import type { CloudContext } from './context.js';
+import { guardedLookup, refuseLiteral, RefusedAddressError, type PrivateFetchPolicy, type Refusal } from './url-guard.js';
 
 /** Why a remote source could not be read; each front end words its own error from this. */
 export type FetchFailure =
   | { readonly kind: 'invalid-url' }
   | { readonly kind: 'unreachable'; readonly reason: string; readonly timedOut: boolean }
   | { readonly kind: 'status'; readonly status: number }
-  | { readonly kind: 'too-large' };
+  | { readonly kind: 'too-large' }
+  /** The URL (or a redirect) names a loopback, private, link-local or other special address. */
+  | ({ readonly kind: 'refused' } & Refusal);
 
-export type FetchedSource = { readonly data: Buffer; readonly headers: Headers };
+export type FetchedSource = { readonly data: Buffer; readonly headers: Headers; readonly url: string };
+
+/** Options of {@link fetchCapped}. */
+export type FetchCappedOptions = {
+  readonly maxBytes: number;
+  /** Deadline for the final response's headers, redirects included (ms). */
+  readonly timeoutMs: number;
+  /** Request headers; dropped when a redirect leaves the URL's origin. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Which loopback/private/link-local addresses may be fetched too (`--allow-private-fetch`); default none. */
+  readonly allowPrivate?: PrivateFetchPolicy;
+  /** The cloud's own base URL: its own links are fetched even though they are on loopback. */
+  readonly self?: string;
+  /** An extra trusted certificate (PEM) for https: the local cloud's own, so it can read its own links over TLS. */
+  readonly ca?: string;
+};
 
 /**
- * Downloads an http(s) URL for the local cloud (store-from-URL, ImageKit URL uploads) with a
- * deadline for the response headers and a byte cap enforced while streaming, so a huge or
- * endless body never fills memory. Throws nothing: failures come back as data.
+ * What every fetch of a user-given URL takes from the server: its private-address policy, its
+ * own base URL (its own links are always readable) and its TLS certificate (to trust them).
  */
-export async function fetchCapped(
-  url: string,
-  opts: {
-    readonly maxBytes: number;
-    readonly timeoutMs: number;
-    readonly headers?: Record<string, string>;
-    /** An extra trusted certificate (PEM) for https: the local cloud's own, so it can read its own links over TLS. */
-    readonly ca?: string;
-  },
-): Promise<{ ok: true; value: FetchedSource } | { ok: false; failure: FetchFailure }> {
-  let parsed: URL;
+export function fetchPolicyOf(ctx: CloudContext): { allowPrivate: CloudContext['allowPrivateFetch']; self: string; ca?: string } {
+  return { allowPrivate: ctx.allowPrivateFetch, self: ctx.baseUrl, ...(ctx.tlsCert !== undefined ? { ca: ctx.tlsCert } : {}) };
+}
+
+const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Result = { ok: true; value: FetchedSource } | { ok: false; failure: FetchFailure };
+
+function toHeaders(raw: http.IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+  return out;
+}
+
+/** One GET; resolves with the response once its headers arrived. */
+function get(url: URL, headers: Record<string, string>, policy: PrivateFetchPolicy, signal: AbortSignal, ca: string | undefined): Promise<http.IncomingMessage> {
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  const trust = url.protocol === 'https:' && ca !== undefined ? { ca: [...rootCertificates, ca] } : {};
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', headers, signal, ...trust, ...(policy === true ? {} : { lookup: guardedLookup(policy) }) }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Downloads `url`; see the module comment. */
+export async function fetchCapped(url: string, opts: FetchCappedOptions): Promise<Result> {
+  let current: URL;
   try {
-    parsed = new URL(url);
+    current = new URL(url);
   } catch {
     return { ok: false, failure: { kind: 'invalid-url' } };
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { ok: false, failure: { kind: 'invalid-url' } };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
-  let res: Response;
-  try {
-    res =
-      opts.ca !== undefined && parsed.protocol === 'https:'
-        ? await getTrusting(parsed, opts.ca, controller.signal, opts.headers ?? {})
-        : await fetch(parsed, { redirect: 'follow', signal: controller.signal, ...(opts.headers ? { headers: opts.headers } : {}) });
-  } catch (err) {
-    return { ok: false, failure: { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err), timedOut: controller.signal.aborted } };
-  } finally {
-    clearTimeout(timer);
+  const origin = current.origin;
+  const deadline = AbortSignal.timeout(opts.timeoutMs);
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') return { ok: false, failure: { kind: 'invalid-url' } };
+    // The cloud's own links are not a way into anything else (it answers them itself).
+    const policy = isSelf(current, opts.self) ? true : (opts.allowPrivate ?? false);
+    const literal = refuseLiteral(current.hostname, policy);
+    if (literal) return { ok: false, failure: { kind: 'refused', ...literal } };
+    let res: http.IncomingMessage;
+    try {
+      res = await get(current, current.origin === origin ? { ...opts.headers } : {}, policy, deadline, opts.ca);
+    } catch (err) {
+      if (err instanceof RefusedAddressError) return { ok: false, failure: { kind: 'refused', ...err.refusal } };
+      return { ok: false, failure: { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err), timedOut: deadline.aborted } };
+    }
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (REDIRECTS.has(status) && location !== undefined) {
+      res.resume();
+      if (hop >= MAX_REDIRECTS) return { ok: false, failure: { kind: 'unreachable', reason: `more than ${MAX_REDIRECTS} redirects`, timedOut: false } };
+      try {
+        current = new URL(location, current);
+      } catch {
+        return { ok: false, failure: { kind: 'invalid-url' } };
+      }
+      continue;
+    }
+    if (status < 200 || status > 299) {
+      res.resume();
+      return { ok: false, failure: { kind: 'status', status } };
+    }
+    return readCapped(res, current.href, opts.maxBytes);
   }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
-    return { ok: false, failure: { kind: 'status', status: res.status } };
-  }
-  if (Number(res.headers.get('content-length') ?? NaN) > opts.maxBytes) {
-    await res.body?.cancel().catch(() => undefined);
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Whether `url` is one of the cloud's own links: its scheme and port, on a loopback name. */
+function isSelf(url: URL, self: string | undefined): boolean {
+  if (self === undefined) return false;
+  const own = new URL(self);
+  return url.protocol === own.protocol && url.port === own.port && LOOPBACK_NAMES.has(url.hostname) && LOOPBACK_NAMES.has(own.hostname);
+}
+
+async function readCapped(res: http.IncomingMessage, url: string, maxBytes: number): Promise<Result> {
+  if (Number(res.headers['content-length'] ?? NaN) > maxBytes) {
+    res.destroy();
     return { ok: false, failure: { kind: 'too-large' } };
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  // A reader rather than `for await`: it types the same under the DOM and Node libs.
-  const reader = res.body?.getReader();
   try {
-    for (;;) {
-      if (!reader) break;
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > opts.maxBytes) {
-        await reader.cancel().catch(() => undefined);
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        res.destroy();
         return { ok: false, failure: { kind: 'too-large' } };
       }
-      chunks.push(Buffer.from(value));
+      chunks.push(chunk);
     }
   } catch (err) {
     return { ok: false, failure: { kind: 'unreachable', reason: err instanceof Error ? err.message : String(err), timedOut: false } };
   }
-  return { ok: true, value: { data: Buffer.concat(chunks), headers: res.headers } };
-}
-
-/**
- * A GET over node:https trusting the public roots plus `ca` (global fetch cannot take a CA on
- * Node 20), answered as a fetch Response so the capped reading above stays one code path.
- * Redirects are not followed: the local cloud's own links do not redirect.
- */
-function getTrusting(url: URL, ca: string, signal: AbortSignal, headers: Record<string, string>): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca: [...rootCertificates, ca], headers, signal }, (res) => {
-      const status = res.statusCode ?? 502;
-      const flat = new Headers();
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat.set(k, Array.isArray(v) ? v.join(', ') : v);
-      const empty = status === 204 || status === 304 || status < 200;
-      if (empty) res.resume();
-      resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: flat }));
-    });
-    req.on('error', reject);
-  });
+  return { ok: true, value: { data: Buffer.concat(chunks), headers: toHeaders(res.headers), url } };
 }

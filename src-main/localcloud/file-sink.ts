@@ -40,23 +40,27 @@ function skipBytes(buffers: Buffer[], n: number): Buffer[] {
   return out;
 }
 
-/** A sink writing to `fh` from byte `start` on. The caller closes the handle after `end()`. */
-export function positionalSink(fh: FileHandle, start: number): ChunkSink {
+/**
+ * A sink writing to `fh` from byte `start` on, in writes of about `batchBytes` (1 MiB: parts;
+ * streams that should reach the disk as they arrive pass less). The caller closes the handle
+ * after `end()`.
+ */
+export function positionalSink(fh: FileHandle, start: number, batchBytes = BATCH_BYTES): ChunkSink {
   let batch: Buffer[] = [];
-  let batchBytes = 0;
+  let pendingBytes = 0;
   let position = start;
   let accepted = 0;
   let failure: unknown = null;
   const pending: Promise<void>[] = [];
   const flush = (): void => {
-    if (batchBytes === 0) return;
+    if (pendingBytes === 0) return;
     const p = writeAllAt(fh, batch, position).catch((err: unknown) => {
       failure ??= err;
     });
     pending.push(p);
-    position += batchBytes;
+    position += pendingBytes;
     batch = [];
-    batchBytes = 0;
+    pendingBytes = 0;
   };
   return {
     get accepted() {
@@ -65,9 +69,9 @@ export function positionalSink(fh: FileHandle, start: number): ChunkSink {
     async write(chunk) {
       if (failure !== null) throw failure;
       batch.push(chunk);
-      batchBytes += chunk.length;
+      pendingBytes += chunk.length;
       accepted += chunk.length;
-      if (batchBytes >= BATCH_BYTES) flush();
+      if (pendingBytes >= batchBytes) flush();
       while (pending.length >= MAX_PENDING) await pending.shift();
       if (failure !== null) throw failure;
     },

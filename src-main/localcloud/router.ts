@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppError } from '../../src-shared/errors.js';
 import type { CloudContext } from './context.js';
+import { hostAllowed } from './origin-policy.js';
 
 /** One route of the local cloud. `path` is matched against the URL pathname (no query). */
 export type Route = {
@@ -45,11 +46,8 @@ export function httpErrorOf(e: AppError, fallback = 400): HttpError {
   return new HttpError(STATUS_OF_CODE[e.code] ?? fallback, e.code, e.message, typeof wait === 'number' ? { 'Retry-After': String(Math.ceil(wait)) } : {});
 }
 
-/** Headers every answer carries so browser clients (the picker, the renderer) can read ETags. */
-const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'ETag, Content-Length, Content-Range, Accept-Ranges',
-};
+/** Lets an allowed browser client (the picker, the renderer) read ETags and ranges. */
+const EXPOSE_HEADERS = 'ETag, Content-Length, Content-Range, Accept-Ranges, Retry-After';
 
 /** Writes a JSON answer (no body for HEAD). */
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
@@ -68,22 +66,47 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
 }
 
 /**
- * Builds the request listener: CORS, route matching, 404 for unknown routes and 500 (never a
- * crash) for anything a handler throws.
+ * The Host and Origin gate (origin-policy.ts): false when the request was refused. An allowed
+ * origin gets a CORS grant naming it; preflights are answered here.
+ */
+function admit(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, method: string): boolean {
+  res.setHeader('Vary', 'Origin');
+  // Harmless without a grant; an allowed browser client reads ETags and ranges with it.
+  res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
+  if (!hostAllowed(req.headers.host, ctx.boundHost)) {
+    sendError(res, 421, 'misdirected', `This local cloud answers loopback host names only, not ${JSON.stringify(req.headers.host)}.`);
+    return false;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (!ctx.origins.allows(origin)) {
+      ctx.log?.('info', `refused a request from origin ${origin}`);
+      sendError(res, 403, 'forbidden', `Requests from ${origin} are not allowed; start the local cloud with --cors ${origin} to allow them.`);
+      return false;
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+  }
+  if (method !== 'OPTIONS') return true;
+  // Headers and methods are granted only to an allowed origin (the gate above refused the rest).
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+    ...(origin !== undefined && req.headers['access-control-request-headers'] !== undefined
+      ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] }
+      : {}),
+    'Access-Control-Max-Age': '600',
+  });
+  res.end();
+  return false;
+}
+
+/**
+ * Builds the request listener: Host/Origin gate and CORS, route matching, 404 for unknown
+ * routes and 500 (never a crash) for anything a handler throws.
  */
 export function createRouter(routes: readonly Route[], ctx: CloudContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
     const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
-        'Access-Control-Max-Age': '600',
-      });
-      res.end();
-      return;
-    }
+    if (!admit(req, res, ctx, method)) return;
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://local').pathname;

@@ -6,7 +6,10 @@ import { DEFAULT_LOCAL_APIKEY, type CloudContext, type LocalCloudApp, type Local
 import { filestackRoutes, type FilestackFrontEndOptions } from './filestack/routes.js';
 import { imagekitRoutes, type ImageKitFrontEndOptions } from './imagekit/routes.js';
 import { createRouter, sendJson, type Route } from './router.js';
+import { createOriginPolicy } from './origin-policy.js';
+import { createSessionGc, type SessionGcOptions, type SweepResult } from './session-gc.js';
 import { createStorage, type Storage } from './storage.js';
+import type { PrivateFetchPolicy } from './url-guard.js';
 
 export type { LocalCloudApp, LocalCloudHooks, CloudContext } from './context.js';
 export { DEFAULT_LOCAL_APIKEY } from './context.js';
@@ -27,6 +30,13 @@ export type LocalCloudOptions = {
    * the DEFAULT_IMAGEKIT_* keys; `false` leaves it out. */
   readonly imagekit?: ImageKitFrontEndOptions | false;
   readonly log?: CloudContext['log'];
+  /** Browser origins allowed to call (CORS, `--cors`); default none. The app adds its own window's. */
+  readonly corsOrigins?: readonly string[];
+  /** Let user-given URLs (store-from-URL, URL uploads) name loopback, private and link-local
+   * addresses: `true` all of them, or a list of addresses/CIDRs; default none. */
+  readonly allowPrivateFetch?: PrivateFetchPolicy;
+  /** Expiry and disk cap of abandoned multipart sessions (24 h, 32 GiB by default). */
+  readonly sessions?: SessionGcOptions;
   /** Serve HTTPS with this certificate and key (PEM), e.g. from tls.ts ensureTlsMaterial. */
   readonly tls?: { readonly cert: string; readonly key: string };
 };
@@ -40,15 +50,26 @@ export type LocalCloud = {
   readonly storage: Storage;
   readonly apps: ReadonlyMap<string, LocalCloudApp>;
   readonly context: CloudContext;
+  /** Allows one more browser origin (the web host's, known only once it listens). */
+  allowOrigin(origin: string): void;
+  /** Runs the session GC now (it also runs at start and hourly). */
+  sweepSessions(): Promise<SweepResult>;
   /** Stops accepting, ends idle keep-alive sockets, and resolves once the server is closed. */
   close(): Promise<void>;
 };
 
+/** Former key → current key of every app (see LocalCloudApp.formerKeys). */
+function keyAliasesOf(apps: readonly LocalCloudApp[]): Map<string, string> {
+  return new Map(apps.flatMap((a) => (a.formerKeys ?? []).filter((k) => k !== a.apikey).map((k): [string, string] => [k, a.apikey])));
+}
+
 /** Starts the embedded server that speaks the Filestack wire protocol on loopback. */
 export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
-  const storage = await createStorage(opts.dataDir);
+  const origins = createOriginPolicy(opts.corsOrigins);
   const appList = opts.apps && opts.apps.length > 0 ? opts.apps : [{ apikey: DEFAULT_LOCAL_APIKEY }];
+  const storage = await createStorage(opts.dataDir, { keyAliases: keyAliasesOf(appList) });
   const apps = new Map(appList.map((a) => [a.apikey, a]));
+  const host = opts.host ?? '127.0.0.1';
   const ctx: CloudContext = {
     baseUrl: '',
     ...(opts.tls ? { tlsCert: opts.tls.cert } : {}),
@@ -57,6 +78,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     hooks: opts.hooks ?? {},
     signingKey: randomBytes(32),
     state: new Map(),
+    allowPrivateFetch: opts.allowPrivateFetch ?? false,
+    origins,
+    boundHost: host,
+    sessionGc: createSessionGc(storage, opts.sessions, (m) => opts.log?.('info', m)),
     ...(opts.log ? { log: opts.log } : {}),
   };
   const routes: Route[] = [
@@ -76,7 +101,6 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -88,6 +112,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const scheme = opts.tls ? 'https' : 'http';
   ctx.baseUrl = baseUrlOf(scheme, urlHost, port);
+  ctx.sessionGc.start();
   return {
     baseUrl: ctx.baseUrl,
     port,
@@ -95,8 +120,11 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     storage,
     apps,
     context: ctx,
+    allowOrigin: (origin) => origins.add(origin),
+    sweepSessions: () => ctx.sessionGc.sweep(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        ctx.sessionGc.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         // Idle keep-alive sockets would hold close() open; in-flight ones are cut too, the
         // clients' retries and the multipart sessions on disk make that safe.

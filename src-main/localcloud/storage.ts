@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { positionalSink } from './file-sink.js';
@@ -43,6 +43,9 @@ export type NewFileMeta = Omit<StoredFile, 'handle' | 'size' | 'md5' | 'sha256' 
  */
 export type FinishedTemp = { readonly path: string; readonly size: number; readonly md5: string; readonly sha256: string };
 
+/** What one upload folder holds: `lastActivityMs` is the newest mtime of the folder and its files. */
+export type UploadUsage = { readonly uploadId: string; readonly bytes: number; readonly lastActivityMs: number };
+
 /** `sha256: false` skips the SHA-256 (multipart parts only need the MD5 for their ETag). */
 export type TempWriterOptions = { readonly sha256?: boolean };
 
@@ -78,6 +81,8 @@ export interface Storage {
   removeUpload(uploadId: string): Promise<void>;
   /** Hears every removeUpload (e.g. session expiry), so state kept in memory about it can go too. */
   onUploadRemoved(listener: (uploadId: string) => void): void;
+  /** Every upload folder with the bytes it holds and when it last changed (for session GC). */
+  listUploads(): Promise<UploadUsage[]>;
   /** `durable: false` skips the fsync, for records a restart can lose without harm (part records, a fresh session). */
   writeJsonAtomic(file: string, value: unknown, opts?: { durable?: boolean }): Promise<void>;
 }
@@ -108,6 +113,9 @@ export async function writeFileAtomic(file: string, bytes: Buffer | string, dura
   await rename(tmp, file);
 }
 
+/** Bytes per write of a temp file. */
+const TEMP_BATCH_BYTES = 256 * 1024;
+
 /** fsyncs a file's data. */
 export async function syncFile(file: string): Promise<void> {
   const fh = await open(file, 'r+');
@@ -117,9 +125,15 @@ export async function syncFile(file: string): Promise<void> {
     await fh.close();
   }
 }
+/** Options of {@link createStorage}. */
+export type StorageOptions = {
+  /** Former app key → current one: records written under a former key read back under the current key. */
+  readonly keyAliases?: ReadonlyMap<string, string>;
+};
 
 /** Opens (creating folders) the store under `dataDir`. */
-export async function createStorage(dataDir: string): Promise<Storage> {
+export async function createStorage(dataDir: string, opts: StorageOptions = {}): Promise<Storage> {
+  const aliases = opts.keyAliases ?? new Map<string, string>();
   const filesDir = path.join(dataDir, 'files');
   const uploadsDir = path.join(dataDir, 'uploads');
   const tmpDir = path.join(dataDir, 'tmp');
@@ -142,7 +156,8 @@ export async function createStorage(dataDir: string): Promise<Storage> {
     async createTempWriter(opts = {}) {
       const file = path.join(tmpDir, randomId(16));
       const fh = await open(file, 'w');
-      const sink = positionalSink(fh, 0);
+      // Small writes: a temp file fills as its request arrives (an upload form streams into it).
+      const sink = positionalSink(fh, 0, TEMP_BATCH_BYTES);
       const md5 = createHash('md5');
       const sha256 = opts.sha256 === false ? null : createHash('sha256');
       let closed = false;
@@ -206,7 +221,9 @@ export async function createStorage(dataDir: string): Promise<Storage> {
         return null;
       }
       const parsed = storedFileSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : null;
+      if (!parsed.success) return null;
+      const current = aliases.get(parsed.data.apikey);
+      return current === undefined ? parsed.data : { ...parsed.data, apikey: current };
     },
     blobPath: (handle) => path.join(filesDir, checkId(handle)),
     async remove(handle) {
@@ -222,6 +239,26 @@ export async function createStorage(dataDir: string): Promise<Storage> {
       await rm(storage.uploadDir(uploadId), { recursive: true, force: true });
     },
     onUploadRemoved: (listener) => void uploadListeners.push(listener),
+    async listUploads() {
+      const out: UploadUsage[] = [];
+      for (const uploadId of await readdir(uploadsDir).catch(() => [])) {
+        if (!HANDLE_RE.test(uploadId)) continue;
+        const dir = path.join(uploadsDir, uploadId);
+        // A folder removed meanwhile (completed, swept) simply drops out.
+        const own = await stat(dir).catch(() => null);
+        if (!own?.isDirectory()) continue;
+        let bytes = 0;
+        let last = own.mtimeMs;
+        for (const name of await readdir(dir).catch(() => [])) {
+          const s = await stat(path.join(dir, name)).catch(() => null);
+          if (!s) continue;
+          bytes += s.size;
+          last = Math.max(last, s.mtimeMs);
+        }
+        out.push({ uploadId, bytes, lastActivityMs: last });
+      }
+      return out;
+    },
     writeJsonAtomic: (file, value, opts) => writeFileAtomic(file, JSON.stringify(value), opts?.durable ?? true),
   };
   return storage;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../engine/journal/sqlite-options.js';
 import type { Logger } from '../engine/ports.js';
 
 /** The ledger's file name inside the data dir. */
@@ -79,7 +80,7 @@ const toEntry = (r: Row): LedgerEntry => ({
 });
 
 function openAt(file: string): Database.Database {
-  const db = new Database(file);
+  const db = new Database(file, sqliteOptions());
   try {
     // NORMAL in WAL mode may lose the newest rows on power loss; the cost is one re-upload,
     // and it keeps a 100k-file catch-up from paying an fsync per file.

@@ -1,7 +1,9 @@
 import { appError, fail, ok, type AppError, type Result } from '../../src-shared/errors.js';
 import type { AppInfo, Channel, EventName, EventPayload, RequestOf, ResponseOf } from '../../src-shared/ipc/channels.js';
 import type { FerryBridge } from '../../src-shared/ipc/bridge.js';
-import { createWsTransport, type Transport } from './ws-transport.js';
+import { FILE_HEADERS, SESSION_PATH } from '../../src-shared/ipc/file-stream.js';
+import type { ConnectionStatus } from './connection-status.js';
+import { createWsTransport, whenConnected, type OpenSocket, type TokenVerdict, type Transport } from './ws-transport.js';
 import { streamFiles } from './stream-files.js';
 
 /**
@@ -22,6 +24,8 @@ export type Api = {
   subscribe<E extends EventName>(name: E, cb: (payload: EventPayload<E>) => void): () => void;
   /** `true` while the host is reachable; called now and on every change. */
   onConnection(cb: (connected: boolean) => void): () => void;
+  /** The connection in detail, for the status banner; called now and on every change. */
+  onStatus(cb: (status: ConnectionStatus) => void): () => void;
   /** Host facts and capabilities (cached after the first success). */
   info(): Promise<Result<AppInfo>>;
   addDroppedFiles(entries: readonly DroppedEntry[]): Promise<Result<AddFilesResult>>;
@@ -35,6 +39,7 @@ declare global {
 }
 
 function bridgeTransport(bridge: FerryBridge): Transport {
+  const connected: Set<(connected: boolean) => void> = new Set();
   return {
     invoke: async (channel, payload) => {
       try {
@@ -49,6 +54,30 @@ function bridgeTransport(bridge: FerryBridge): Transport {
       listener(true);
       return () => {};
     },
+    onStatus: (listener) => {
+      listener({ state: 'connected' });
+      return () => {};
+    },
+    whenConnected: (timeoutMs) => whenConnected(() => true, connected, timeoutMs),
+  };
+}
+
+/** A page opened without Ferry's link: nothing to connect with, and it says so at once. */
+function noTokenTransport(): Transport {
+  const refused = (): Promise<Result<unknown>> =>
+    Promise.resolve(fail(appError('unauthorized', "This page was opened without Ferry's link; open the address Ferry printed when it started.", { retryable: false })));
+  return {
+    invoke: refused,
+    on: () => () => {},
+    onConnection: (listener) => {
+      listener(false);
+      return () => {};
+    },
+    onStatus: (listener) => {
+      listener({ state: 'no-token' });
+      return () => {};
+    },
+    whenConnected: () => Promise.resolve(false),
   };
 }
 
@@ -61,17 +90,66 @@ function pathOf(bridge: FerryBridge, file: File): string {
   }
 }
 
-function webSocketUrl(): { url: string; token: string } {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return { url: `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`, token };
+/** Where the page keeps Ferry's token, so a reload or a bookmark without `?token` still works. */
+const TOKEN_KEY = 'ferry.token';
+
+function storageOf(win: Window): Storage | null {
+  try {
+    return win.localStorage;
+  } catch {
+    return null; // storage blocked: the address is the only source
+  }
 }
+
+/**
+ * The web host's token: from the address (`?token=`) or remembered from an earlier visit to this
+ * address ('' when neither). Browser mode keeps one token per profile and its port, so a
+ * remembered token outlives restarts of Ferry.
+ */
+function pageToken(win: Window): string {
+  const fromUrl = new URLSearchParams(win.location.search).get('token') ?? '';
+  return fromUrl !== '' ? fromUrl : (storageOf(win)?.getItem(TOKEN_KEY) ?? '');
+}
+
+function webSocketUrl(win: Window, token: string): string {
+  const scheme = win.location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${win.location.host}/ws?token=${encodeURIComponent(token)}`;
+}
+
+/** The browser's WebSocket behind OpenSocket ('error' is always followed by 'close'). */
+export const browserSocket: OpenSocket = (url, on) => {
+  const ws = new WebSocket(url);
+  ws.addEventListener('open', () => on.open());
+  ws.addEventListener('message', (ev) => on.message(ev.data));
+  ws.addEventListener('close', () => on.close());
+  return { send: (text) => ws.send(text), isOpen: () => ws.readyState === WebSocket.OPEN };
+};
+
+/** Asks the host (plain HTTP, same origin) whether it takes `token`; see SESSION_PATH. */
+async function checkToken(token: string): Promise<TokenVerdict> {
+  try {
+    const res = await fetch(SESSION_PATH, { headers: { [FILE_HEADERS.token]: token }, cache: 'no-store' });
+    if (res.status === 204) return 'valid';
+    return res.status === 401 ? 'invalid' : 'unreachable';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** Files chosen while the host is away wait this long for it before failing (retryable). */
+const SEND_WAIT_MS = 30_000;
 
 /** Builds the API over whichever host is present. Exported for tests; the app uses `getApi()`. */
 export function createApi(win: Window = window): Api {
   const bridge = win.ferry;
-  const web = bridge ? null : webSocketUrl();
-  const transport = bridge ? bridgeTransport(bridge) : createWsTransport(web!.url);
+  const token = bridge ? '' : pageToken(win);
+  const transport = bridge
+    ? bridgeTransport(bridge)
+    : token === ''
+      ? noTokenTransport()
+      : createWsTransport(webSocketUrl(win, token), { checkToken: () => checkToken(token), openSocket: browserSocket });
+  // Remembered only once Ferry took it, so a stale link never replaces a good token.
+  if (!bridge && token !== '') transport.onStatus((s) => s.state === 'connected' && storageOf(win)?.setItem(TOKEN_KEY, token));
   let infoResult: Promise<Result<AppInfo>> | null = null;
 
   const call = <C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<ResponseOf<C>>> =>
@@ -93,8 +171,15 @@ export function createApi(win: Window = window): Api {
     info,
     subscribe: (name, cb) => transport.on(name, cb as (payload: unknown) => void),
     onConnection: (cb) => transport.onConnection(cb),
+    onStatus: (cb) => transport.onStatus(cb),
     async addDroppedFiles(entries) {
       if (entries.length === 0) return ok({ jobIds: [], errors: [] });
+      // Chosen while Ferry is away (restarting, say): wait for it rather than fail at once, but
+      // not forever; the message says the files were not sent and that sending again will work.
+      if (!(await transport.whenConnected(SEND_WAIT_MS))) {
+        const n = entries.length;
+        return fail(appError('network', `Ferry is not reachable, so ${n === 1 ? '1 file was' : `${n} files were`} not sent. Send ${n === 1 ? 'it' : 'them'} again once Ferry is back.`, { retryable: true }));
+      }
       const facts = await info();
       if (!facts.ok) return facts;
       const caps = facts.value.capabilities;
@@ -107,7 +192,7 @@ export function createApi(win: Window = window): Api {
         const errors = added.value.skipped.map((s) => ({ name: s.path, error: appError('not_a_file', s.reason) }));
         return ok({ jobIds: added.value.jobIds, errors });
       }
-      if (web && caps.streamDroppedFiles) return streamFiles(entries, web.token);
+      if (!bridge && caps.streamDroppedFiles) return streamFiles(entries, token);
       return fail(appError('unsupported', 'This host cannot receive dropped files.'));
     },
   };

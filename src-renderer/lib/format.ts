@@ -1,18 +1,6 @@
 import type { DestinationKind, JobStatus, JobView } from '../../src-shared/model/job.js';
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-/** Human size in binary steps with one decimal above bytes: 1536 → "1.5 KB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
+export { formatBytes } from '../../src-shared/format-bytes.js';
 
 /** Seconds as "42s", "3m 05s", "1h 02m". */
 export function formatDuration(seconds: number): string {

@@ -1,4 +1,5 @@
 import { appError, fail, type AppError, type Result } from '../../src-shared/errors.js';
+import type { ConnectionStatus } from './connection-status.js';
 
 /**
  * What the typed API needs from a host connection. The Electron preload bridge and the web
@@ -10,7 +11,27 @@ export interface Transport {
   on(event: string, listener: (payload: unknown) => void): () => void;
   /** Tells whether the host is reachable now and on every change; returns an unsubscribe function. */
   onConnection(listener: (connected: boolean) => void): () => void;
+  /** The connection in detail (for the status banner), now and on every change. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  /** Resolves true once connected, or false if that has not happened within `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<boolean>;
 }
+
+/** What the host says about our token when the socket will not open (see SESSION_PATH). */
+export type TokenVerdict = 'valid' | 'invalid' | 'unreachable';
+
+/** What the transport does with one socket; the browser's WebSocket and the `ws` package both fit. */
+export type OpenSocket = (
+  url: string,
+  on: { open(): void; message(data: unknown): void; close(): void },
+) => { send(text: string): void; isOpen(): boolean };
+
+export type WsTransportOptions = {
+  /** Asks the host over plain HTTP whether it accepts our token; a socket refusal has no status. */
+  checkToken: () => Promise<TokenVerdict>;
+  openSocket: OpenSocket;
+  now?: () => number;
+};
 
 /** Reconnect delays grow from 250 ms to 5 s so a restarting host is not hammered. */
 const BACKOFF_MIN_MS = 250;
@@ -23,11 +44,15 @@ type Pending = { resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof
 /**
  * The web host transport: one WebSocket carrying `{t:'call'}` / `{t:'reply'|'event'|'error'}`
  * envelopes (src-shared/ipc/wire.ts), reconnecting with backoff. Calls never throw: a lost
- * connection resolves them with a retryable `network` error.
+ * connection resolves them with a retryable `network` error. When the socket will not open, the
+ * host is asked about the token so the page can say whether Ferry is down or no longer takes
+ * this link, instead of "connecting" forever.
  */
-export function createWsTransport(url: string): Transport {
-  let socket: WebSocket | null = null;
-  let connected = false;
+export function createWsTransport(url: string, opts: WsTransportOptions): Transport {
+  const now = opts.now ?? Date.now;
+  let socket: ReturnType<OpenSocket> | null = null;
+  let status: ConnectionStatus = { state: 'connecting' };
+  let everConnected = false;
   let attempt = 0;
   let nextId = 1;
   const pending = new Map<number, Pending>();
@@ -35,11 +60,14 @@ export function createWsTransport(url: string): Transport {
   const waiting: { id: number; text: string }[] = [];
   const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
   const connectionListeners = new Set<(connected: boolean) => void>();
+  const statusListeners = new Set<(status: ConnectionStatus) => void>();
 
-  function setConnected(value: boolean): void {
-    if (connected === value) return;
-    connected = value;
-    for (const listener of connectionListeners) listener(value);
+  function setStatus(next: ConnectionStatus): void {
+    const wasConnected = status.state === 'connected';
+    status = next;
+    for (const listener of statusListeners) listener(next);
+    const isConnected = next.state === 'connected';
+    if (wasConnected !== isConnected) for (const listener of connectionListeners) listener(isConnected);
   }
 
   function settle(id: number, result: Result<unknown>): void {
@@ -69,33 +97,43 @@ export function createWsTransport(url: string): Transport {
     // there is no call to settle. Pending calls still time out or fail on close.
   }
 
+  async function afterClose(opened: boolean): Promise<void> {
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
+    attempt += 1;
+    // A socket that opened and then closed means the host went away: no need to ask yet.
+    const verdict: TokenVerdict = opened ? 'unreachable' : await opts.checkToken().catch((): TokenVerdict => 'unreachable');
+    if (verdict === 'invalid') setStatus({ state: 'refused' });
+    else setStatus({ state: 'unreachable', everConnected, attempt, retryAt: now() + delay });
+    setTimeout(connect, delay);
+  }
+
   function connect(): void {
-    const ws = new WebSocket(url);
+    let opened = false;
+    const ws = opts.openSocket(url, {
+      open() {
+        opened = true;
+        attempt = 0;
+        everConnected = true;
+        setStatus({ state: 'connected' });
+        for (const call of waiting.splice(0)) {
+          const entry = pending.get(call.id);
+          if (entry?.timer) clearTimeout(entry.timer);
+          if (entry) entry.timer = null;
+          ws.send(call.text);
+        }
+      },
+      message: onMessage,
+      close() {
+        socket = null;
+        // Replies to calls in flight are lost with the socket; tell their callers.
+        const lost: AppError = appError('network', 'Lost the connection to Ferry.');
+        for (const id of [...pending.keys()]) {
+          if (!waiting.some((w) => w.id === id)) settle(id, fail(lost));
+        }
+        void afterClose(opened);
+      },
+    });
     socket = ws;
-    ws.addEventListener('open', () => {
-      attempt = 0;
-      setConnected(true);
-      for (const call of waiting.splice(0)) {
-        const entry = pending.get(call.id);
-        if (entry?.timer) clearTimeout(entry.timer);
-        if (entry) entry.timer = null;
-        ws.send(call.text);
-      }
-    });
-    ws.addEventListener('message', (ev) => onMessage(ev.data));
-    ws.addEventListener('close', () => {
-      socket = null;
-      setConnected(false);
-      // Replies to calls in flight are lost with the socket; tell their callers.
-      const lost: AppError = appError('network', 'Lost the connection to Ferry.');
-      for (const id of [...pending.keys()]) {
-        if (!waiting.some((w) => w.id === id)) settle(id, fail(lost));
-      }
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
-      attempt += 1;
-      setTimeout(connect, delay);
-    });
-    // 'error' is always followed by 'close', which does the work.
   }
 
   connect();
@@ -107,7 +145,7 @@ export function createWsTransport(url: string): Transport {
       return new Promise<Result<unknown>>((resolve) => {
         const entry: Pending = { resolve, timer: null };
         pending.set(id, entry);
-        if (connected && socket && socket.readyState === WebSocket.OPEN) {
+        if (status.state === 'connected' && socket?.isOpen()) {
           socket.send(text);
           return;
         }
@@ -130,8 +168,31 @@ export function createWsTransport(url: string): Transport {
     },
     onConnection(listener) {
       connectionListeners.add(listener);
-      listener(connected);
+      listener(status.state === 'connected');
       return () => connectionListeners.delete(listener);
     },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      listener(status);
+      return () => statusListeners.delete(listener);
+    },
+    whenConnected: (timeoutMs) => whenConnected(() => status.state === 'connected', connectionListeners, timeoutMs),
   };
+}
+
+/** Shared by every transport: waits for the first `true` from the connection listeners. */
+export function whenConnected(isConnected: () => boolean, listeners: Set<(connected: boolean) => void>, timeoutMs: number): Promise<boolean> {
+  if (isConnected()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (value: boolean): void => {
+      clearTimeout(timer);
+      listeners.delete(onChange);
+      resolve(value);
+    };
+    const onChange = (connected: boolean): void => {
+      if (connected) done(true);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    listeners.add(onChange);
+  });
 }

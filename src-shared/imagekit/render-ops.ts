@@ -62,8 +62,10 @@ export type RenderOpsOptions = {
   readonly named?: Readonly<Record<string, string>>;
 };
 
-const SUPPORTED = new Set(['w', 'h', 'c', 'cm', 'ar', 'fo', 'x', 'y', 'xc', 'yc', 'dpr', 'q', 'f', 'rt', 'bl', 'e-grayscale', 'e-sharpen', 'e-contrast', 'fl', 'b', 'r', 'bg', 't', 'orig']);
-const CROPS: Record<string, [FitMode, boolean]> = {
+// `di` is in the list because the delivery handler consumes it (defaultImageOf) before rendering.
+const SUPPORTED = new Set(['w', 'h', 'c', 'cm', 'ar', 'fo', 'x', 'y', 'xc', 'yc', 'dpr', 'q', 'f', 'rt', 'bl', 'e-grayscale', 'e-sharpen', 'e-contrast', 'fl', 'b', 'r', 'bg', 't', 'orig', 'di']);
+/** `c-` crop strategies → fit and "without enlargement"; images and videos read them alike. */
+export const CROPS: Readonly<Record<string, readonly ['cover' | 'fill' | 'inside' | 'outside', boolean]>> = {
   maintain_ratio: ['cover', false],
   force: ['fill', false],
   at_max: ['inside', true],
@@ -117,7 +119,7 @@ function stepOps(params: ReadonlyMap<string, string | null>): RenderOp[] {
     const position: Gravity = !has('fo') ? 'center' : fo === 'auto' || fo === 'face' ? 'attention' : GRAVITIES.has(fo ?? '') ? (fo as Gravity) : fail('fo', fo);
     let aspectRatio: number | undefined;
     if (has('ar')) {
-      const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(v('ar') ?? '');
+      const m = /^(\d+(?:\.\d+)?)[-:](\d+(?:\.\d+)?)$/.exec(v('ar') ?? '');
       aspectRatio = m && Number(m[1]) > 0 && Number(m[2]) > 0 ? Number(m[1]) / Number(m[2]) : fail('ar', v('ar'));
     }
     const op: RenderOp = {
@@ -150,7 +152,9 @@ function stepOps(params: ReadonlyMap<string, string | null>): RenderOp[] {
   }
   if (has('bl')) ops.push({ op: 'blur', sigma: num('bl', v('bl'), 1, 100) });
   if (has('e-grayscale') && v('e-grayscale') !== 'false') ops.push({ op: 'grayscale' });
-  if (has('e-sharpen')) ops.push(v('e-sharpen') === null ? { op: 'sharpen' } : { op: 'sharpen', amount: num('e-sharpen', v('e-sharpen'), 0, 100) });
+  // v6 writes `effectSharpen: true` as `e-sharpen-true`: the same as the bare flag.
+  const sharpen = v('e-sharpen');
+  if (has('e-sharpen')) ops.push(sharpen === null || sharpen === 'true' ? { op: 'sharpen' } : { op: 'sharpen', amount: num('e-sharpen', sharpen, 0, 100) });
   if (has('e-contrast') && v('e-contrast') !== 'false') ops.push({ op: 'contrast' });
   if (has('r')) ops.push({ op: 'round', radius: v('r') === 'max' ? 'max' : num('r', v('r'), 0, 1e5) });
   if (has('b')) {
@@ -205,4 +209,16 @@ export function toRenderOps(steps: readonly TxStep[], opts: RenderOpsOptions = {
     throw err;
   }
   return { ok: true, ops, unsupported };
+}
+
+/**
+ * The default image of a chain (`di-a@@b.png` → `/a/b.png`, served when the requested file does
+ * not exist), or null for none; `di-` (empty) means none. The last `di` outside layers wins.
+ */
+export function defaultImageOf(steps: readonly TxStep[]): string | null {
+  let found: string | null = null;
+  for (const step of steps) {
+    for (const item of step) if (item.kind === 'param' && item.key === 'di') found = item.value === null || item.value === '' ? null : `/${item.value.replace(/@@/g, '/')}`;
+  }
+  return found;
 }

@@ -2,7 +2,8 @@
  * The `searchQuery` language of `GET /v1/files` (spec §5.1), the subset users need: fields
  * name, size, createdAt, updatedAt, format, tags, type, width, height, path, customMetadata.<f>;
  * operators `=`, `:` (prefix), `>`, `<`, `>=`, `<=`, `IN [..]`, `NOT IN [..]`; `AND`, `OR`
- * (AND binds tighter), parentheses, double-quoted strings. Messages mimic ImageKit's 400 texts;
+ * (AND binds tighter), parentheses, double-quoted strings (values, and field names as the docs
+ * write them: `"customMetadata.price" > 5`). Messages mimic ImageKit's 400 texts;
  * only the createdAt one is a confirmed fixture, the others follow its pattern.
  */
 export { evaluate } from './search-evaluate.js';
@@ -151,7 +152,9 @@ class Parser {
       this.i++;
       return inner;
     }
-    if (tok?.kind !== 'word') this.unexpected(tok);
+    // ImageKit's docs quote dotted fields (`"customMetadata.price" > 5`); a quoted string is a
+    // field name here, since a comparison always starts with one.
+    if (tok?.kind !== 'word' && tok?.kind !== 'str') this.unexpected(tok);
     this.i++;
     return this.comparison(tok.text);
   }

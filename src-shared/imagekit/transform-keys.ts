@@ -83,6 +83,15 @@ export const TRANSFORM_KEY_MAP: Readonly<Record<string, string>> = {
   fontShadow: 'fsh',
 };
 
+/**
+ * Keys only the v6 SDK (js ≤ 4) knows. Their values follow v6's rules (`effectContrast: "1"` →
+ * `e-contrast-1`, `effectGray: "-"` → `e-grayscale`), not v7's flag rules, which would drop them.
+ */
+const V6_ONLY_KEYS: ReadonlySet<string> = new Set(['rotate', 'effectsharpen', 'effectusm', 'effectcontrast', 'effectgray', 'effectshadow', 'effectgradient']);
+
+/** True for a v6-only option key (any case, like v6's second-chance lookup). */
+export const isV6OnlyKey = (optionKey: string): boolean => V6_ONLY_KEYS.has(optionKey.toLowerCase());
+
 /** Lower-cased lookup, so `Width` or `effectusm` resolve like v6's second-chance match. */
 const LOWER_KEY_MAP: ReadonlyMap<string, string> = new Map(
   Object.entries(TRANSFORM_KEY_MAP).map(([k, v]) => [k.toLowerCase(), v]),

@@ -1,10 +1,11 @@
 /**
  * Parser for ImageKit transformation strings (`<TX>` from a `/tr:<TX>/` path segment or the
  * decoded `tr` query value), for the local cloud. Grammar (spec §4.1): steps split by `:`,
- * parameters by `,`, each parameter `<key>[-<value>]`; `l-<type>,…,l-end` opens a nested layer
+ * parameters by `,`, each parameter `<key>[-<value>]` (a `:` followed by a number continues a
+ * value instead, as in `ar-4:3`); `l-<type>,…,l-end` opens a nested layer
  * group that may itself hold chained steps.
  */
-export { toRenderOps } from './render-ops.js';
+export { defaultImageOf, toRenderOps } from './render-ops.js';
 export type { RenderOp, RenderOpsResult, Dim, FitMode, Gravity } from './render-ops.js';
 
 /** One parameter; `value` is null for a bare flag (`e-grayscale`, `orig`). */
@@ -44,7 +45,8 @@ function parseParam(token: string): TxParam | string {
     value = dash < 0 ? null : token.slice(dash + 1);
   }
   if (!KEY.test(key.replace(/^e-/i, ''))) return `Invalid transformation parameter "${token}".`;
-  if (value === '') return `Missing value for transformation parameter "${key}".`;
+  // `di-` (no default image) is what v6 and v7 write for `defaultImage: ''`; other keys need a value.
+  if (value === '' && key.toLowerCase() !== 'di') return `Missing value for transformation parameter "${key}".`;
   return { kind: 'param', key: key.toLowerCase(), value };
 }
 
@@ -67,6 +69,12 @@ export function parseTransformation(tx: string): TxParseResult {
     const separator = i > 0 ? tokens[i - 1] : undefined;
     const token = tokens[i] ?? '';
     let frame = stack[stack.length - 1] as Frame;
+    // `ar-4:3`: a step cannot start with a digit, so `:<number>` continues the previous value.
+    const prev = frame.current[frame.current.length - 1];
+    if (separator === ':' && /^\d+(\.\d+)?$/.test(token) && prev?.kind === 'param' && prev.value !== null) {
+      frame.current[frame.current.length - 1] = { ...prev, value: `${prev.value}:${token}` };
+      continue;
+    }
     if (separator === ':') {
       const err = closeStep(frame);
       if (err) return { ok: false, message: err };

@@ -8,14 +8,13 @@
  * Percent-encoding matches what a WHATWG URL object produces, so signing (which covers the literal
  * bytes) agrees with what an HTTP client will actually send.
  */
-import { FLAG_EFFECTS, OPTIONAL_VALUE_EFFECTS, PATH_VALUE_PARAMS, urlParamFor } from './transform-keys.js';
+import { appError, FerryError } from '../errors.js';
+import { buildTransformationString, type TransformStep } from './transform-string.js';
 import { encodeTrValue, encodeUrlPath, encodeUrlQuery, formEncode } from './url-encode.js';
 
-/** One option value; arrays are joined with `_` (ImageKit's list separator, e.g. `sr-240_360`). */
-export type TransformValue = string | number | boolean | readonly (string | number)[] | null | undefined;
-
-/** One step of a chain: option keys (v7 names, v6 aliases, or raw URL params) → values. */
-export type TransformStep = Readonly<Record<string, TransformValue>>;
+export { buildTransformationString } from './transform-string.js';
+export type { TransformStep, TransformValue } from './transform-string.js';
+export type { Overlay, OverlayPosition, OverlayTiming } from './overlay.js';
 
 /** Where the transformation string goes in a path-form URL. */
 export type TransformationPosition = 'path' | 'query';
@@ -34,42 +33,10 @@ export type BuildUrlOptions = {
   readonly queryParameters?: Readonly<Record<string, string | number | boolean>>;
 };
 
-const isOn = (v: TransformValue): boolean => v === true || v === 'true';
-
-/** Renders one option as a URL parameter, or null when the option emits nothing. */
-function renderParam(key: string, value: TransformValue): string | null {
-  if (value === undefined || value === null) return null;
-  if (key === 'raw') {
-    const raw = String(value);
-    return raw === '' ? null : raw;
-  }
-  const param = urlParamFor(key);
-  if (FLAG_EFFECTS.has(param)) return isOn(value) || value === '-' ? param : null;
-  if (OPTIONAL_VALUE_EFFECTS.has(param) && (isOn(value) || value === '')) return param;
-  if (value === '-') return param;
-  if (param === 't' && (value === true || value === '')) return 't-true';
-  let text = Array.isArray(value) ? value.map(String).join('_') : String(value);
-  if (text === '') return param;
-  if (PATH_VALUE_PARAMS.has(param)) text = text.replace(/^\//, '').replace(/\/$/, '').replace(/\//g, '@@');
-  return `${param}-${text}`;
-}
-
-/**
- * Builds `<TX>`: parameters of a step joined with `,`, steps joined with `:`. Empty steps are
- * dropped so an all-undefined step does not produce a stray `:`.
- */
-export function buildTransformationString(steps: readonly TransformStep[] | undefined): string {
-  if (!steps) return '';
-  const rendered: string[] = [];
-  for (const step of steps) {
-    const params: string[] = [];
-    for (const [key, value] of Object.entries(step)) {
-      const p = renderParam(key, value);
-      if (p !== null) params.push(p);
-    }
-    if (params.length > 0) rendered.push(params.join(','));
-  }
-  return rendered.join(':');
+/** A query parameter value as text; anything without a URL form is a typed error. */
+function queryValue(key: string, v: unknown): string {
+  if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+  throw new FerryError(appError('bad_request', `The query parameter "${key}" cannot be written into a URL.`, { details: { key } }));
 }
 
 type ParsedUrl = { origin: string; path: string; query: string };
@@ -134,20 +101,26 @@ export function buildUrl(opts: BuildUrlOptions): string {
   const txInPath = !absolute && tx !== '' && opts.transformationPosition === 'path';
 
   let origin: string;
-  let rawPath: string;
+  let pathname: string;
   let existingQuery: string;
   if (absolute) {
-    ({ origin, path: rawPath, query: existingQuery } = absolute);
+    origin = absolute.origin;
+    pathname = encodeUrlPath(normalisePath(absolute.path));
+    existingQuery = absolute.query;
   } else {
     origin = endpoint.origin;
-    rawPath = [endpoint.path, txInPath ? `tr:${tx}` : '', target].join('/');
     existingQuery = endpoint.query;
+    // Like v7, the `tr:` segment is not normalised with the path: a `/` or `..` inside a value
+    // (a raw layer, a text) belongs to the transformation. The file path is normalised on its
+    // own, so its `..` cannot climb out of the endpoint either.
+    const base = encodeUrlPath(normalisePath(endpoint.path)).replace(/\/$/, '');
+    const tr = txInPath ? `/tr:${encodeUrlPath(tx)}` : '';
+    pathname = base + tr + encodeUrlPath(normalisePath(`/${target}`));
   }
-  const pathname = encodeUrlPath(normalisePath(rawPath));
 
   const query: string[] = [];
   if (existingQuery !== '') query.push(encodeUrlQuery(existingQuery));
-  for (const [k, v] of Object.entries(opts.queryParameters ?? {})) query.push(`${formEncode(k)}=${formEncode(String(v))}`);
+  for (const [k, v] of Object.entries(opts.queryParameters ?? {})) query.push(`${formEncode(k)}=${formEncode(queryValue(k, v))}`);
   if (tx !== '' && !txInPath) query.push(`tr=${encodeTrValue(tx)}`);
   return `${origin}${pathname}${query.length > 0 ? `?${query.join('&')}` : ''}`;
 }

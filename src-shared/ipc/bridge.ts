@@ -17,3 +17,8 @@ export type FerryBridge = {
 /** The IPC channel names Electron uses to carry the contract. */
 export const ELECTRON_CALL_PREFIX = 'ferry:';
 export const ELECTRON_EVENT_CHANNEL = 'ferry:event';
+/**
+ * Preload → main, not part of the contract the page can call: the real path of a File the user
+ * dropped or picked (webUtils.getPathForFile), which main's path policy then lets the page name.
+ */
+export const ELECTRON_GRANT_CHANNEL = 'ferry:grant-path';

@@ -27,6 +27,8 @@ export const appInfoSchema = z.object({
     droppedFilePaths: z.boolean(),
     /** Web host: dropped files are streamed to the host over HTTP (see lib/api.ts). */
     streamDroppedFiles: z.boolean(),
+    /** Electron: `dialog:choose` opens a native dialog; Choose files / Choose folder use it. */
+    nativeDialogs: z.boolean(),
   }),
   defaultDestination: destinationKindSchema,
 });
@@ -276,6 +278,19 @@ export const channels = {
     response: z.object({ mediaJobId: z.string() }),
   },
   'media:list': { request: empty, response: z.object({ jobs: z.array(mediaJobSchema) }) },
+  /**
+   * A native open dialog shown by main (hosts with `nativeDialogs`). What the user picks becomes
+   * readable through `jobs:add-paths` and `watch:add` (the path policy grants it); [] = canceled.
+   */
+  'dialog:choose': {
+    request: z.strictObject({
+      kind: z.enum(['files', 'folder']),
+      /** Default: several files, one folder. */
+      multiple: z.boolean().optional(),
+      title: z.string().min(1).max(120).optional(),
+    }),
+    response: z.object({ paths: z.array(z.string()) }),
+  },
 } as const;
 
 export type ChannelMap = typeof channels;

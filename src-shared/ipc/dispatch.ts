@@ -1,5 +1,6 @@
+import type { ZodType } from 'zod';
 import { appError, fail, toAppError, type Result } from '../errors.js';
-import { channels, isChannel, type Channel, type RequestOf, type ResponseOf } from './channels.js';
+import { channels, type Channel, type RequestOf, type ResponseOf } from './channels.js';
 
 /** One handler per channel; hosts build this object once from the engine. */
 export type Handlers = {
@@ -14,10 +15,26 @@ const MAX_ISSUES_IN_MESSAGE = 3;
  * Untrusted input never reaches a handler unparsed and never crashes the host.
  */
 export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<Result<unknown>> {
-  if (!isChannel(channel)) {
+  return dispatchIn(channels, handlers, channel, payload);
+}
+
+/** A channel map of the same shape: a request schema per channel name. */
+export type ChannelSchemas = Readonly<Record<string, { readonly request: ZodType }>>;
+
+/**
+ * `dispatch` over any channel map; the instance socket uses it for its few host-only channels
+ * (src-main/hosts/instance) so they get the same checks and errors as the contract.
+ */
+export async function dispatchIn<M extends ChannelSchemas>(
+  map: M,
+  handlers: { [C in keyof M]: (request: never) => unknown },
+  channel: unknown,
+  payload: unknown,
+): Promise<Result<unknown>> {
+  if (typeof channel !== 'string' || !Object.prototype.hasOwnProperty.call(map, channel)) {
     return fail(appError('bad_request', `Unknown channel: ${describe(channel)}`));
   }
-  const parsed = channels[channel].request.safeParse(payload);
+  const parsed = map[channel]!.request.safeParse(payload);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, MAX_ISSUES_IN_MESSAGE)
@@ -27,7 +44,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, payload: un
   }
   try {
     // The map is keyed by the same channel, so this call is type-correct per channel.
-    const handler = handlers[channel] as (req: unknown) => unknown;
+    const handler = handlers[channel] as unknown as (req: unknown) => unknown;
     const value = await handler(parsed.data);
     return { ok: true, value };
   } catch (thrown) {

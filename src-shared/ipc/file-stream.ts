@@ -5,5 +5,11 @@
 
 /** HTTP path that receives dropped files' bytes, one file per POST. */
 export const FILE_STREAM_PATH = '/files';
-/** Request headers for FILE_STREAM_PATH: values are encodeURIComponent'd. */
+/**
+ * The web host's token check: `GET` with the token header answers 204 when the token is this
+ * Ferry's, 401 when it is not. A page whose socket keeps failing asks here whether Ferry is
+ * down (no answer) or running with another token (a different profile or a replaced token file).
+ */
+export const SESSION_PATH = '/session';
+/** Request headers for FILE_STREAM_PATH and SESSION_PATH: values are encodeURIComponent'd. */
 export const FILE_HEADERS = { token: 'x-ferry-token', name: 'x-ferry-name', relativePath: 'x-ferry-relative-path' } as const;

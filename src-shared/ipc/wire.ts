@@ -26,4 +26,4 @@ export type WireEvent = { t: 'event'; name: string; payload: unknown };
 export type WireError = { t: 'error'; error: AppError };
 export type WireOut = WireReply | WireEvent | WireError;
 
-export { FILE_HEADERS, FILE_STREAM_PATH } from './file-stream.js';
+export { FILE_HEADERS, FILE_STREAM_PATH, SESSION_PATH } from './file-stream.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
+import { DESTINATION_KINDS } from './destination-kinds.js';
 
 /** Wire schema of AppError (see errors.ts); details stay flat and serialisable. */
 export const appErrorSchema = z.object({
@@ -10,7 +11,7 @@ export const appErrorSchema = z.object({
 });
 
 /** Where a job goes. `local` is the embedded local cloud, the default on first launch. */
-export const destinationKindSchema = z.enum(['local', 'filestack', 'imagekit']);
+export const destinationKindSchema = z.enum(DESTINATION_KINDS);
 export type DestinationKind = z.infer<typeof destinationKindSchema>;
 
 /** What a verified upload produced. `url` is the link users copy. */

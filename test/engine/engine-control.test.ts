@@ -118,7 +118,7 @@ describe('engine control', () => {
 
   it('jobs:move and jobs:upload-anyway answer typed errors through the contract', async () => {
     const engine = makeEngine();
-    const info = { host: 'web', version: 't', capabilities: { droppedFilePaths: false, streamDroppedFiles: true }, defaultDestination: 'local' } as const;
+    const info = { host: 'web', version: 't', capabilities: { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: false }, defaultDestination: 'local' } as const;
     const handlers = createHandlers(engine, info) as unknown as Handlers;
     const code = async (channel: string, payload: unknown) => {
       const r = await dispatch(handlers, channel, payload);

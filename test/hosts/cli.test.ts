@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../src-shared/model/job.js';
@@ -70,6 +71,23 @@ describe('ferry CLI', () => {
     expect(lines.find((l) => l.file === ok)).toMatchObject({ state: 'done' });
   }, 30_000);
 
+  it('waits while a file is retrying and exits 1 with a JSON error once retries are spent (issue 13, hole 1)', async () => {
+    // Nothing listens on this port for the whole run: every attempt is refused.
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const f = path.join(tmp, 'down.bin');
+    await writeRandomFile(f, 5000);
+    const data = path.join(tmp, 'data-down');
+    const run = await runCliChild(bundle.file, ['upload', f, '--json', '--data', data, '--local-cloud', `http://127.0.0.1:${port}`, '--retries', '1']);
+    expect(run.code).toBe(1);
+    expect(jsonLines(run.stdout)).toEqual([{ file: f, state: 'failed', error: expect.stringContaining('ECONNREFUSED') }]);
+    // Before the fix the process ended during a retry wait with exit 0, the journal saying `retrying`.
+    const status = await runCliChild(bundle.file, ['status', '--json', '--data', data]);
+    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({ file: f, state: 'failed', bytesSent: 0, size: 5000, percent: 0 })]);
+  }, 60_000);
+
   it('pause marks waiting jobs paused in the journal; resume finishes them', async () => {
     const data = path.join(tmp, 'data-pause');
     await mkdir(data, { recursive: true });
@@ -107,12 +125,13 @@ describe('parseCliArgs', () => {
       files: ['a'],
       to: 'filestack',
       intelligent: true,
-      common: { json: true, dataDir: '/d', localCloudUrl: null },
+      common: { json: true, dataDir: '/d', localCloudUrl: null, retries: null },
     });
     expect(parseCliArgs(['resume'], { FERRY_LOCAL_CLOUD_URL: 'http://127.0.0.1:9' })).toMatchObject({ common: { localCloudUrl: 'http://127.0.0.1:9' } });
     expect(parseCliArgs(['upload', '--', '--weird-name'], {})).toMatchObject({ files: ['--weird-name'] });
     expect(parseCliArgs([], {})).toEqual({ kind: 'help' });
-    for (const bad of [['upload'], ['upload', 'a', '--to', 'ftp'], ['frobnicate'], ['status', 'x'], ['upload', 'a', '--colour']]) {
+    expect(parseCliArgs(['upload', 'a', '--retries=0'], {})).toMatchObject({ common: { retries: 0 } });
+    for (const bad of [['upload'], ['upload', 'a', '--to', 'ftp'], ['frobnicate'], ['status', 'x'], ['upload', 'a', '--colour'], ['upload', 'a', '--retries', '-1'], ['upload', 'a', '--retries', '1.5']]) {
       expect(() => parseCliArgs(bad, {})).toThrow(UsageError);
     }
   });
@@ -154,5 +173,18 @@ describe('CLI progress output', () => {
     r.update([view('a', 500)]);
     r.finish({ file: 'a.bin', state: 'failed', error: 'not found' });
     expect(writes).toEqual(['a.bin: uploading\n', 'a.bin: failed (not found)\n']);
+  });
+
+  it('piped output carries an overall progress line with percent and bytes every 2 s', () => {
+    const writes: string[] = [];
+    let now = 0;
+    const r = plainReporter({ write: (t: string) => writes.push(t) }, () => now);
+    r.update([view('a', 0), view('b', 0)]);
+    now = 1000;
+    r.update([view('a', 250), view('b', 250)]);
+    expect(writes.filter((w) => w.startsWith('Progress'))).toEqual([]);
+    now = 2500;
+    r.update([view('a', 500), view('b', 300)]);
+    expect(writes.filter((w) => w.startsWith('Progress'))).toEqual(['Progress: 2 files, 40% (800 B of 2.0 KB)\n']);
   });
 });

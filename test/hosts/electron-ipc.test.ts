@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FerryError, appError, type Result } from '../../src-shared/errors.js';
-import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL } from '../../src-shared/ipc/bridge.js';
+import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL, ELECTRON_GRANT_CHANNEL } from '../../src-shared/ipc/bridge.js';
 import { channels, events, type Channel, type EventName } from '../../src-shared/ipc/channels.js';
 import type { Handlers } from '../../src-shared/ipc/dispatch.js';
 import {
@@ -12,16 +12,32 @@ import {
 import {
   pushEvent,
   registerContract,
+  registerGrants,
   type EventSink,
   type InvokeEventLike,
   type IpcMainLike,
+  type SenderCheck,
 } from '../../src-main/hosts/electron/ipc.js';
 
 type Listener = (event: InvokeEventLike, payload?: unknown) => Promise<Result<unknown>>;
+type OnListener = (event: InvokeEventLike, ...args: unknown[]) => void;
+
+/** Ferry's window has webContents id 1; anything else is another window. */
+const OWN_WINDOW = 1;
+/** Where a message comes from: a webContents id, and whether the frame is a subframe. */
+type From = { senderId?: number; subframe?: boolean };
+
+function eventFrom(senderUrl: string | null, from: From = {}): InvokeEventLike {
+  return {
+    sender: { id: from.senderId ?? OWN_WINDOW },
+    senderFrame: senderUrl === null ? null : { url: senderUrl, parent: from.subframe ? { url: 'app://ferry/index.html' } : null },
+  };
+}
 
 /** A stand-in for Electron's ipcMain (the Electron runtime is the one thing we fake). */
 class FakeIpcMain implements IpcMainLike {
   readonly listeners = new Map<string, Listener>();
+  readonly onListeners = new Map<string, OnListener[]>();
   readonly handleCalls: string[] = [];
   handle(channel: string, listener: Listener): void {
     // Electron throws on a second handler for one channel; so do we.
@@ -32,10 +48,19 @@ class FakeIpcMain implements IpcMainLike {
   removeHandler(channel: string): void {
     this.listeners.delete(channel);
   }
-  invoke(channel: Channel, senderUrl: string | null, payload?: unknown): Promise<Result<unknown>> {
+  on(channel: string, listener: OnListener): void {
+    this.onListeners.set(channel, [...(this.onListeners.get(channel) ?? []), listener]);
+  }
+  removeAllListeners(channel: string): void {
+    this.onListeners.delete(channel);
+  }
+  invoke(channel: Channel, senderUrl: string | null, payload?: unknown, from?: From): Promise<Result<unknown>> {
     const listener = this.listeners.get(ELECTRON_CALL_PREFIX + channel);
     if (!listener) throw new Error(`no handler for ${channel}`);
-    return listener({ senderFrame: senderUrl === null ? null : { url: senderUrl } }, payload);
+    return listener(eventFrom(senderUrl, from), payload);
+  }
+  send(channel: string, senderUrl: string | null, from: From, ...args: unknown[]): void {
+    for (const listener of this.onListeners.get(channel) ?? []) listener(eventFrom(senderUrl, from), ...args);
   }
 }
 
@@ -58,7 +83,7 @@ function countingHandlers(): { handlers: Handlers; calls: Array<[Channel, unknow
       return {
         host: 'electron',
         version: '0.0.0-test',
-        capabilities: { droppedFilePaths: true, streamDroppedFiles: false },
+        capabilities: { droppedFilePaths: true, streamDroppedFiles: false, nativeDialogs: true },
         defaultDestination: 'local',
       };
     },
@@ -98,7 +123,7 @@ describe('registerContract', () => {
     const built = countingHandlers();
     calls = built.calls;
     rejected = [];
-    unregister = registerContract(ipc, built.handlers, { onRejected: (c, u) => rejected.push([c, u]) });
+    unregister = registerContract(ipc, built.handlers, { isOwnWindow: (id) => id === OWN_WINDOW, onRejected: (c, u) => rejected.push([c, u]) });
   });
 
   it('registers every channel exactly once, under the ferry: prefix', () => {
@@ -137,6 +162,7 @@ describe('registerContract', () => {
   it('a sender frame that throws on access is refused', async () => {
     const listener = ipc.listeners.get(`${ELECTRON_CALL_PREFIX}jobs:list`);
     const event = {
+      sender: { id: OWN_WINDOW },
       get senderFrame(): never {
         throw new Error('Render frame was disposed');
       },
@@ -180,13 +206,39 @@ describe('registerContract', () => {
     expect(calls).toEqual([['jobs:cancel', { id: 'job_1' }]]);
   });
 
-  it('honours a custom sender check', async () => {
-    const other = new FakeIpcMain();
-    const built = countingHandlers();
-    registerContract(other, built.handlers, { isTrustedSender: () => false });
-    const reply = await other.invoke('jobs:list', TRUSTED, {});
-    expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(built.calls).toHaveLength(0);
+  // Issue 13 hole 6: the URL alone is not enough; it must be the main frame of Ferry's window.
+  it('refuses a subframe showing app://ferry, and another window showing it', async () => {
+    const fromFrame = await ipc.invoke('jobs:add-paths', TRUSTED, { paths: ['/etc/passwd'] }, { subframe: true });
+    expect(fromFrame).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const fromOther = await ipc.invoke('jobs:add-paths', TRUSTED, { paths: ['/etc/passwd'] }, { senderId: 2 });
+    expect(fromOther).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(calls).toHaveLength(0);
+    expect(rejected).toEqual([
+      ['jobs:add-paths', `a subframe (${TRUSTED})`],
+      ['jobs:add-paths', `another window (${TRUSTED})`],
+    ]);
+    // The main frame of Ferry's own window still gets through.
+    expect(await ipc.invoke('jobs:list', TRUSTED, {})).toMatchObject({ ok: true });
+  });
+});
+
+describe('registerGrants', () => {
+  const check: SenderCheck = { isOwnWindow: (id) => id === OWN_WINDOW };
+
+  it('grants one absolute path from the main frame of Ferry’s window, and ignores everything else', () => {
+    const ipc = new FakeIpcMain();
+    const granted: string[][] = [];
+    const unregister = registerGrants(ipc, (paths) => granted.push(paths), check);
+    ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, {}, '/home/u/Pictures/a.jpg');
+    ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, {}, 'C:\\Users\\u\\a.jpg');
+    for (const bad of ['relative/a.jpg', '', 7, ['/a'], { path: '/a' }, '/a\0b', `/${'x'.repeat(5000)}`]) ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, {}, bad);
+    ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, { subframe: true }, '/home/u/.ssh/id_ed25519');
+    ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, { senderId: 2 }, '/home/u/.ssh/id_ed25519');
+    ipc.send(ELECTRON_GRANT_CHANNEL, 'https://evil.example/', {}, '/home/u/.ssh/id_ed25519');
+    expect(granted).toEqual([['/home/u/Pictures/a.jpg'], ['C:\\Users\\u\\a.jpg']]);
+    unregister();
+    ipc.send(ELECTRON_GRANT_CHANNEL, TRUSTED, {}, '/home/u/b.jpg');
+    expect(granted).toHaveLength(2);
   });
 });
 

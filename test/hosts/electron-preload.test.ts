@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src-shared/errors.js';
-import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL, type FerryBridge } from '../../src-shared/ipc/bridge.js';
+import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL, ELECTRON_GRANT_CHANNEL, type FerryBridge } from '../../src-shared/ipc/bridge.js';
 
 /**
  * Bundles the real preload exactly as the build does (CJS, only 'electron' external) and runs
@@ -16,6 +16,7 @@ type RelayListener = (event: unknown, message: unknown) => void;
 class FakeElectron {
   exposed = new Map<string, unknown>();
   invokes: Array<[string, unknown]> = [];
+  sends: Array<[string, unknown[]]> = [];
   listeners = new Set<RelayListener>();
   reply: (channel: string, payload: unknown) => unknown = () => ({ ok: true, value: null });
 
@@ -26,6 +27,9 @@ class FakeElectron {
     invoke: async (channel: string, payload: unknown) => {
       this.invokes.push([channel, payload]);
       return this.reply(channel, payload);
+    },
+    send: (channel: string, ...args: unknown[]) => {
+      this.sends.push([channel, args]);
     },
     on: (channel: string, listener: RelayListener) => {
       if (channel === ELECTRON_EVENT_CHANNEL) this.listeners.add(listener);
@@ -140,5 +144,13 @@ describe('preload bundle', () => {
     const { ferry } = loadPreload();
     expect(ferry.getPathForFile({ fakePath: '/home/u/photo.jpg' })).toBe('/home/u/photo.jpg');
     expect(ferry.getPathForFile('not a file')).toBe('');
+  });
+
+  it('grants main the path of a real File, and nothing for anything else', () => {
+    const { electron, ferry } = loadPreload();
+    ferry.getPathForFile({ fakePath: '/home/u/photo.jpg' });
+    ferry.getPathForFile('not a file');
+    ferry.getPathForFile({ fakePath: '' });
+    expect(electron.sends).toEqual([[ELECTRON_GRANT_CHANNEL, ['/home/u/photo.jpg']]]);
   });
 });

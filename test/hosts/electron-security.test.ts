@@ -23,6 +23,7 @@ describe('secureWebPreferences', () => {
   it('is the full hardened set', () => {
     expect(secureWebPreferences('/x/preload.cjs')).toEqual({
       preload: '/x/preload.cjs',
+      devTools: true,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -36,6 +37,10 @@ describe('secureWebPreferences', () => {
       navigateOnDragDrop: false,
       safeDialogs: true,
     });
+  });
+
+  it('has no DevTools at all in packaged builds', () => {
+    expect(secureWebPreferences('/x/preload.cjs', { devTools: false })).toMatchObject({ devTools: false, sandbox: true, contextIsolation: true });
   });
 });
 

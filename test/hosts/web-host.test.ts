@@ -79,9 +79,9 @@ async function connect(): Promise<Client> {
   };
 }
 
-function upgradeStatus(url: string, origin?: string): Promise<number> {
+function upgradeStatus(url: string, origin?: string, hostHeader?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, origin ? { origin } : {});
+    const ws = new WebSocket(url, { ...(origin ? { origin } : {}), ...(hostHeader ? { headers: { host: hostHeader } } : {}) });
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('open', () => (ws.close(), resolve(101)));
     ws.on('error', (e) => (e.message.includes('Unexpected server response') ? undefined : reject(e)));
@@ -131,6 +131,26 @@ describe('web host', () => {
     expect(await upgradeStatus(`${base}?token=${host.token}`, host.origin)).toBe(101);
   });
 
+  // Issue 13 hole 6: the socket checks Host like the HTTP routes, so a DNS-rebinding page that
+  // learned the token (or a client sending no Origin) cannot reach the contract under another name.
+  it('refuses sockets that name another host, even with the right token', async () => {
+    const url = `ws://127.0.0.1:${host.port}/ws?token=${host.token}`;
+    expect(await upgradeStatus(url, undefined, `evil.example:${host.port}`)).toBe(421);
+    expect(await upgradeStatus(url, undefined, 'evil.example')).toBe(421);
+    expect(await upgradeStatus(url, undefined, `localhost:${host.port}`)).toBe(421);
+    expect(await upgradeStatus(url, undefined, `127.0.0.1:${host.port}`)).toBe(101);
+  });
+
+  it('tells a page whether its token is this Ferry’s (GET /session)', async () => {
+    const check = (token?: string) => fetch(`${host.origin}/session`, { headers: token === undefined ? {} : { 'x-ferry-token': token } });
+    expect((await check(host.token)).status).toBe(204);
+    const wrong = await check('x'.repeat(32));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('cache-control')).toBe('no-store');
+    expect((await check()).status).toBe(401);
+    expect((await fetch(`${host.origin}/session`, { method: 'POST', headers: { 'x-ferry-token': host.token } })).status).toBe(401);
+  });
+
   it('answers malformed messages with a typed error and keeps the socket usable', async () => {
     const client = await connect();
     const errors = () => client.messages.filter((m) => m.t === 'error');
@@ -155,7 +175,7 @@ describe('web host', () => {
     const client = await connect();
     const info = await client.call('app:info', {});
     expect(info).toMatchObject({
-      result: { ok: true, value: { host: 'web', defaultDestination: 'local', capabilities: { droppedFilePaths: false, streamDroppedFiles: true } } },
+      result: { ok: true, value: { host: 'web', defaultDestination: 'local', capabilities: { droppedFilePaths: false, streamDroppedFiles: true, nativeDialogs: false } } },
     });
     client.ws.close();
   });

@@ -44,9 +44,13 @@ describe('logger', () => {
 
 describe('parseWebArgs', () => {
   it('parses both flag forms and the FERRY_PORT default', () => {
-    expect(parseWebArgs(['--port', '8080', '--data=/d'], {})).toEqual({ port: 8080, dataDir: '/d', staticDir: null });
+    expect(parseWebArgs(['--port', '8080', '--data=/d'], {})).toEqual({ port: 8080, dataDir: '/d', staticDir: null, open: false, files: [] });
+    expect(parseWebArgs(['a.jpg', '--port=1', 'b c.png', '--', '--odd'], {}).files).toEqual(['a.jpg', 'b c.png', '--odd']);
     expect(parseWebArgs([], { FERRY_PORT: '9000' }).port).toBe(9000);
-    expect(parseWebArgs([], {}).port).toBe(0);
+    // No port named: the host comes back on the port this data folder used last time.
+    expect(parseWebArgs([], {}).port).toBeNull();
+    expect(parseWebArgs(['--port=0'], {}).port).toBe(0);
+    expect(parseWebArgs(['--open'], {}).open).toBe(true);
     expect(() => parseWebArgs(['--port', 'x'], {})).toThrow(/port number/);
     expect(() => parseWebArgs(['--data'], {})).toThrow(/needs a value/);
   });

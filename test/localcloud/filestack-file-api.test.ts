@@ -29,7 +29,8 @@ const errOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => toAppE
 
 beforeAll(async () => {
   dir = await makeTempDir('ferry-file-api-');
-  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), apps: [{ apikey: KEY, secret: SECRET, securityRequired: true }] });
+  // URL overwrites come from a loopback fixture, which the cloud refuses unless told otherwise.
+  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), apps: [{ apikey: KEY, secret: SECRET, securityRequired: true }], allowPrivateFetch: ['127.0.0.1'] });
   cfg = { apikey: KEY, cdnBase: cloud.baseUrl, fileApiBase: cloud.baseUrl, secret: SECRET, retry: NO_RETRY };
 });
 afterAll(async () => {

@@ -33,6 +33,8 @@ beforeAll(async () => {
     dataDir: path.join(dir, 'cloud'),
     apps: [{ apikey: DEFAULT_LOCAL_APIKEY }, { apikey: SECURE_KEY, secret: SECRET, securityRequired: true }],
     filestack: { fetch: { maxBytes: 200_000 } },
+    // The origin server below is on loopback, which the cloud refuses unless told otherwise.
+    allowPrivateFetch: ['127.0.0.1'],
   });
   jpg = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#336699' } }).jpeg().toBuffer();
   handle = (await cloud.storage.putBuffer(jpg, { filename: 'photo.jpg', mimetype: 'image/jpeg', apikey: DEFAULT_LOCAL_APIKEY, key: 'k', path: null, container: 'c', location: 's3' })).handle;

@@ -46,6 +46,37 @@ describe('ImageKit delivery (§4)', () => {
     expect(await dims(chained.body)).toEqual([150, 200]);
   });
 
+  it('reads ar-4:3 and di- in delivered transformations', async () => {
+    const r = await get(`${ik.endpoint}/gallery/photo.png?tr=w-200,ar-4:3`);
+    expect(r.status).toBe(200);
+    expect(await dims(r.body)).toEqual([200, 150]);
+    const path = await get(`${ik.endpoint}/tr:w-160,ar-16:9,di-/gallery/photo.png`);
+    expect(path.status).toBe(200);
+    expect(await dims(path.body)).toEqual([160, 90]);
+  });
+
+  it('serves the default image (with the chain applied) when the file is missing', async () => {
+    const r = await get(`${ik.endpoint}/gallery/missing.png?tr=w-50,di-gallery@@photo.png`);
+    expect(r.status).toBe(200);
+    expect(await dims(r.body)).toEqual([50, 38]);
+    // `di-` means no default: still a 404, as is a default image that does not exist either.
+    expect((await get(`${ik.endpoint}/gallery/missing.png?tr=w-50,di-`)).status).toBe(404);
+    expect((await get(`${ik.endpoint}/gallery/missing.png?tr=di-nope.png`)).status).toBe(404);
+    // A private file is never handed out as someone else's default image.
+    expect((await get(`${ik.endpoint}/missing.png?tr=di-secret.png`)).status).toBe(404);
+  });
+
+  it('keeps a / inside a tr: path segment as part of the transformation', async () => {
+    // The first split point (`tr:w-80,di-gallery`) names no file; the second one does.
+    const slash = await get(`${ik.endpoint}/tr:w-80,di-gallery/photo.png/gallery/photo.png`);
+    expect(slash.status).toBe(200);
+    expect(await dims(slash.body)).toEqual([80, 60]);
+    // A missing file after such a segment is a 404 naming the file, not a parse error.
+    const missing = await get(`${ik.endpoint}/tr:w-80,di-a/b.png/gallery/none.png`);
+    expect(missing.status).toBe(404);
+    expect(missing.json.message).toContain('/gallery/none.png');
+  });
+
   it('supports the media-library thumbnail named transformation', async () => {
     const r = await get(`${ik.endpoint}/tr:n-ik_ml_thumbnail/gallery/photo.png`);
     expect(r.status).toBe(200);

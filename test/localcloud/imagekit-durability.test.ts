@@ -60,7 +60,8 @@ describe('ImageKit front end durability', () => {
   });
 
   it('gives up on a URL whose server sends no headers within the timeout (400)', async () => {
-    const ik = await startIkCloud({ urlFetchTimeoutMs: 300 });
+    // The silent server is a loopback fixture (an explicit opt-in).
+    const ik = await startIkCloud({ urlFetchTimeoutMs: 300 }, undefined, undefined, { allowPrivateFetch: ['127.0.0.1'] });
     try {
       const r = await upload(ik, { file: `${helperUrl}/stall`, fileName: 'slow.png' });
       expect(r.status).toBe(400);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ImageKitFrontEndOptions } from '../../src-main/localcloud/imagekit/routes.js';
-import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../../src-main/localcloud/server.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 export const ACCOUNT = { imagekitId: 'demo', privateKey: 'private_test_key_0001', publicKey: 'public_test_key_0001' } as const;
@@ -14,10 +14,20 @@ export const AUTH = `Basic ${Buffer.from(`${ACCOUNT.privateKey}:`).toString('bas
 /** A running cloud plus its ImageKit URL endpoint. */
 export type IkCloud = { cloud: LocalCloud; dir: string; endpoint: string; close(): Promise<void> };
 
-/** Starts a cloud in a fresh temp dir, or in `reuseDir` (then `close` keeps the folder). */
-export async function startIkCloud(options: Omit<ImageKitFrontEndOptions, 'accounts'> = {}, reuseDir?: string): Promise<IkCloud> {
+/**
+ * Starts a cloud in a fresh temp dir, or in `reuseDir` (then `close` keeps the folder).
+ * `webhookSecret` signs the account's upload webhooks (default: its private key); `server` adds
+ * server options (e.g. `allowPrivateFetch` for a loopback fixture).
+ */
+export async function startIkCloud(
+  options: Omit<ImageKitFrontEndOptions, 'accounts'> = {},
+  reuseDir?: string,
+  webhookSecret?: string,
+  server: Omit<LocalCloudOptions, 'dataDir' | 'imagekit'> = {},
+): Promise<IkCloud> {
   const dir = reuseDir ?? (await makeTempDir('ferry-ik-'));
-  const cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), imagekit: { ...options, accounts: [ACCOUNT] } });
+  const account = webhookSecret !== undefined ? { ...ACCOUNT, webhookSecret } : ACCOUNT;
+  const cloud = await startLocalCloud({ ...server, dataDir: path.join(dir, 'cloud'), imagekit: { ...options, accounts: [account] } });
   return {
     cloud,
     dir,

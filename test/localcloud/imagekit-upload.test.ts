@@ -11,7 +11,8 @@ let originUrl: string;
 let red: Buffer;
 
 beforeAll(async () => {
-  ik = await startIkCloud();
+  // URL uploads come from a loopback fixture, which the cloud refuses unless told otherwise.
+  ik = await startIkCloud({}, undefined, undefined, { allowPrivateFetch: ['127.0.0.1'] });
   red = await png(64, 48, '#ff0000');
   origin = http.createServer((req, res) => {
     if (req.url === '/red.png') {
@@ -69,6 +70,28 @@ describe('ImageKit upload (§2)', () => {
     // The folder chain was created.
     const folders = await api(ik, 'GET', '/v1/files?type=folder');
     expect(folders.json.map((f: { folderPath: string }) => f.folderPath)).toEqual(expect.arrayContaining(['/products', '/products/shoes']));
+  });
+
+  it.each([
+    // Every letter, mark and digit of every script is kept (spec §2.1: only other characters become `_`).
+    ['Devanagari with vowel signs and virama', 'हिन्दी.png', 'हिन्दी.png'],
+    ['Thai with tone marks', 'ภาษาไทย.png', 'ภาษาไทย.png'],
+    ['Arabic with harakat', 'عَرَبِيّ.png', 'عَرَبِيّ.png'],
+    ['Tamil', 'தமிழ்.png', 'தமிழ்.png'],
+    ['decomposed Vietnamese (combining marks) with a space', 'Tie\u0302\u0301ng Vie\u0323\u0302t.png', 'Tie\u0302\u0301ng_Vie\u0323\u0302t.png'],
+    ['Persian with a zero-width non-joiner', 'می\u200cخواهم.png', 'می\u200cخواهم.png'],
+    ['digits of other scripts', '٣٤५६.png', '٣٤५६.png'],
+    ['punctuation, symbols and emoji replaced', 'a b+c(d)&é😀.png', 'a_b_c_d__é_.png'],
+  ])('keeps file names in %s', async (_name, fileName, stored) => {
+    const r = await upload(ik, { file: red, fileName, useUniqueFileName: 'false', folder: '/names' });
+    expect(r.status).toBe(200);
+    expect(r.json.name).toBe(stored);
+    expect(r.json.filePath).toBe(`/names/${stored}`);
+    const d = await get(r.json.url);
+    expect(d.status).toBe(200);
+    expect(d.body.equals(red)).toBe(true);
+    const found = await api(ik, 'GET', `/v1/files?searchQuery=${encodeURIComponent(`name = "${stored}"`)}`);
+    expect(found.json.map((f: { fileId: string }) => f.fileId)).toEqual([r.json.fileId]);
   });
 
   it('adds a random suffix by default and accepts base64 (plain and data URI) and URLs', async () => {

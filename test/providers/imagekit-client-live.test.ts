@@ -26,7 +26,8 @@ const get = (url: string) => httpRequest({ method: 'GET', url });
 
 beforeAll(async () => {
   dir = await makeTempDir('ferry-ik-live-');
-  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), imagekit: { accounts: [ACCOUNT] } });
+  // URL uploads come from a loopback fixture, which the cloud refuses unless told otherwise.
+  cloud = await startLocalCloud({ dataDir: path.join(dir, 'cloud'), imagekit: { accounts: [ACCOUNT] }, allowPrivateFetch: ['127.0.0.1'] });
   proxy = await startFaultProxy(cloud.baseUrl);
   endpoint = `${cloud.baseUrl}/ik/${ACCOUNT.imagekitId}`;
   ik = createImageKitClient({ privateKey: ACCOUNT.privateKey, publicKey: ACCOUNT.publicKey, urlEndpoint: endpoint, uploadBase: proxy.url, apiBase: proxy.url });

@@ -160,6 +160,9 @@ describe('ImageKit media API against the local cloud', () => {
     expect((await ik.updateCustomMetadataField(field.id, { label: 'Price (EUR)', schema: { maxValue: 200 } })).label).toBe('Price (EUR)');
     const doc = await text('m', 'priced.txt', '/cm', { customMetadata: { price: 150 }, responseFields: ['customMetadata'] });
     expect(doc.customMetadata).toEqual({ price: 150 });
+    // The documented search form quotes the field name.
+    expect((await ik.listFiles({ searchQuery: '"customMetadata.price" > 100' })).map((f) => f.name)).toEqual(['priced.txt']);
+    expect((await ik.listFiles({ searchQuery: '"customMetadata.price" > 150' })).map((f) => f.name)).toEqual([]);
     expect((await errorOf(ik.updateFileDetails(doc.fileId, { customMetadata: { price: 500 } }))).code).toBe('bad_request');
     await ik.deleteCustomMetadataField(field.id);
     expect((await ik.listCustomMetadataFields()).map((f) => f.name)).not.toContain('price');

@@ -46,6 +46,11 @@ describe('searchQuery evaluation', () => {
     ['path = "/"', ['pets']],
     ['customMetadata.price > 5', ['cat']],
     ['customMetadata.colors = "blue"', ['cat']],
+    // The documented form quotes the dotted field name.
+    ['"customMetadata.price" > 5', ['cat']],
+    ['"customMetadata.price" >= "10" AND "name" = "cat.jpg"', ['cat']],
+    ['"customMetadata.colors" IN ["red"]', ['cat']],
+    ['("customMetadata.price" < 5) OR "tags" = "cute"', ['cat']],
     ['name = "cat.jpg" OR name = "dog.png" AND size > "1mb"', ['cat']],
     ['(name = "cat.jpg" OR name = "dog.png") AND size < "1mb"', ['dog']],
     ['((tags = "animal"))', ['cat', 'dog']],
@@ -82,6 +87,8 @@ describe('searchQuery errors', () => {
     ['name IN ["a" "b"]', 'unexpected "b"'],
     ['name NOT = "a"', 'unexpected "="'],
     ['name = "a" AND', 'the query ended unexpectedly.'],
+    ['"colour" = "red"', 'colour is not a valid field.'],
+    ['"name"', 'the query ended unexpectedly.'],
   ])('%j', (q, text) => {
     const m = msg(q);
     expect(m.startsWith('Invalid search query - ')).toBe(true);

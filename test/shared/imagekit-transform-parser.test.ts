@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTransformation, stringifyTransformation, toRenderOps } from '../../src-shared/imagekit/transform-parser.js';
+import { defaultImageOf, parseTransformation, stringifyTransformation, toRenderOps } from '../../src-shared/imagekit/transform-parser.js';
 import { buildTransformationString, type TransformStep } from '../../src-shared/imagekit/url-builder.js';
 
 const parse = (tx: string) => {
@@ -34,6 +34,29 @@ describe('parseTransformation', () => {
       steps: [[{ kind: 'param', key: 'i', value: 'logo.png' }, { kind: 'param', key: 'w', value: '50' }], [{ kind: 'param', key: 'rt', value: '90' }]],
     });
     expect(steps[0]?.[2]).toEqual({ kind: 'param', key: 'h', value: '10' });
+  });
+
+  it('accepts di- (no default image) and reads di paths', () => {
+    expect(parse('di-,w-10')).toEqual([[{ kind: 'param', key: 'di', value: '' }, { kind: 'param', key: 'w', value: '10' }]]);
+    expect(defaultImageOf(parse('di-,w-10'))).toBeNull();
+    expect(defaultImageOf(parse('w-10:di-folder@@default.png'))).toBe('/folder/default.png');
+    expect(defaultImageOf(parse('di-a.png:di-'))).toBeNull();
+    expect(ops('di-,w-10')).toMatchObject({ ok: true, unsupported: [] });
+  });
+
+  it('reads ar-4:3 as one value, not a new step', () => {
+    expect(parse('ar-4:3,w-400')).toEqual([[{ kind: 'param', key: 'ar', value: '4:3' }, { kind: 'param', key: 'w', value: '400' }]]);
+    expect(parse('w-400,ar-16:9:rt-90')).toEqual([
+      [{ kind: 'param', key: 'w', value: '400' }, { kind: 'param', key: 'ar', value: '16:9' }],
+      [{ kind: 'param', key: 'rt', value: '90' }],
+    ]);
+    expect(ops('w-400,ar-4:3')).toMatchObject({ ok: true, ops: [{ op: 'resize', width: { px: 400 }, aspectRatio: 4 / 3 }] });
+    expect(ops('w-400,ar-1.5:1')).toMatchObject({ ok: true, ops: [{ op: 'resize', aspectRatio: 1.5 }] });
+  });
+
+  it('reads v6 boolean spellings of effects as the bare flag', () => {
+    expect(ops('e-sharpen-true,e-contrast-true,e-grayscale-true')).toMatchObject({ ok: true, ops: [{ op: 'grayscale' }, { op: 'sharpen' }, { op: 'contrast' }] });
+    expect(ops('e-contrast-1')).toMatchObject({ ok: true, ops: [{ op: 'contrast' }] });
   });
 
   const built: TransformStep[][] = [
@@ -131,6 +154,8 @@ describe('toRenderOps', () => {
     ['ar-4,w-10', '"ar"'],
     ['bg-#12', '"bg"'],
     ['f-bmpx', '"f"'],
+    ['w-100:300', 'Invalid value "100:300"'],
+    ['w-10,ar-4:0', '"ar"'],
   ])('rejects bad value %s', (tx, message) => {
     const r = ops(tx);
     expect(r.ok).toBe(false);

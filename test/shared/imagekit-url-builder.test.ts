@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTransformationString, buildUrl, normaliseEndpoint } from '../../src-shared/imagekit/url-builder.js';
+import { FerryError } from '../../src-shared/errors.js';
+import { buildTransformationString, buildUrl, normaliseEndpoint, type TransformStep } from '../../src-shared/imagekit/url-builder.js';
 import { urlParamFor } from '../../src-shared/imagekit/transform-keys.js';
 
 const EP = 'https://ik.imagekit.io/demo';
@@ -30,8 +31,38 @@ describe('buildTransformationString', () => {
     ['boolean on non-flag', [{ progressive: true, lossless: false }], 'pr-true,lo-false'],
     ['case-insensitive key', [{ Width: 50 }], 'w-50'],
     ['ai keys', [{ aiRemoveBackground: true, aiEdit: 'prompt-car' }], 'e-bgremove,e-edit-prompt-car'],
+    // Both SDKs write `di-` for an empty default image (v7: ['di', ''].join('-')).
+    ['defaultImage empty', [{ defaultImage: '', width: 10 }], 'di-,w-10'],
+    ['defaultImage only slashes', [{ defaultImage: '/' }], 'di-'],
+    // v6-only keys keep v6's value rule: `key-String(value)`, never dropped.
+    ['v6 effectContrast value', [{ effectContrast: '1' }], 'e-contrast-1'],
+    ['v6 effectGray boolean', [{ effectGray: true }], 'e-grayscale-true'],
+    ['v6 effectSharpen value', [{ effectSharpen: 5 }], 'e-sharpen-5'],
+    ['v6 defaultImage via alias rule', [{ effectContrast: '-', defaultImage: 'x/y.png' }], 'e-contrast,di-x@@y.png'],
+    ['v7 contrastStretch "1" dropped like v7', [{ contrastStretch: '1', width: 1 }], 'w-1'],
+    ['empty value on a plain key', [{ width: '' }], 'w-'],
   ])('%s', (_name, steps, expected) => {
     expect(buildTransformationString(steps)).toBe(expected);
+  });
+
+  it.each([
+    ['an object', { width: { px: 10 } }],
+    ['a nested array', { streamingResolutions: [['240']] }],
+    ['NaN', { height: Number.NaN }],
+    ['Infinity', { quality: Number.POSITIVE_INFINITY }],
+    ['a function', { raw: () => 'x' }],
+    ['an object on a v6 key', { effectContrast: {} }],
+    ['an object as overlay position', { overlay: { type: 'text', text: 'hi', position: { x: {} } } }],
+  ])('refuses %s with a typed bad_request naming the key', (_name, step) => {
+    let thrown: unknown;
+    try {
+      buildTransformationString([step as unknown as TransformStep]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(FerryError);
+    expect((thrown as FerryError).error.code).toBe('bad_request');
+    expect((thrown as FerryError).message).not.toContain('[object Object]');
   });
 
   it('returns empty for no steps', () => {
@@ -65,8 +96,16 @@ describe('buildUrl', () => {
     ['root path', { path: '/' }, `${EP}/`],
     ['tr value escapes space, & and +', { path: '/a.jpg', transformation: [{ raw: 'e-edit-prompt-make it a&b+c' }] }, `${EP}/a.jpg?tr=e-edit-prompt-make%20it%20a%26b%2Bc`],
     ['di with slashes in query', { path: '/a.jpg', transformation: [{ defaultImage: '/d/e.png' }] }, `${EP}/a.jpg?tr=di-d@@e.png`],
+    ['empty di in query', { path: '/a.jpg', transformation: [{ defaultImage: '' }] }, `${EP}/a.jpg?tr=di-`],
+    // A `/` (or `..`) inside a path-position transformation belongs to it; the file path is normalised alone.
+    ['slash inside tr: segment kept', { path: '/a.jpg', transformation: [{ raw: 'l-text,i-a/b,l-end' }], transformationPosition: 'path' as const }, `${EP}/tr:l-text,i-a/b,l-end/a.jpg`],
+    ['dot-dot in the file path stays under the endpoint', { path: '/../../x/./a.jpg' }, `${EP}/x/a.jpg`],
   ])('%s', (_name, opts, expected) => {
     expect(buildUrl({ urlEndpoint: EP, ...opts })).toBe(expected);
+  });
+
+  it('refuses a query parameter value without a URL form', () => {
+    expect(() => buildUrl({ urlEndpoint: EP, path: '/a.jpg', queryParameters: { v: {} as unknown as string } })).toThrow(FerryError);
   });
 
   it('endpoint trailing slash and case are normalised', () => {

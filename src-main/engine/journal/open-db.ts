@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { appError, type AppError } from '../../../src-shared/errors.js';
 import type { Clock, Logger } from '../ports.js';
 import { ForeignSchemaError, inspectSchema, migrate } from './migrations.js';
+import { sqliteOptions } from './sqlite-options.js';
 
 /** integrity_check found damage that SQLite itself did not refuse to open. */
 class DamagedFileError extends Error {
@@ -45,7 +46,7 @@ export function unusableError(dir: string, e: unknown): AppError {
  */
 function probe(file: string): void {
   if (!fs.existsSync(file) || fs.statSync(file).size === 0) return;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = new Database(file, sqliteOptions({ readonly: true, fileMustExist: true }));
   try {
     const verdict = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
     if (verdict.length !== 1 || verdict[0] !== 'ok') throw new DamagedFileError(verdict.slice(0, 3).join('; '));
@@ -58,7 +59,7 @@ function probe(file: string): void {
 /** Opens, checks and migrates one file. Throws on any problem; never leaves a handle open. */
 function openChecked(file: string): Database.Database {
   probe(file);
-  const db = new Database(file);
+  const db = new Database(file, sqliteOptions());
   try {
     db.pragma('journal_mode = WAL');
     // NORMAL: a commit is in the WAL (the OS has it) when put() returns, so it survives the app

@@ -1,4 +1,6 @@
-import { destinationKindSchema, type DestinationKind } from '../../../src-shared/model/job.js';
+import { isDestinationKind } from '../../../src-shared/model/destination-kinds.js';
+import type { DestinationKind } from '../../../src-shared/model/job.js';
+import { DEFAULT_RETRY_POLICY } from '../../engine/retry.js';
 
 /** A parsed `ferry` command line. */
 export type CliCommand =
@@ -14,15 +16,20 @@ export type CliCommon = {
   readonly dataDir: string | null;
   /** An already running local cloud to use instead of starting one (FERRY_LOCAL_CLOUD_URL). */
   readonly localCloudUrl: string | null;
+  /** Retries per file after the first attempt (--retries); null = the engine's default. */
+  readonly retries: number | null;
 };
 
 export const USAGE = `Usage: npm run ferry -- <command> [options]
 
+When Ferry is running, ferry hands the work to it (same queue, same local cloud, same journal);
+otherwise it runs the engine itself until the command ends.
+
 Commands:
-  upload FILES…   upload files or folders and wait until they finish
-  resume          finish the unfinished uploads in the journal
-  status          list the journal's jobs
-  pause           mark waiting uploads paused (a running ferry keeps going; see README)
+  upload FILES…   upload files or folders and wait until each is done or has finally failed
+  resume          finish the unfinished uploads (and uploads a killed ferry never queued)
+  status          list the jobs with bytes sent and percent
+  pause           pause the waiting and running uploads
 
 Options:
   --to local|filestack|imagekit   destination (default local; keys come from FERRY_* variables)
@@ -30,6 +37,7 @@ Options:
   --json                          one JSON line per file: {file, state, url?, error?}
   --data DIR                      data folder (default FERRY_DATA_DIR or the per-user folder)
   --local-cloud URL               use a running local cloud (default FERRY_LOCAL_CLOUD_URL, else start one)
+  --retries N                     retries per file after the first attempt (default ${DEFAULT_RETRY_POLICY.maxRetries})
 `;
 
 /** Thrown for a command line we cannot run; main prints it with the usage and exits 2. */
@@ -49,6 +57,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   let json = false;
   let dataDir: string | null = null;
   let localCloudUrl: string | null = env.FERRY_LOCAL_CLOUD_URL?.trim() || null;
+  let retries: number | null = null;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -66,15 +75,20 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     else if (flag === '--intelligent') intelligent = true;
     else if (flag === '--data') dataDir = value();
     else if (flag === '--local-cloud') localCloudUrl = value();
+    else if (flag === '--retries') {
+      const v = value();
+      if (!/^\d{1,3}$/.test(v) || Number(v) > 100) throw new UsageError('--retries must be a whole number from 0 to 100');
+      retries = Number(v);
+    }
     else if (flag === '--to') {
-      const parsed = destinationKindSchema.safeParse(value());
-      if (!parsed.success) throw new UsageError('--to must be local, filestack or imagekit');
-      to = parsed.data;
+      const v = value();
+      if (!isDestinationKind(v)) throw new UsageError('--to must be local, filestack or imagekit');
+      to = v;
     } else if (flag.startsWith('--')) throw new UsageError(`Unknown option: ${arg}`);
     else files.push(arg);
   }
   if (localCloudUrl !== null && !/^https?:\/\//.test(localCloudUrl)) throw new UsageError('--local-cloud must be an http(s) URL');
-  const common: CliCommon = { json, dataDir, localCloudUrl };
+  const common: CliCommon = { json, dataDir, localCloudUrl, retries };
   if (name === 'upload') {
     if (files.length === 0) throw new UsageError('upload needs at least one file');
     return { kind: 'upload', files, to, intelligent, common };

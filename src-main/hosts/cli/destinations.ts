@@ -1,6 +1,7 @@
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { Provider } from '../../engine/ports.js';
+import type { RetryPolicy } from '../../engine/retry.js';
 import type { SettingsStore } from '../../engine/settings-store.js';
 import type { RateLimiter } from '../../net/throttle.js';
 import { createFilestackProvider } from '../../providers/filestack/provider.js';
@@ -30,6 +31,7 @@ export function cliProviders(
   to: DestinationKind,
   intelligent: boolean,
   env: Env = process.env,
+  retry?: RetryPolicy,
 ): (wiring: { settings: SettingsStore; limiter: RateLimiter }) => Partial<Record<DestinationKind, Provider>> {
   if (to === 'local') return () => ({});
   if (to === 'imagekit') {
@@ -60,6 +62,7 @@ export function cliProviders(
       },
       limiter,
       ...(intelligent ? { intelligent: true } : {}),
+      ...(retry ? { retry } : {}),
     }),
   });
 }

@@ -1,8 +1,10 @@
 import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toAppError } from '../../../src-shared/errors.js';
+import { onStopSignals } from '../stop-signals.js';
 import { parseCliArgs, USAGE, UsageError, type CliCommand } from './args.js';
-import { pauseCommand, resumeCommand, statusCommand, uploadCommand, type CliEnv } from './commands.js';
+import { dataDirOf, type CliEnv } from './env.js';
 import { jsonReporter, plainReporter, ttyReporter, type Reporter } from './output.js';
 
 /**
@@ -27,20 +29,26 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
   const reporter: Reporter = c.json ? jsonReporter(process.stdout, process.stderr) : process.stdout.isTTY ? ttyReporter(process.stdout) : plainReporter(process.stdout);
   let onSignal: () => void = () => {};
   const interrupted = new Promise<void>((resolve) => (onSignal = resolve));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // First Ctrl-C: stop cleanly (jobs stay resumable); a second one: now.
+  const offSignals = onStopSignals(onSignal, () => process.exit(130));
   const io: CliEnv = { env, reporter, interrupted };
   const write = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
+    // Loaded only now, so `--help` and a bad command line never load the engine, SQLite or sharp.
     switch (command.kind) {
-      case 'upload':
-        return await uploadCommand(c, command.files, command.to, command.intelligent, io);
+      case 'upload': {
+        // The paths asked for are on disk before the engine (or the app) is even reached.
+        const { recordIntent } = await import('../instance/intents.js');
+        const paths = command.files.map((f) => path.resolve(f));
+        const intent = await recordIntent(dataDirOf(c, env), paths, command.to);
+        return await (await import('./commands.js')).uploadCommand(c, intent, command.intelligent, io);
+      }
       case 'resume':
-        return await resumeCommand(c, io);
+        return await (await import('./commands.js')).resumeCommand(c, io);
       case 'status':
-        return statusCommand(c, io, write);
+        return await (await import('./journal-commands.js')).statusCommand(c, io, write);
       case 'pause':
-        return pauseCommand(c, io, write);
+        return await (await import('./journal-commands.js')).pauseCommand(c, io, write);
     }
   } catch (thrown) {
     const error = toAppError(thrown);
@@ -48,8 +56,7 @@ export async function runCli(argv: readonly string[], env = process.env): Promis
     else process.stderr.write(`ferry: ${error.message}\n`);
     return 1;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
   }
 }
 

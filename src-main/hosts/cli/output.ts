@@ -1,3 +1,4 @@
+import { formatBytes } from '../../../src-shared/format-bytes.js';
 import type { JobView } from '../../../src-shared/model/job.js';
 
 /** One finished file as the CLI reports it (`--json` prints exactly this, one line each). */
@@ -50,21 +51,45 @@ export function jsonReporter(out: Stream, err: Stream): Reporter {
   };
 }
 
-/** Not a terminal: one plain line per state change, no escape codes. */
-export function plainReporter(out: Stream): Reporter {
+/** A piped run prints an overall progress line at most this often. */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * Not a terminal (a pipe, a log file): one plain line per state change and, while files are
+ * uploading, an overall progress line every 2 s (percent, bytes, speed); no escape codes.
+ */
+export function plainReporter(out: Stream, now: () => number = () => Date.now()): Reporter {
   const last = new Map<string, string>();
+  const active = new Map<string, JobView>();
+  let lastProgress = now();
   return {
     update(jobs) {
       for (const job of jobs) {
-        if (last.get(job.id) === job.status.kind) continue;
-        last.set(job.id, job.status.kind);
-        if (job.status.kind === 'uploading' || job.status.kind === 'retrying') out.write(`${job.name}: ${job.status.kind}\n`);
+        const k = job.status.kind;
+        if (k === 'uploading' || k === 'verifying' || k === 'retrying' || k === 'queued') active.set(job.id, job);
+        else active.delete(job.id);
+        if (last.get(job.id) === k) continue;
+        last.set(job.id, k);
+        if (k === 'uploading' || k === 'retrying') out.write(`${job.name}: ${k}\n`);
       }
+      if (now() - lastProgress < PROGRESS_EVERY_MS || ![...active.values()].some((j) => j.status.kind === 'uploading')) return;
+      lastProgress = now();
+      out.write(`${progressLine([...active.values()])}\n`);
     },
     finish: (o) => void out.write(`${o.file}: ${o.state}${o.url ? ` ${o.url}` : ''}${o.error ? ` (${o.error})` : ''}\n`),
     note: (m) => void out.write(`${m}\n`),
     close: () => {},
   };
+}
+
+/** `Progress: 2 files, 45% (123.4 MB of 274.0 MB), 12.3 MB/s` (one file: its name). */
+export function progressLine(jobs: readonly JobView[]): string {
+  const sent = jobs.reduce((n, j) => n + Math.min(j.bytesSent, j.size), 0);
+  const size = jobs.reduce((n, j) => n + j.size, 0);
+  const speed = jobs.reduce((n, j) => n + j.speedBps, 0);
+  const pct = size > 0 ? Math.floor((sent / size) * 100) : 100;
+  const what = jobs.length === 1 ? (jobs[0]?.name ?? '') : `${jobs.length} files`;
+  return `Progress: ${what}, ${pct}% (${formatBytes(sent)} of ${formatBytes(size)})${speed > 0 ? `, ${formatBytes(speed)}/s` : ''}`;
 }
 
 const REDRAW_MS = 100;

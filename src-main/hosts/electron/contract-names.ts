@@ -38,6 +38,7 @@ const CHANNEL_NAMES = {
   'studio:store': true,
   'media:convert': true,
   'media:list': true,
+  'dialog:choose': true,
 } as const satisfies Record<Channel, true>;
 
 const EVENT_NAMES = {

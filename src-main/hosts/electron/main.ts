@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
+import { app, ipcMain, Menu, Notification, shell, type BrowserWindow } from 'electron';
+import { buildAppMenu, type AppMenuAction } from '../app-menu-model.js';
+import { defaultDataDir } from '../data-dir.js';
+import { toAppMenuTemplate } from './app-menu.js';
 import { eventNames } from './contract-names.js';
+import { confirmPaths, showChooser } from './dialogs.js';
 import { guardWebContents, hardenSession, setExternalOrigins } from './guards.js';
-import { pushEvent, registerContract } from './ipc.js';
+import { pushEvent, registerContract, registerGrants, type SenderCheck } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 import { createBatchTracker, type Notice } from '../batch-notices.js';
 import { createMediaNoticeTracker, type MediaNotice } from '../media-notices.js';
@@ -14,6 +18,9 @@ import { runTrayAction, type TrayHost } from './tray-actions.js';
 import { createMainWindow } from './window.js';
 import { createApp, type FerryApp } from '../compose.js';
 import { electronSettingsBacking } from './settings-backing.js';
+import { appBackend, recoverOnStart } from '../instance/app-backend.js';
+import { claimInstance, type OwnerClaim } from '../instance/claim.js';
+import { handToRunning, launchDataSchema, launchFiles, stderrLogger } from '../instance/launch.js';
 
 /**
  * The Electron shell: lifecycle only. Bundled to dist/main/electron-main.js (ESM); the preload
@@ -26,8 +33,12 @@ const rendererDir = path.join(mainDir, '..', 'renderer');
 const preloadPath = path.join(mainDir, 'preload.cjs');
 /** assets/ is packaged next to package.json (see electron-builder.yml `files`). */
 const assetsDir = path.join(app.getAppPath(), 'assets');
+/** The same data folder as browser mode and the CLI (`--data DIR`, FERRY_DATA_DIR, or the platform's). */
+const dataDir = path.resolve(dataDirArg(process.argv) ?? defaultDataDir());
 
 let ferry: FerryApp | null = null;
+/** Our hold on the data folder's instance lock and socket, so `ferry` (the CLI) reaches this app. */
+let instance: OwnerClaim | null = null;
 let mainWindow: BrowserWindow | null = null;
 let tray: ReturnType<typeof createTray> | null = null;
 let quitting = false;
@@ -38,9 +49,25 @@ function log(message: string, fields?: Record<string, unknown>): void {
   else console.error(`[ferry] ${message}`, fields ?? '');
 }
 
+/** `--data DIR` or `--data=DIR` among Electron's arguments (Chromium switches pass by untouched). */
+function dataDirArg(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('--data=')) return arg.slice('--data='.length) || null;
+    if (arg === '--data') return argv[i + 1] ?? null;
+  }
+  return null;
+}
+
+/** Only Ferry's own window may call the contract or grant paths (see ipc.ts senderProblem). */
+const senderCheck: SenderCheck = {
+  isOwnWindow: (id) => mainWindow !== null && !mainWindow.isDestroyed() && mainWindow.webContents.id === id,
+  onRejected: (channel, sender) => log('refused IPC message', { channel, sender }),
+};
+
 function showWindow(): void {
   if (mainWindow === null || mainWindow.isDestroyed()) {
-    mainWindow = createMainWindow({ preloadPath, iconPath: path.join(assetsDir, 'icon.png') });
+    mainWindow = createMainWindow({ preloadPath, iconPath: path.join(assetsDir, 'icon.png'), devTools: !app.isPackaged });
     mainWindow.on('closed', () => {
       mainWindow = null;
     });
@@ -99,14 +126,72 @@ function startTray(app_: FerryApp): void {
   });
 }
 
+/** Files handed to us on a command line (ours or a second launch's): the user named them, so no path guard. */
+function queueLaunchFiles(files: readonly string[]): void {
+  if (ferry === null || files.length === 0) return;
+  ferry.engine.addPaths([...files]).catch((thrown: unknown) => log('could not queue launch files', { error: String(thrown) }));
+}
+
+/** Runs a command of the app menu. Failures are logged, never thrown into Electron's menu code. */
+async function runMenuAction(app_: FerryApp, action: AppMenuAction): Promise<void> {
+  switch (action) {
+    case 'choose-files':
+    case 'choose-folder': {
+      // Opened by main: what the user picks is theirs to upload, no grant needed.
+      const picked = await showChooser(mainWindow, { kind: action === 'choose-files' ? 'files' : 'folder', multiple: true });
+      if (picked.length > 0) await app_.engine.addPaths(picked);
+      return;
+    }
+    case 'open-data-folder':
+    case 'open-logs': {
+      const problem = await shell.openPath(action === 'open-logs' ? path.join(app_.dataDir, 'logs') : app_.dataDir);
+      if (problem !== '') log('could not open folder', { action, problem });
+      return;
+    }
+    case 'show-window':
+      return showWindow();
+    case 'quit':
+      return app.quit();
+  }
+}
+
+function installAppMenu(app_: FerryApp): void {
+  const items = buildAppMenu({ platform: process.platform, packaged: app.isPackaged, appName: app.getName() });
+  const run = (action: AppMenuAction): void => {
+    runMenuAction(app_, action).catch((thrown: unknown) => log('menu action failed', { action, error: String(thrown) }));
+  };
+  Menu.setApplicationMenu(Menu.buildFromTemplate(toAppMenuTemplate(items, run)));
+}
+
 async function start(): Promise<void> {
   serveRenderer(rendererDir);
-  ferry = await createApp({ dataDir: app.getPath('userData'), host: 'electron', version: app.getVersion(), settingsBacking: electronSettingsBacking });
+  // The same lock and socket browser mode uses: a browser-mode Ferry already running on this
+  // folder gets our files, and a headless `ferry` command hands its uploads over to us.
+  const claim = await claimInstance({ dataDir, kind: 'app', version: app.getVersion(), logger: stderrLogger, takeOverFromCli: true });
+  if (claim.role === 'client') {
+    await handToRunning(claim.client, launchFiles(process.argv, process.defaultApp, process.cwd()), 0, (line) => console.log(line));
+    app.exit(0);
+    return;
+  }
+  instance = claim;
+  ferry = await createApp({
+    dataDir,
+    host: 'electron',
+    version: app.getVersion(),
+    settingsBacking: electronSettingsBacking,
+    choosePaths: (request) => showChooser(mainWindow, request),
+    confirmPaths: (paths, purpose) => confirmPaths(mainWindow, paths, purpose),
+  });
+  const app_ = ferry;
+  claim.server.attach(appBackend(ferry, { url: () => null, show: showWindow }));
+  const owner = ferry;
+  void recoverOnStart(owner).catch((thrown: unknown) => owner.logger.error('intents: recovery failed', { error: String(thrown) }));
   // Links to files in the local cloud open in the browser like CDN links do.
   setExternalOrigins([new URL(ferry.localCloud.baseUrl).origin]);
-  registerContract(ipcMain, ferry.handlers, {
-    onRejected: (channel, senderUrl) => log('refused IPC call', { channel, senderUrl }),
-  });
+  registerContract(ipcMain, ferry.handlers, senderCheck);
+  // Paths of files the user dropped, derived by the preload: the page may name exactly these.
+  registerGrants(ipcMain, (paths) => void app_.paths.grant(paths), senderCheck);
+  installAppMenu(ferry);
   // Forward every contract event to the window; a closed window simply misses pushes and
   // re-reads the full snapshot (jobs:list) when it opens again.
   for (const name of eventNames) {
@@ -116,11 +201,17 @@ async function start(): Promise<void> {
   }
   showWindow();
   startTray(ferry);
+  queueLaunchFiles(launchFiles(process.argv, process.defaultApp, process.cwd()));
 }
 
 function main(): void {
-  // A second launch focuses the first window instead of running a second engine on one database.
-  if (!app.requestSingleInstanceLock()) {
+  // Chromium's profile and the single-instance lock live in the same folder as Ferry's data, so
+  // `--data` keeps two profiles fully apart. Must happen before 'ready'.
+  app.setPath('userData', dataDir);
+  // A second launch focuses the first window and hands it its files instead of running a
+  // second engine on one database.
+  const launch = { files: launchFiles(process.argv, process.defaultApp, process.cwd()) };
+  if (!app.requestSingleInstanceLock(launch)) {
     app.quit();
     return;
   }
@@ -131,8 +222,11 @@ function main(): void {
   if (process.platform === 'win32') app.setAppUserModelId('io.ferry.app');
 
   // Only once the contract is registered: a window opened earlier would call into nothing.
-  app.on('second-instance', () => {
-    if (ferry !== null) showWindow();
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
+    if (ferry === null) return;
+    showWindow();
+    const data = launchDataSchema.safeParse(additionalData);
+    if (data.success) queueLaunchFiles(data.data.files);
   });
 
   // Every webContents ever created (including any the page manages to spawn) gets the guards.
@@ -157,6 +251,8 @@ function main(): void {
     const closing = ferry;
     closing
       .close()
+      // The folder is released only once the engine and journal are closed.
+      .then(() => instance?.release())
       .catch((thrown: unknown) => console.error('[ferry] shutdown failed', String(thrown))) // logger may be closed
       .finally(() => {
         tray?.destroy();

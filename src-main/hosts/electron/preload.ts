@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { appError, fail, toAppError, type Result } from '../../../src-shared/errors.js';
-import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL, type FerryBridge } from '../../../src-shared/ipc/bridge.js';
+import { ELECTRON_CALL_PREFIX, ELECTRON_EVENT_CHANNEL, ELECTRON_GRANT_CHANNEL, type FerryBridge } from '../../../src-shared/ipc/bridge.js';
 import { isChannelName, isEventName } from './contract-names.js';
 
 /**
@@ -35,12 +35,21 @@ function on(event: string, listener: (payload: unknown) => void): () => void {
   };
 }
 
+/**
+ * The real path of a File the user dropped or picked, and a grant of it to main: only a File the
+ * OS gave the page has a path (a page cannot make one with `new File()`), so main's path policy
+ * lets the page name exactly these. Sent before the page's `jobs:add-paths` on the same pipe,
+ * so main sees the grant first.
+ */
 function getPathForFile(file: unknown): string {
+  let path = '';
   try {
-    return webUtils.getPathForFile(file as File);
+    path = webUtils.getPathForFile(file as File);
   } catch {
     return ''; // not a File (or a File built in memory): there is no path to send
   }
+  if (path !== '') ipcRenderer.send(ELECTRON_GRANT_CHANNEL, path);
+  return path;
 }
 
 const bridge: FerryBridge = Object.freeze({ host: 'electron' as const, invoke, on, getPathForFile });

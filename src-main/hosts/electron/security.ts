@@ -33,10 +33,14 @@ export const APP_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
-/** The hardened webPreferences of every Ferry window; only the preload path varies. */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/**
+ * The hardened webPreferences of every Ferry window. `devTools: false` in packaged builds: an
+ * installed Ferry has no DevTools at all, not just no menu item for them.
+ */
+export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean } = {}): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: opts.devTools ?? true,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { clipboard, dialog } from 'electron';
+import { clipboard } from 'electron';
 import { httpRequest } from '../../net/http.js';
 import type { FerryApp } from '../compose.js';
+import { showChooser } from './dialogs.js';
 import type { TrayAction } from '../tray-model.js';
 import type { TrayPrefs } from '../tray-state.js';
 
@@ -24,8 +25,10 @@ export async function runTrayAction(host: TrayHost, action: TrayAction): Promise
       case 'open-window':
         return host.showWindow();
       case 'upload-files': {
-        const picked = await dialog.showOpenDialog({ properties: ['openFile', 'openDirectory', 'multiSelections'] });
-        if (!picked.canceled && picked.filePaths.length > 0) await engine.addPaths(picked.filePaths, host.prefs().defaultDestination);
+        // Files, not folders: Linux and Windows show a folder picker when asked for both (the app
+        // menu has Choose Folder to Upload).
+        const picked = await showChooser(null, { kind: 'files' });
+        if (picked.length > 0) await engine.addPaths(picked, host.prefs().defaultDestination);
         return;
       }
       case 'upload-clipboard': {

@@ -7,6 +7,8 @@ export type MainWindowOptions = {
   preloadPath: string;
   /** Absolute path of the window icon (Linux/Windows; macOS uses the bundle icon). */
   iconPath?: string;
+  /** False in packaged builds. */
+  devTools: boolean;
 };
 
 /** Background shown before the first paint; matches the renderer's dark surface. */
@@ -26,7 +28,7 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     show: false,
     backgroundColor: BACKGROUND,
     ...(opts.iconPath ? { icon: opts.iconPath } : {}),
-    webPreferences: secureWebPreferences(opts.preloadPath),
+    webPreferences: secureWebPreferences(opts.preloadPath, { devTools: opts.devTools }),
   });
   hardenSession(win.webContents.session);
   guardWebContents(win.webContents);

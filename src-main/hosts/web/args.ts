@@ -1,13 +1,23 @@
 /** Command-line options of the browser-mode host. */
-export type WebArgs = { port: number; dataDir: string | null; staticDir: string | null };
+export type WebArgs = {
+  /** null: the port this data folder used last time (or a free one); 0: any free port. */
+  port: number | null;
+  dataDir: string | null;
+  staticDir: string | null;
+  /** Open the default browser on the URL once listening (`npm start` asks for it). */
+  open: boolean;
+  /** Paths to upload; a second launch hands them to the running Ferry. */
+  files: string[];
+};
 
 /**
- * Parses `--port N` (default FERRY_PORT, else 0 = a free port), `--data DIR` and `--static DIR`,
- * in both `--flag value` and `--flag=value` forms. Unknown flags are an error, not ignored,
- * so a typo does not silently start on the wrong data folder.
+ * Parses `--port N` (default FERRY_PORT, else the remembered port), `--data DIR`, `--static DIR`
+ * and `--open`, in both `--flag value` and `--flag=value` forms, and files to upload (after
+ * `--`, anything goes). Unknown flags are an error, not ignored, so a typo does not silently
+ * start on the wrong data folder.
  */
 export function parseWebArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): WebArgs {
-  const out: WebArgs = { port: parsePort(env.FERRY_PORT ?? '0', 'FERRY_PORT'), dataDir: null, staticDir: null };
+  const out: WebArgs = { port: env.FERRY_PORT ? parsePort(env.FERRY_PORT, 'FERRY_PORT') : null, dataDir: null, staticDir: null, open: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -17,9 +27,15 @@ export function parseWebArgs(argv: readonly string[], env: Readonly<Record<strin
       if (v === undefined || v === '') throw new Error(`${flag} needs a value`);
       return v;
     };
-    if (flag === '--port') out.port = parsePort(value(), '--port');
+    if (arg === '--') {
+      out.files.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-')) out.files.push(arg);
+    else if (flag === '--port') out.port = parsePort(value(), '--port');
     else if (flag === '--data') out.dataDir = value();
     else if (flag === '--static') out.staticDir = value();
+    else if (arg === '--open') out.open = true;
     else throw new Error(`Unknown option: ${arg}`);
   }
   return out;

@@ -23,8 +23,9 @@ export type WsBridge = {
 };
 
 /**
- * Carries the contract over a WebSocket: the upgrade is refused with 401 unless the token
- * matches, and with 403 if an Origin header names anything but this host. Each message is
+ * Carries the contract over a WebSocket: the upgrade is refused with 421 unless the Host header
+ * names this host (as the HTTP routes require), with 401 unless the token matches, and with 403
+ * if an Origin header names anything but this host. Each message is
  * checked for size, type, JSON and envelope before `dispatch()` validates the payload; any
  * malformed message gets `{t:'error'}` and the socket stays open.
  */
@@ -32,6 +33,8 @@ export function attachWsBridge(opts: {
   server: Server;
   token: string;
   origin: () => string;
+  /** The Host check the HTTP routes use. */
+  isOwnHost: (host: string | undefined) => boolean;
   handlers: Handlers;
   logger: Logger;
 }): WsBridge {
@@ -40,6 +43,10 @@ export function attachWsBridge(opts: {
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!opts.isOwnHost(req.headers.host)) {
+      opts.logger.warn('websocket refused: foreign host', { host: req.headers.host });
+      return refuse(socket, 421, 'Misdirected Request');
+    }
     if (url.pathname !== WS_PATH) return refuse(socket, 404, 'Not Found');
     if (!tokenMatches(opts.token, url.searchParams.get('token'))) {
       opts.logger.warn('websocket refused: bad token');

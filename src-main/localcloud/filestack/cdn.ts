@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { CloudContext } from '../context.js';
+import { parseRange, storedContentHeaders } from '../http-range.js';
 import { HttpError, queryOf } from '../router.js';
 import type { StoredFile } from '../storage.js';
 import { sendFileMetadata } from './file-api-metadata.js';
@@ -154,6 +155,7 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: C
   const etag = `"${file.md5}"`;
   const headers: Record<string, string | number> = {
     ...extra,
+    ...storedContentHeaders(file.mimetype),
     'Content-Type': file.mimetype,
     ETag: etag,
     'Accept-Ranges': 'bytes',
@@ -189,20 +191,4 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: C
     return;
   }
   await pipeline(createReadStream(ctx.storage.blobPath(file.handle), { start, end }), res);
-}
-
-/** One `bytes=` range; multi-range requests get the whole file (allowed by RFC 9110). */
-function parseRange(header: string, size: number): [number, number] | 'unsatisfiable' | null {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m) return null;
-  const [, a = '', b = ''] = m;
-  if (a === '' && b === '') return null;
-  if (a === '') {
-    const n = Math.min(Number(b), size);
-    return n === 0 ? 'unsatisfiable' : [size - n, size - 1];
-  }
-  const start = Number(a);
-  const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
-  if (start >= size || end < start) return 'unsatisfiable';
-  return [start, end];
 }

@@ -10,7 +10,8 @@
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import busboy from 'busboy';
-import { httpRequest } from '../../net/http.js';
+import { fetchCapped, fetchPolicyOf } from '../fetch-capped.js';
+import { refusedFetch } from './process-source.js';
 import type { CloudContext } from '../context.js';
 import { HttpError, queryOf, readBody, sendJson } from '../router.js';
 import type { FinishedTemp, StoredFile, TempWriter } from '../storage.js';
@@ -50,12 +51,15 @@ async function receiveContent(req: IncomingMessage, ctx: CloudContext, writer: T
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const url = form.get('url');
     if (!url || !/^https?:\/\//.test(url)) throw new HttpError(400, 'bad_request', 'The url form field must be an http(s) URL.');
-    const got = await httpRequest({ method: 'GET', url, timeoutMs: 60_000 }).catch(() => null);
-    if (!got || got.status < 200 || got.status > 299) throw new HttpError(400, 'bad_request', `Could not fetch ${url} (${got ? `HTTP ${got.status}` : 'unreachable'}).`);
-    if (got.body.length > MAX_URL_FETCH_BYTES) throw new HttpError(413, 'payload_too_large', 'The document at url is too large.');
-    await writer.write(got.body);
-    const ct = got.headers['content-type'];
-    return typeof ct === 'string' ? (ct.split(';')[0]?.trim() ?? null) : null;
+    const got = await fetchCapped(url, { maxBytes: MAX_URL_FETCH_BYTES, timeoutMs: 60_000, ...fetchPolicyOf(ctx) });
+    if (!got.ok) {
+      const f = got.failure;
+      if (f.kind === 'refused') throw refusedFetch(url, f);
+      if (f.kind === 'too-large') throw new HttpError(413, 'payload_too_large', 'The document at url is too large.');
+      throw new HttpError(400, 'bad_request', `Could not fetch ${url} (${f.kind === 'status' ? `HTTP ${f.status}` : 'unreachable'}).`);
+    }
+    await writer.write(got.value.data);
+    return got.value.headers.get('content-type')?.split(';')[0]?.trim() ?? null;
   }
   if (type === 'multipart/form-data') return receiveMultipart(req, writer);
   await writeAll(writer, req as AsyncIterable<Buffer>);

@@ -43,6 +43,8 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
   // A policy's path and container rules apply to where the file really lands: without a path the
   // random key must match too, so leaving `store.path` out cannot step around the rule.
   enforceSecurity(app, body, { call: 'pick', size: body.size, path: key, container });
+  // Abandoned sessions must not fill the disk: room is made (or refused, 507) before any part arrives.
+  await ctx.sessionGc.reserve(body.size);
   const session: UploadSession = {
     uploadId,
     apikey: body.apikey,

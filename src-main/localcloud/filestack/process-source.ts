@@ -10,7 +10,8 @@ import type { Source } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
 import type { StoredFile } from '../storage.js';
-import { fetchCapped } from '../fetch-capped.js';
+import { fetchCapped, fetchPolicyOf } from '../fetch-capped.js';
+import type { Refusal } from '../url-guard.js';
 
 /** Limits of {@link fetchExternal}. */
 export type FetchLimits = {
@@ -18,14 +19,7 @@ export type FetchLimits = {
   readonly maxBytes?: number;
   /** Whole-download timeout, ms; default 30 s. */
   readonly timeoutMs?: number;
-  /** Extra trusted certificate (PEM), see fetch-capped.ts; {@link trustingOwnCert} sets it. */
-  readonly ca?: string;
 };
-
-/** The limits plus the cloud's own TLS certificate, so it can fetch its own https links. */
-export function trustingOwnCert(ctx: Pick<CloudContext, 'tlsCert'>, limits: FetchLimits = {}): FetchLimits {
-  return ctx.tlsCert !== undefined ? { ...limits, ca: ctx.tlsCert } : limits;
-}
 
 /** A downloaded external file. */
 export type FetchedFile = { readonly data: Buffer; readonly mimetype: string; readonly filename: string; readonly url: string };
@@ -63,21 +57,34 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Downloads an http(s) URL; failures are 400s naming the URL (413 when it is too large). */
-export async function fetchExternal(url: string, limits: FetchLimits = {}, headers: Record<string, string> = {}): Promise<FetchedFile> {
+/**
+ * Downloads an http(s) URL under the server's private-address policy; failures are 400s naming
+ * the URL (403 for a refused address, 413 when it is too large).
+ */
+export async function fetchExternal(ctx: CloudContext, url: string, limits: FetchLimits = {}, headers: Record<string, string> = {}): Promise<FetchedFile> {
   const maxBytes = limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
-  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, ...(headers ? { headers } : {}), ...(limits.ca !== undefined ? { ca: limits.ca } : {}) });
+  const fetched = await fetchCapped(url, { maxBytes, timeoutMs: limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, headers, ...fetchPolicyOf(ctx) });
   if (!fetched.ok) {
     const f = fetched.failure;
     if (f.kind === 'too-large') throw new HttpError(413, 'payload_too_large', `The source ${url} is larger than ${maxBytes} bytes.`);
     if (f.kind === 'status') throw new HttpError(400, 'bad_request', `Fetching ${url} answered HTTP ${f.status}.`);
     if (f.kind === 'invalid-url') throw new HttpError(400, 'bad_request', `Invalid source URL (must be http or https): ${url}`);
+    if (f.kind === 'refused') throw refusedFetch(url, f);
     throw new HttpError(400, 'bad_request', `Could not fetch ${url}: ${f.reason}.`);
   }
   const res = fetched.value;
   const parsed = new URL(url);
   const mimetype = (res.headers.get('content-type') ?? '').split(';', 1)[0]?.trim() || 'application/octet-stream';
   return { data: res.data, mimetype, filename: filenameFrom(parsed, res.headers.get('content-disposition'), mimetype), url };
+}
+
+/** The 403 for a URL (or a redirect) naming a loopback, private or other special address. */
+export function refusedFetch(url: string, r: Refusal): HttpError {
+  return new HttpError(
+    403,
+    'forbidden',
+    `Refused to fetch ${url}: ${r.host} is a ${r.range} address (${r.address}). The local cloud fetches public addresses only; start it with --allow-private-fetch to allow others.`,
+  );
 }
 
 /** Resolves one parsed source to bytes the renderer can read. */
@@ -96,7 +103,7 @@ export async function resolveSource(ctx: CloudContext, source: Source, limits: F
       };
     }
     case 'url': {
-      const got = await fetchExternal(source.url, trustingOwnCert(ctx, limits));
+      const got = await fetchExternal(ctx, source.url, limits);
       const digest = createHash('sha256').update(got.data).digest('hex');
       return { input: got.data, sourceKey: `url:${digest}`, filename: got.filename, mimetype: got.mimetype, file: null, url: source.url };
     }

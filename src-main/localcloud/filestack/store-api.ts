@@ -13,7 +13,7 @@ import mime from 'mime-types';
 import type { CloudContext } from '../context.js';
 import { HttpError, MAX_API_BODY_BYTES, queryOf, readBody, sendJson } from '../router.js';
 import type { FinishedTemp } from '../storage.js';
-import { DEFAULT_FETCH_MAX_BYTES, fetchExternal, trustingOwnCert, type FetchLimits } from './process-source.js';
+import { DEFAULT_FETCH_MAX_BYTES, fetchExternal, type FetchLimits } from './process-source.js';
 import { enforceSecurity } from './security.js';
 import { storeBytes, storeOptionsFrom } from './store-file.js';
 
@@ -65,7 +65,7 @@ async function receive(ctx: CloudContext, req: IncomingMessage, q: URLSearchPara
   if (type.startsWith('application/x-www-form-urlencoded')) {
     const url = new URLSearchParams((await readBody(req)).toString('utf8')).get('url');
     if (!url) throw new HttpError(400, 'bad_request', 'A urlencoded /api/store body needs url=<source URL>.');
-    const got = await fetchExternal(url, trustingOwnCert(ctx, limits));
+    const got = await fetchExternal(ctx, url, limits);
     return { data: got.data, filename: got.filename, mimetype: got.mimetype, url };
   }
   if (q.get('base64decode') === 'true') {

@@ -11,7 +11,7 @@ import type { TaskStep, TaskValue } from '../../../src-shared/filestack/types.js
 import type { CloudContext } from '../context.js';
 import { renderImage } from '../processing/render.js';
 import { HttpError, httpErrorOf, readBody, sendJson } from '../router.js';
-import { fetchExternal, trustingOwnCert, type FetchLimits } from './process-source.js';
+import { fetchExternal, type FetchLimits } from './process-source.js';
 import { tasksToOps } from './process-tasks.js';
 import { enforceSecurity } from './security.js';
 import { renameForType, storeAnswer, storeBytes, storeOptionsFrom } from './store-file.js';
@@ -65,7 +65,7 @@ export function storeUrlHandler(limits: FetchLimits = {}) {
     const mapped = tasksToOps(steps.filter((s) => s.name !== 'store' && s.name !== 'security'));
     if (!mapped.ok) throw new HttpError(400, 'bad_request', mapped.message);
 
-    const got = await fetchExternal(source.url, trustingOwnCert(ctx, limits), source.headers);
+    const got = await fetchExternal(ctx, source.url, limits, source.headers);
     let data = got.data;
     let mimetype = got.mimetype;
     if (mapped.ops.length > 0) {

@@ -26,6 +26,20 @@ export type ImageKitFrontEndOptions = {
   readonly maxUploadBytes?: number;
   /** Header timeout when `file` is a URL, in ms (default 8000, the documented limit). */
   readonly urlFetchTimeoutMs?: number;
+  /** Video facts and delivery (ffprobe at upload; ffmpeg for `tr`, thumbnails and HLS). */
+  readonly video?: VideoOptions;
+};
+
+/** Binaries and bounds of the video work. */
+export type VideoOptions = {
+  /** Default `ffmpeg` / `ffprobe` from PATH. */
+  readonly ffmpegPath?: string;
+  readonly ffprobePath?: string;
+  /** ffmpeg runs at once (default 1) and runs waiting for a turn (default 8; more answer 429). */
+  readonly maxConcurrent?: number;
+  readonly maxQueued?: number;
+  /** Disk kept for transcodes, frames and HLS sets (default 1 GiB, least recently used go first). */
+  readonly cacheBytes?: number;
 };
 
 /** Defaults so a fresh local cloud offers an ImageKit destination with no set-up. */

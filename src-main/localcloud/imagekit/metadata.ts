@@ -6,6 +6,7 @@ import { lookup as mimeLookup } from 'mime-types';
 import { loadSharp } from '../processing/sharp-lazy.js';
 import { DEFAULT_MAX_PIXELS } from '../processing/limits.js';
 import { renderGate } from '../processing/render-gate.js';
+import { probeAv } from './av-probe.js';
 import { parseExif } from './exif.js';
 
 /** Result of probing uploaded bytes. */
@@ -17,7 +18,28 @@ export type Probe = {
   format: string;
   mime: string;
   hasAlpha: boolean;
+  /** Audio/video only (ffprobe): whole seconds, bits per second, codec names. */
+  duration?: number;
+  bitRate?: number;
+  videoCodec?: string;
+  audioCodec?: string;
 };
+
+/** Options of {@link probe}: where ffprobe is, and who hears that a media probe failed. */
+export type ProbeOptions = { readonly ffprobePath?: string; readonly log?: (message: string) => void };
+
+/** The audio/video fields of a probe or version, ready to spread into an answer (§2.3, §5.2). */
+export function avFields(p: Probe): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (p.duration !== undefined) out.duration = p.duration;
+  if (p.bitRate !== undefined) out.bitRate = p.bitRate;
+  if (p.videoCodec !== undefined) out.videoCodec = p.videoCodec;
+  if (p.audioCodec !== undefined) out.audioCodec = p.audioCodec;
+  return out;
+}
+
+/** True for a version with a video stream (ffprobe found one at upload). */
+export const isVideo = (p: Probe): boolean => p.videoCodec !== undefined;
 
 const SHARP_FORMATS: Record<string, [string, string]> = {
   jpeg: ['jpg', 'image/jpeg'],
@@ -30,8 +52,11 @@ const SHARP_FORMATS: Record<string, [string, string]> = {
   svg: ['svg', 'image/svg+xml'],
 };
 
-/** Probes bytes (a path or a buffer) named `name`; anything sharp cannot read is a non-image. */
-export async function probe(file: string | Buffer, name: string): Promise<Probe> {
+/**
+ * Probes bytes (a path or a buffer) named `name`; anything sharp cannot read is a non-image, and
+ * a file on disk that is audio or video gets its ffprobe facts.
+ */
+export async function probe(file: string | Buffer, name: string, opts: ProbeOptions = {}): Promise<Probe> {
   const ext = /\.([A-Za-z0-9]{1,10})$/.exec(name)?.[1]?.toLowerCase() ?? '';
   try {
     const m = await (await loadSharp())(file, { failOn: 'error' }).metadata();
@@ -43,6 +68,8 @@ export async function probe(file: string | Buffer, name: string): Promise<Probe>
   } catch {
     // Not an image sharp can read: fall through to a non-image record.
   }
+  const av = typeof file === 'string' ? await probeAv(file, name, opts) : null;
+  if (av) return { fileType: 'non-image', hasAlpha: false, ...av };
   const mime = mimeLookup(name) || 'application/octet-stream';
   return { fileType: 'non-image', width: null, height: null, format: ext, mime, hasAlpha: false };
 }
@@ -82,9 +109,10 @@ export async function computePHash(input: string | Buffer, pixels = DEFAULT_MAX_
   return hex;
 }
 
-/** §5.7 metadata object of stored bytes (`size` in bytes). Non-images get size and format only. */
+/** §5.7 metadata object of stored bytes (`size` in bytes). Video adds its codecs, duration and bit rate. */
 export async function metadataOf(file: string | Buffer, size: number, p: Probe): Promise<Record<string, unknown>> {
-  if (p.fileType !== 'image') return { size, format: p.format };
+  if (isVideo(p)) return { height: p.height, width: p.width, size, format: p.format, ...avFields(p) };
+  if (p.fileType !== 'image') return { size, format: p.format, ...avFields(p) };
   const m = await (await loadSharp())(file).metadata();
   return {
     height: p.height,

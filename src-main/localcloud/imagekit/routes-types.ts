@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudContext } from '../context.js';
 import type { RenderCache } from '../processing/cache.js';
+import type { MediaCache } from '../processing/media-cache.js';
 import type { ImageKitFrontEndOptions, ResolvedAccount } from './account.js';
 import type { ImageKitStore } from './store.js';
 
@@ -28,6 +29,8 @@ export type ImageKitRuntime = {
   readonly accounts: readonly ResolvedAccount[];
   readonly options: ImageKitFrontEndOptions;
   readonly cache: RenderCache;
+  /** The disk cache and work bounds of video outputs, opened on first use. */
+  media(ctx: CloudContext): Promise<MediaCache>;
   /** The account's index, opened on first use. */
   storeFor(ctx: CloudContext, account: ResolvedAccount): Promise<ImageKitStore>;
 };

@@ -5,7 +5,9 @@
  * reach it.
  */
 import type { CloudContext } from '../context.js';
+import path from 'node:path';
 import { createRenderCache } from '../processing/cache.js';
+import { createMediaCache, type MediaCache } from '../processing/media-cache.js';
 import type { Route } from '../router.js';
 import { resolveAccounts, type ImageKitFrontEndOptions, type ResolvedAccount } from './account.js';
 import { authenticate } from './auth.js';
@@ -32,10 +34,25 @@ export const imagekitUrlEndpoint = (baseUrl: string, account: ResolvedAccount): 
 
 function createRuntime(options: ImageKitFrontEndOptions): ImageKitRuntime {
   const stores = new Map<string, Promise<ImageKitStore>>();
+  let media: Promise<MediaCache> | null = null;
+  const video = options.video ?? {};
   return {
     accounts: resolveAccounts(options.accounts),
     options,
     cache: createRenderCache(),
+    media(ctx: CloudContext) {
+      media ??= createMediaCache({
+        dir: path.join(ctx.storage.dataDir, 'cache', 'imagekit-media'),
+        ...(video.cacheBytes !== undefined ? { maxBytes: video.cacheBytes } : {}),
+        ...(video.maxConcurrent !== undefined ? { maxConcurrent: video.maxConcurrent } : {}),
+        ...(video.maxQueued !== undefined ? { maxQueued: video.maxQueued } : {}),
+      });
+      // A failed open (a read-only disk) must not poison later requests.
+      media.catch(() => {
+        media = null;
+      });
+      return media;
+    },
     storeFor(ctx: CloudContext, account: ResolvedAccount) {
       let s = stores.get(account.imagekitId);
       if (!s) {

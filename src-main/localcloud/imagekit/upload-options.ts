@@ -49,8 +49,16 @@ function json(fields: Readonly<Record<string, string>>, name: string): unknown {
   }
 }
 
-/** Replaces characters other than letters, digits, `.`, `_`, `-` with `_` (§2.1; exact sanitiser UNCONFIRMED). */
-export const sanitizeFileName = (name: string): string => name.trim().replace(/[^\p{L}\p{N}._-]/gu, '_');
+/** Longest `fileName` accepted, in UTF-8 bytes. */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * Replaces every character that is not a letter, a combining mark, a digit (of any script), `.`,
+ * `_` or `-` with `_` (§2.1: the SDK docs list `a-z A-Z 0-9 . _ -`, newer docs allow Unicode
+ * letters; the exact server rule is UNCONFIRMED). Marks matter: without them `हिन्दी` would lose
+ * its vowel signs. ZWNJ/ZWJ stay too, since Persian and Indic words need them to spell correctly.
+ */
+export const sanitizeFileName = (name: string): string => name.trim().replace(/[^\p{L}\p{M}\p{N}._\u200C\u200D-]/gu, '_');
 
 function parseTags(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
@@ -103,6 +111,10 @@ export function parseUploadOptions(fields: Readonly<Record<string, string>>): Up
   if (rawName === undefined) throw new IkError(400, 'Missing fileName parameter for upload');
   const fileName = sanitizeFileName(rawName);
   if (fileName === '' || fileName === '.' || fileName === '..') throw new IkError(400, 'Your request contains invalid fileName parameter.');
+  // The name becomes a path segment (and part of every URL of the file): most file systems stop at 255 bytes.
+  if (Buffer.byteLength(fileName) > MAX_FILE_NAME_BYTES) {
+    throw new IkError(400, `Your request contains invalid fileName parameter. It must be at most ${MAX_FILE_NAME_BYTES} bytes long.`);
+  }
   const coords = given(fields, 'customCoordinates');
   if (coords !== undefined && !/^\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*$/.test(coords)) {
     throw new IkError(400, 'Your request contains invalid customCoordinates parameter. It should be x,y,width,height.');

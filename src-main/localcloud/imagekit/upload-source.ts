@@ -4,10 +4,10 @@
  * URI.
  */
 import { IkError } from './http.js';
-import { fetchCapped } from '../fetch-capped.js';
+import { fetchCapped, type FetchCappedOptions } from '../fetch-capped.js';
 
-/** Options of {@link resolveTextFile}. */
-export type TextFileOptions = { readonly maxBytes: number; readonly timeoutMs: number };
+/** Options of {@link resolveTextFile}: limits plus the server's fetch policy (fetchPolicyOf). */
+export type TextFileOptions = { readonly maxBytes: number; readonly timeoutMs: number } & Pick<FetchCappedOptions, 'allowPrivate' | 'self' | 'ca'>;
 
 const BASE64_RE = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
@@ -22,10 +22,13 @@ export function decodeBase64File(text: string): Buffer {
 
 /** Fetches a remote file; slow headers, non-2xx answers and oversize bodies are 400s. */
 export async function fetchRemoteFile(url: string, opts: TextFileOptions): Promise<Buffer> {
-  const fetched = await fetchCapped(url, { maxBytes: opts.maxBytes, timeoutMs: opts.timeoutMs });
+  const fetched = await fetchCapped(url, opts);
   if (fetched.ok) return fetched.value.data;
   const f = fetched.failure;
   if (f.kind === 'too-large') throw new IkError(413, `The file at ${url} is larger than the ${opts.maxBytes} bytes this server accepts.`);
+  if (f.kind === 'refused') {
+    throw new IkError(403, `We refused to fetch the file from the URL ${url}: ${f.host} is a ${f.range} address (${f.address}).`, { reason: 'URL_NOT_ALLOWED' });
+  }
   const why =
     f.kind === 'status' ? `HTTP ${f.status}` : f.kind === 'invalid-url' ? 'not an http(s) URL' : f.timedOut ? `no response within ${opts.timeoutMs / 1000} s` : f.reason;
   throw new IkError(400, `We could not fetch the file from the URL ${url} (${why}).`);

@@ -22,6 +22,7 @@ import { enforceChecks } from './upload-checks.js';
 import { readUploadForm } from './upload-form.js';
 import { parseUploadOptions, type UploadOptions } from './upload-options.js';
 import { resolveTextFile } from './upload-source.js';
+import { fetchPolicyOf } from '../fetch-capped.js';
 import { uploadAnswer, urlEndpointOf } from './views.js';
 import { sendUploadWebhook } from './webhook.js';
 
@@ -139,6 +140,7 @@ const extensionStatus = (opts: UploadOptions): Record<string, string> => Object.
 /** Route handler for the upload endpoint. */
 export function uploadHandler(runtime: ImageKitRuntime): Route['handler'] {
   const maxBytes = runtime.options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
+  const probeOptions = runtime.options.video?.ffprobePath !== undefined ? { ffprobePath: runtime.options.video.ffprobePath } : {};
   return async (req, res, _match, ctx) => {
     // With a Basic header, refuse bad keys before reading a possibly large body.
     const basicAccount = basicUsername(req) !== null ? authenticate(req, runtime.accounts) : null;
@@ -151,10 +153,10 @@ export function uploadHandler(runtime: ImageKitRuntime): Route['handler'] {
       const opts = parseUploadOptions(form.fields);
       const text = form.fields.file;
       if (!form.binary && (text === undefined || text === '' || text === 'undefined')) throw new IkError(400, 'Missing file parameter for upload');
-      const bytes = form.binary ? null : await resolveTextFile(text ?? '', { maxBytes, timeoutMs: runtime.options.urlFetchTimeoutMs ?? 8000 });
+      const bytes = form.binary ? null : await resolveTextFile(text ?? '', { maxBytes, timeoutMs: runtime.options.urlFetchTimeoutMs ?? 8000, ...fetchPolicyOf(ctx) });
       const name = opts.useUniqueFileName ? uniqueName(opts.fileName) : opts.fileName;
       blob = await storeBlob(store, { binary: form.binary, bytes }, opts, opts.folder + name);
-      const p = await probe(store.storage.blobPath(blob.handle), name);
+      const p = await probe(store.storage.blobPath(blob.handle), name, { ...probeOptions, log: (m) => ctx.log?.('info', m) });
       enforceChecks(opts.checks, { folder: opts.folder, size: blob.size, mime: p.mime });
       const version: VersionRecord = { versionId: newId(), number: 1, handle: blob.handle, size: blob.size, ...p, createdAt: Date.now() };
       const { file } = await store.mutate(() => commitUpload(store, opts, name, version));

@@ -5,6 +5,7 @@
 import { encodeUrlPath } from '../../../src-shared/imagekit/url-encode.js';
 import type { ResolvedAccount } from './account.js';
 import { iso } from './http.js';
+import { avFields, isVideo } from './metadata.js';
 import { currentVersion, filePathOf, type FileRecord, type FolderRecord, type VersionRecord } from './store.js';
 
 /** Named transformation used for media-library thumbnails. */
@@ -16,8 +17,11 @@ export const urlEndpointOf = (baseUrl: string, account: ResolvedAccount): string
 /** Delivery URL of a file path (percent-encoded like a WHATWG URL would). */
 export const deliveryUrl = (endpoint: string, filePath: string): string => endpoint + encodeUrlPath(filePath);
 
-const thumbnailUrl = (endpoint: string, filePath: string, v: VersionRecord): string | undefined =>
-  v.fileType === 'image' ? `${endpoint}/tr:${THUMBNAIL_TX}${encodeUrlPath(filePath)}` : undefined;
+/** Images: the named thumbnail of the file; videos: the same of its `ik-thumbnail.jpg` frame. */
+const thumbnailUrl = (endpoint: string, filePath: string, v: VersionRecord): string | undefined => {
+  if (v.fileType === 'image') return `${endpoint}/tr:${THUMBNAIL_TX}${encodeUrlPath(filePath)}`;
+  return isVideo(v) ? `${endpoint}/tr:${THUMBNAIL_TX}${encodeUrlPath(filePath)}/ik-thumbnail.jpg` : undefined;
+};
 
 const versionInfo = (v: VersionRecord): { id: string; name: string } => ({ id: v.versionId, name: `Version ${v.number}` });
 
@@ -52,6 +56,7 @@ export function fileObject(f: FileRecord, endpoint: string, version?: VersionRec
     size: v.size,
     hasAlpha: v.hasAlpha,
     mime: v.mime,
+    ...avFields(v),
     ...(f.description !== undefined ? { description: f.description } : {}),
   };
 }
@@ -77,7 +82,8 @@ export function uploadAnswer(
     filePath,
     url: deliveryUrl(endpoint, filePath),
     fileType: v.fileType,
-    ...(v.fileType === 'image' ? { height: v.height, width: v.width } : {}),
+    ...(v.fileType === 'image' || isVideo(v) ? { height: v.height, width: v.width } : {}),
+    ...avFields(v),
     ...(thumb !== undefined ? { thumbnailUrl: thumb } : {}),
     AITags: f.AITags,
   };

@@ -189,7 +189,7 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
     const length = lengthOf(n);
     let badDigests = 0;
     const etag = await withRetry(
-      async () => {
+      async (_attempt, yieldProbe) => {
         inFlight.set(n, 0);
         const bytes = acquireBuffer(length);
         try {
@@ -200,12 +200,17 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
             o.onPartRead?.(n, bytes, md5);
             return md5;
           };
-          const md5 = unread.delete(n) ? await readOrder.turn(n, local.signal, readPart) : await readPart();
+          // Waiting for a sibling's turn is not talking to the server: the backoff probe goes to others.
+          const first = unread.delete(n);
+          if (first) yieldProbe();
+          const md5 = first ? await readOrder.turn(n, local.signal, readPart) : await readPart();
           const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
           // Only the PUT takes a slot (the next part is read, hashed and given its URL meanwhile),
           // and first sends take slots in part order, as the server hashes the file in order.
           const acquire = (): Promise<() => void> => gate.acquire(local.signal);
-          const release = unsent.delete(n) ? await sendOrder.turn(n, local.signal, acquire) : await acquire();
+          const firstSend = unsent.delete(n);
+          if (firstSend) yieldProbe();
+          const release = firstSend ? await sendOrder.turn(n, local.signal, acquire) : await acquire();
           try {
             // Checked after the read and right before sending: these bytes belong to the
             // version captured at the start, or they are not sent.

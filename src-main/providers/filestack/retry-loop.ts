@@ -37,8 +37,11 @@ export const DEFAULT_REQUEST_BUDGET = 24;
  * instead of one per part, and the number of failed requests per attempt is capped.
  */
 export type RetryPacer = {
-  /** Resolves once the shared backoff (including a server's Retry-After) is over by the wall clock and no other probe is out. */
-  ready(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the shared backoff (including a server's Retry-After) is over by the wall clock
+   * and no other probe is out; true when the caller is now the probe.
+   */
+  ready(signal: AbortSignal): Promise<boolean>;
   /** A request succeeded: the failure streak ends and waiting requests go. */
   succeeded(): void;
   /** A request failed (any reason): its probe slot, if it had one, is free again. */
@@ -80,10 +83,10 @@ export function createRetryPacer(budget = DEFAULT_REQUEST_BUDGET): RetryPacer {
           await sleep(wait, signal);
           continue;
         }
-        if (streak === 0) return;
+        if (streak === 0) return false;
         if (!probing) {
           probing = true;
-          return;
+          return true;
         }
         await changed(signal);
       }
@@ -140,15 +143,22 @@ export type RetryOptions = {
  * `reclassify` may mark an otherwise fatal error as retryable (e.g. an S3 BadDigest, where
  * re-reading the bytes can help). Aborts are never retried.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
+export async function withRetry<T>(fn: (attempt: number, yieldProbe: () => void) => Promise<T>, opts: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    if (opts.pacer) await opts.pacer.ready(opts.signal);
+    let probe = opts.pacer ? await opts.pacer.ready(opts.signal) : false;
+    // `fn` calls this before it waits on something other than the server (a sibling's turn):
+    // holding the probe there would keep that sibling, which waits for the probe, from going.
+    const yieldProbe = (): void => {
+      if (!probe) return;
+      probe = false;
+      opts.pacer?.release();
+    };
     try {
-      const value = await fn(attempt);
+      const value = await fn(attempt, yieldProbe);
       opts.pacer?.succeeded();
       return value;
     } catch (thrown) {
-      opts.pacer?.release();
+      if (probe) opts.pacer?.release();
       if (opts.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
       let err = toAppError(thrown);
       if (err.code === 'aborted') throw thrown;

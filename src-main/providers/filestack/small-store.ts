@@ -84,11 +84,13 @@ export async function storeInOneRequest(
         headers: { ...apiHeaders(), 'Content-Type': source.mimetype, 'Content-MD5': md5 },
         body: bytes,
         signal,
-        onUploadProgress: ctx.onProgress,
         ...timeout(cfg),
       }),
     { policy: opts.retry ?? DEFAULT_RETRY_POLICY, signal, pacer: attempt.pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
   );
+  // Counted once the server has it all: bytes handed to a socket that never connected are not
+  // "sent", and a small file goes up in a blink anyway.
+  ctx.onProgress(source.size);
   const parsed = storeAnswerSchema.safeParse(res.data);
   if (!parsed.success) throw protocolError('/api/store', parsed.error);
   const handle = new URL(parsed.data.url).pathname.split('/').filter(Boolean).pop() ?? '';

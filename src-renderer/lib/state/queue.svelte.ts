@@ -32,6 +32,8 @@ export class QueueManager {
   #copiedId = $state<string | null>(null);
   /** The last failure of a user action, shown until the next action succeeds or is dismissed. */
   #lastError = $state.raw<AppError | null>(null);
+  /** Files that could not reach Ferry (it was away); "Send again" offers them once more. */
+  #unsent = $state.raw<readonly DroppedEntry[]>([]);
   #copiedTimer: ReturnType<typeof setTimeout> | null = null;
   /** Ids pushed while a snapshot was loading; the snapshot must not drop them. */
   #pushedDuringLoad: Set<string> | null = null;
@@ -85,6 +87,10 @@ export class QueueManager {
   get lastError(): AppError | null {
     return this.#lastError;
   }
+  /** True while files that could not be sent are kept for "Send again". */
+  get canResend(): boolean {
+    return this.#unsent.length > 0;
+  }
 
   /** Subscribes to pushes and loads the first snapshot; returns a stop function for teardown. */
   start(): () => void {
@@ -137,11 +143,18 @@ export class QueueManager {
   async addFiles(entries: readonly DroppedEntry[]): Promise<void> {
     if (entries.length === 0) return;
     this.#sending += entries.length;
+    this.#unsent = [];
     try {
       const result = await this.#api.addDroppedFiles(entries);
-      if (!result.ok) this.#lastError = result.error;
-      else if (result.value.errors[0]) this.#lastError = result.value.errors[0].error;
-      else this.#lastError = null;
+      if (!result.ok) {
+        this.#lastError = result.error;
+        if (result.error.retryable) this.#unsent = [...entries];
+      } else if (result.value.errors[0]) {
+        this.#lastError = result.value.errors[0].error;
+        // Keep only files lost on the way (network), not ones Ferry refused for a reason.
+        const lost = result.value.errors.filter((e) => e.error.retryable).map((e) => e.name);
+        this.#unsent = entries.filter((e) => lost.includes(e.relativePath ?? e.file.name));
+      } else this.#lastError = null;
     } finally {
       this.#sending -= entries.length;
     }
@@ -191,8 +204,33 @@ export class QueueManager {
     }, COPIED_MS);
   }
 
+  /**
+   * Hosts with native dialogs (Electron): the host shows its own dialog, and what the user picks
+   * (granted to the path policy by the host) is queued by path.
+   */
+  async choose(kind: 'files' | 'folder'): Promise<void> {
+    const picked = await this.#api.call('dialog:choose', { kind, multiple: true });
+    if (!picked.ok) {
+      this.#lastError = picked.error;
+      return;
+    }
+    if (picked.value.paths.length === 0) return; // canceled
+    const added = await this.#api.call('jobs:add-paths', { paths: picked.value.paths });
+    if (!added.ok) this.#lastError = added.error;
+    else if (added.value.skipped[0]) this.#lastError = { code: 'not_a_file', message: `${added.value.skipped[0].path}: ${added.value.skipped[0].reason}`, retryable: false };
+    else this.#lastError = null;
+  }
+
+  /** Sends the files kept by a failed, retryable send once more. */
+  resend(): Promise<void> {
+    const entries = this.#unsent;
+    this.#lastError = null;
+    return this.addFiles(entries);
+  }
+
   dismissError(): void {
     this.#lastError = null;
+    this.#unsent = [];
   }
 
   async #run(pending: Promise<Result<unknown>>): Promise<void> {
