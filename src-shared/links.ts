@@ -4,7 +4,7 @@
  */
 
 /** How a copied link is written. */
-export type LinkFormat = 'url' | 'markdown' | 'html';
+export type LinkFormat = 'url' | 'markdown' | 'html' | 'bbcode';
 
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
 function escapeHtml(text: string): string {
@@ -28,14 +28,31 @@ function escapeMarkdownUrl(url: string): string {
   });
 }
 
-/** The text copied for an upload: the bare URL, a Markdown link or an HTML anchor. */
-export function formatLink(url: string, name: string, format: LinkFormat): string {
+/** BBCode has no escaping: brackets in the text become parentheses so they cannot close a tag. */
+function bbcodeText(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/\[/g, '(').replace(/]/g, ')');
+}
+
+/** …and a URL's brackets and whitespace are percent-encoded (the same address). */
+function bbcodeUrl(url: string): string {
+  return url.replace(/[\s[\]]/gu, (c) => encodeURIComponent(c));
+}
+
+/**
+ * The text copied for an upload: the bare URL, a Markdown link, an HTML anchor or BBCode. With
+ * `image` the link embeds the picture instead (`![name](url)`, `<img>`, `[img]`), which is what
+ * pasting a screenshot's link into a README, a page or a forum wants.
+ */
+export function formatLink(url: string, name: string, format: LinkFormat, opts: { image?: boolean } = {}): string {
+  const image = opts.image === true;
   switch (format) {
     case 'url':
       return url;
     case 'markdown':
-      return `[${escapeMarkdownText(name)}](${escapeMarkdownUrl(url)})`;
+      return `${image ? '!' : ''}[${escapeMarkdownText(name)}](${escapeMarkdownUrl(url)})`;
     case 'html':
-      return `<a href="${escapeHtml(url)}">${escapeHtml(name)}</a>`;
+      return image ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">` : `<a href="${escapeHtml(url)}">${escapeHtml(name)}</a>`;
+    case 'bbcode':
+      return image ? `[img]${bbcodeUrl(url)}[/img]` : `[url=${bbcodeUrl(url)}]${bbcodeText(name)}[/url]`;
   }
 }

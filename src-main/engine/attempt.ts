@@ -92,6 +92,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       },
       checkpoint: ctx.store.checkpoint(job.id),
       ...(feed ? { contentKey: feed } : {}),
+      onTrouble: (error, retryAt) => {
+        if (ctx.isCurrent() && ctx.get()?.status.kind === 'uploading') ctx.apply({ type: 'hit-trouble', error, retryAt });
+      },
     });
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     const content = feed ? await uploadedContent(job, facts.size, feed.result(), known, before, ctx.signal) : null;

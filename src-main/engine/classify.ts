@@ -1,4 +1,5 @@
 import { appError, toAppError, type AppError } from '../../src-shared/errors.js';
+import { describeNetworkFailure } from '../net/http.js';
 import { errnoCode, isPermissionError } from './file-system.js';
 
 /**
@@ -15,7 +16,10 @@ export function classifyFailure(thrown: unknown): AppError {
   // Undici reports connection failures as a bare TypeError; a provider should map these itself,
   // but if one slips through it is a network problem, not an internal bug.
   if (thrown instanceof TypeError && thrown.message === 'fetch failed') {
-    return appError('network', 'Could not reach the upload service.');
+    const cause = (thrown as { cause?: { code?: unknown; hostname?: unknown; address?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? cause.code : null;
+    const host = typeof cause?.hostname === 'string' ? cause.hostname : typeof cause?.address === 'string' ? cause.address : 'the upload service';
+    return appError('network', code ? describeNetworkFailure(code, host) : `Can't reach ${host}.`, code ? { details: { errno: code } } : {});
   }
   return toAppError(thrown);
 }

@@ -7,16 +7,17 @@ import { createEventHub } from './events.js';
 import { expandPaths, OUTSIDE_ROOTS } from './expand-paths.js';
 import { nodeFs } from './file-system.js';
 import type { Provider } from './ports.js';
-import { expandStaged, newJob, type JobSource } from './new-job.js';
+import { expandStaged, newJob, originOf, type JobSource } from './new-job.js';
 import { createProgressTracker, realTimers } from './progress.js';
 import { watchUntilSettled } from './settle-watch.js';
 import { DEFAULT_RETRY_POLICY, retryDelay } from './retry.js';
 import { createScheduler } from './scheduler.js';
 import { transition, type JobEvent } from './transition.js';
-import { asJournal, type AddResult, type Engine, type EngineDeps, type StagedFile } from './types.js';
+import { asJournal, type AddOptions, type AddResult, type Engine, type EngineDeps, type StagedFile } from './types.js';
 
 const ACTIVE = new Set(['queued', 'uploading', 'verifying', 'retrying']);
 const CLOSE_GRACE_MS = 5000;
+
 
 /**
  * Builds the upload engine: one job table, one queue (p-queue, `fileConcurrency` files at once),
@@ -68,13 +69,13 @@ export function createEngine(deps: EngineDeps): Engine {
   const isIdle = (): boolean => active === 0;
 
   /** `persist` replaces `store.put` for writes that must go with more (see complete()). */
-  function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void): void {
+  function commit(job: Job, stateChanged: boolean, persist?: (job: Job) => void, bytesReported = false): void {
     // Persist first: if the write throws, memory must not claim a state the disk does not have.
     // Byte counts alone are not persisted: a durable store fsyncs every write, and resume comes
     // from the provider's checkpoint (confirmed parts), not from bytesSent.
     if (stateChanged) (persist ?? ((j: Job) => store.put(j)))(job);
     setJob(job);
-    progress.record(job, stateChanged);
+    progress.record(job, stateChanged, bytesReported);
     if (stateChanged && idleWaiters.length > 0 && isIdle()) {
       progress.flush();
       const waiters = idleWaiters;
@@ -92,7 +93,7 @@ export function createEngine(deps: EngineDeps): Engine {
       logger.warn('job event refused', { jobId: id, event: event.type, status: job.status.kind });
       return undefined;
     }
-    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed', persist);
+    commit(result.value, result.value.status.kind !== job.status.kind || event.type !== 'progressed', persist, event.type === 'progressed');
     return result.value;
   }
 
@@ -221,8 +222,8 @@ export function createEngine(deps: EngineDeps): Engine {
     return store.batch ? store.batch(fn) : fn();
   }
 
-  function createJob(file: JobSource, destination: DestinationKind): string {
-    const job = newJob(file, destination, clock.now());
+  function createJob(file: JobSource, destination: DestinationKind, origin: AddOptions & { batchId: string }): string {
+    const job = newJob(file, destination, clock.now(), origin);
     commit(job, true);
     scheduler.track(job.id);
     if (job.size === 0) apply(job.id, { type: 'failed', error: emptyFileError() });
@@ -239,10 +240,11 @@ export function createEngine(deps: EngineDeps): Engine {
     return dest;
   }
 
-  async function addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult> {
+  async function addStaged(files: StagedFile[], destination?: DestinationKind, opts?: AddOptions): Promise<AddResult> {
     const dest = destinationFor(destination);
     const { found, skipped } = await expandStaged(fs, files);
-    return { jobIds: inBatch(() => found.map((f) => createJob(f, dest))), skipped };
+    const origin = originOf(opts);
+    return { jobIds: inBatch(() => found.map((f) => createJob(f, dest, origin))), skipped };
   }
 
   function pause(id: string): void {
@@ -273,7 +275,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const dest = destinationFor(destination);
       const { files, skipped } = await expandPaths(fs, paths, opts?.gate);
       for (const s of skipped) if (s.reason === OUTSIDE_ROOTS) logger.warn('refused a path outside the allowed folders', { path: s.path });
-      return { jobIds: inBatch(() => files.map((f) => createJob(f, dest))), skipped };
+      const origin = originOf(opts);
+      return { jobIds: inBatch(() => files.map((f) => createJob(f, dest, origin))), skipped };
     },
     addStaged,
     pause,
@@ -285,6 +288,15 @@ export function createEngine(deps: EngineDeps): Engine {
       store.checkpoint(id).clear();
     },
     retry(id) {
+      const s = jobs.get(id)?.status;
+      if (s?.kind === 'retrying' || (s?.kind === 'uploading' && s.trouble)) {
+        // "Retry now": skip the wait (the engine's timer or the provider's own backoff); the
+        // attempt restarts and resumes from its checkpoint.
+        command(id, { type: 'retry-now' });
+        stopAttempt(id);
+        enqueue(id);
+        return;
+      }
       command(id, { type: 'retried' });
       enqueue(id);
     },

@@ -4,14 +4,21 @@ import type { DestinationKind, Job } from '../../src-shared/model/job.js';
 import { expandPaths, type FoundFile } from './expand-paths.js';
 import type { EngineFs } from './file-system.js';
 import { sanitizeFileName, sanitizeRelativePath } from './name-sanitize.js';
-import type { AddResult, StagedFile } from './types.js';
+import type { AddOptions, AddResult, StagedFile } from './types.js';
 
 /** A found file plus the display name the host wants kept (staged uploads). */
 export type JobSource = FoundFile & { name?: string };
 
+/** The caller's batch, or a new one for this call. */
+export function originOf(opts: AddOptions | undefined): AddOptions & { batchId: string } {
+  return { batchId: opts?.batchId ?? randomUUID(), ...(opts?.watchFolderId !== undefined ? { watchFolderId: opts.watchFolderId } : {}) };
+}
+
 /** A fresh queued job for a found file; names are sanitised here, once. */
-export function newJob(file: JobSource, destination: DestinationKind, now: number): Job {
+export function newJob(file: JobSource, destination: DestinationKind, now: number, origin: AddOptions & { batchId: string }): Job {
   return {
+    batchId: origin.batchId,
+    ...(origin.watchFolderId !== undefined ? { watchFolderId: origin.watchFolderId } : {}),
     id: randomUUID(),
     name: sanitizeFileName(file.name ?? basename(file.relativePath ?? file.path)),
     relativePath: file.relativePath === null ? null : sanitizeRelativePath(file.relativePath),

@@ -1,3 +1,4 @@
+import type { AppError } from '../../src-shared/errors.js';
 import type { DestinationKind, Job, UploadResult } from '../../src-shared/model/job.js';
 
 /**
@@ -58,6 +59,11 @@ export type UploadContext = {
   readonly checkpoint: UploadCheckpoint;
   /** Where a provider may report block MD5s of what it sent (see ContentKeyFeed). */
   readonly contentKey?: ContentKeyFeed;
+  /**
+   * A request failed and the provider will retry it itself at `retryAt` (epoch ms) within this
+   * attempt. Optional for providers; the engine shows the cause on the job at once.
+   */
+  readonly onTrouble?: (error: AppError, retryAt: number) => void;
 };
 
 /** One upload service. `upload` resolves only after the provider has verified the stored object. */

@@ -17,14 +17,40 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Smoothing time constant of the speed EWMA: recent seconds weigh most. */
-const SPEED_TAU_MS = 2000;
+/** Speed is bytes over (about) the last WINDOW_MS: recent seconds only, so it follows changes. */
+const WINDOW_MS = 3000;
+/**
+ * No speed is shown until an attempt has this much history: a resumed upload's first slices
+ * leave in a burst (the bandwidth limiter's bucket is full after the pause), and a rate over a
+ * few milliseconds would read hundreds of MB/s under a 4 MB/s limit.
+ */
+const MIN_SPAN_MS = 1500;
+/** Stored samples are at least this far apart, so a fast upload keeps ~30 of them, not 10,000. */
+const SAMPLE_GAP_MS = 100;
 
-type Rate = { lastAt: number; lastBytes: number; speedBps: number };
+type Sample = { readonly t: number; readonly bytes: number };
+
+/** Per job: the running attempt's samples and what earlier attempts had already sent. */
+type Track = {
+  /** Inside an attempt (status uploading). */
+  inAttempt: boolean;
+  /** Samples of this attempt, oldest first, ≥ SAMPLE_GAP_MS apart; empty until its first report. */
+  samples: Sample[];
+  /** The newest report (the last sample or newer). */
+  head: Sample | null;
+  /** Most bytes any earlier attempt of this job reached. */
+  peak: number;
+  /** This attempt re-sends bytes [resendFrom, resendTo) that earlier attempts had sent; none when to ≤ from. */
+  resendFrom: number;
+  resendTo: number;
+};
 
 export type ProgressTracker = {
-  /** Records a changed job. `stateChanged` (status kind changed) flushes on the next tick. */
-  record(job: Job, stateChanged: boolean): void;
+  /**
+   * Records a changed job. `stateChanged` (status kind changed) flushes on the next tick.
+   * `bytesReported`: the change is the provider's byte report (default: when not a state change).
+   */
+  record(job: Job, stateChanged: boolean, bytesReported?: boolean): void;
   /** The renderer view of a job, with the current speed and ETA. */
   view(job: Job): JobView;
   /** Drops a job's rate and any pending push for it. */
@@ -38,7 +64,8 @@ export type ProgressTracker = {
  * Coalesces job changes into `jobs:updated` pushes. Byte progress is pushed at most once per
  * `intervalMs` (so 1000 progress callbacks a second become ≤ 10 pushes); a status change is
  * pushed on the next tick, batched with everything else pending, so terminal states are never
- * held back behind the throttle. Speed is a time-weighted EWMA of bytes/s; ETA = remaining/speed.
+ * held back behind the throttle. Speed is bytes moved over the last few seconds of the running
+ * attempt (never bytes an earlier attempt had confirmed); ETA = remaining/speed.
  */
 export function createProgressTracker(opts: {
   clock: Clock;
@@ -48,33 +75,71 @@ export function createProgressTracker(opts: {
   emit: (views: JobView[]) => void;
 }): ProgressTracker {
   const timers = opts.timers ?? realTimers;
-  const rates = new Map<string, Rate>();
+  const tracks = new Map<string, Track>();
   const dirty = new Set<string>();
   let timer: unknown = null;
   let timerDue = Infinity;
   let lastFlushAt = -Infinity;
   let closed = false;
 
-  const sample = (job: Job): void => {
+  /**
+   * Follows one job's bytes. An attempt's first report is its baseline: bytes confirmed by
+   * earlier attempts were not sent now and must not count as speed. A baseline below what earlier
+   * attempts reached means those bytes are being sent again (recorded so the row can say so).
+   */
+  const sample = (job: Job, reported: boolean): void => {
     const now = opts.clock.now();
-    const rate = rates.get(job.id);
-    if (job.status.kind !== 'uploading') {
-      rates.delete(job.id);
+    const kind = job.status.kind;
+    if (kind === 'done' || kind === 'failed' || kind === 'canceled' || kind === 'duplicate') {
+      tracks.delete(job.id);
       return;
     }
-    if (!rate || job.bytesSent < rate.lastBytes) {
-      // New attempt (or first sample): start measuring from here.
-      rates.set(job.id, { lastAt: now, lastBytes: job.bytesSent, speedBps: rate?.speedBps ?? 0 });
+    let t = tracks.get(job.id);
+    if (!t) {
+      t = { inAttempt: false, samples: [], head: null, peak: job.bytesSent, resendFrom: 0, resendTo: 0 };
+      tracks.set(job.id, t);
+    }
+    if (kind !== 'uploading') {
+      t.inAttempt = false;
+      // Queued at 0 B (a user retry, a changed file, "upload anyway"): a fresh start, nothing re-sent.
+      t.peak = kind === 'queued' && job.bytesSent === 0 ? 0 : Math.max(t.peak, job.bytesSent);
       return;
     }
-    const dt = now - rate.lastAt;
-    // Samples within the same millisecond accumulate until time moves.
-    if (dt <= 0) return;
-    const instant = ((job.bytesSent - rate.lastBytes) * 1000) / dt;
-    const alpha = rate.speedBps === 0 ? 1 : 1 - Math.exp(-dt / SPEED_TAU_MS);
-    rate.speedBps = alpha * instant + (1 - alpha) * rate.speedBps;
-    rate.lastAt = now;
-    rate.lastBytes = job.bytesSent;
+    if (!t.inAttempt) {
+      // The `started` record still carries the previous attempt's bytes; wait for a real report.
+      t.inAttempt = true;
+      t.peak = Math.max(t.peak, job.bytesSent);
+      t.samples = [];
+      t.head = null;
+      // Until the first report says where this attempt starts, assume nothing is re-sent.
+      t.resendFrom = t.resendTo = t.peak;
+      return;
+    }
+    // Other changes inside an attempt (trouble, a size patch) carry no new byte count.
+    if (!reported) return;
+    t.peak = Math.max(t.peak, job.bytesSent);
+    t.resendFrom = Math.min(t.resendFrom, job.bytesSent);
+    const head: Sample = { t: now, bytes: job.bytesSent };
+    const last = t.samples.at(-1);
+    if (t.head === null || !last || job.bytesSent < t.head.bytes) {
+      // First report of the attempt (or a provider that started over inside it): the baseline.
+      t.samples = [head];
+      t.head = head;
+      return;
+    }
+    t.head = head;
+    if (now - last.t >= SAMPLE_GAP_MS) t.samples.push(head);
+    // Keep one sample at or before the window's start so the rate spans the whole window.
+    while (t.samples.length > 2 && (t.samples[1]?.t ?? now) <= now - WINDOW_MS) t.samples.shift();
+  };
+
+  /** Bytes per second over the window; 0 until the attempt has MIN_SPAN_MS of history. Decays when bytes stop. */
+  const speedOf = (t: Track | undefined): number => {
+    const first = t?.samples[0];
+    if (!t?.head || !first) return 0;
+    const span = Math.max(t.head.t, opts.clock.now()) - first.t;
+    if (span < MIN_SPAN_MS) return 0;
+    return Math.max(0, ((t.head.bytes - first.bytes) * 1000) / span);
   };
 
   const schedule = (delay: number): void => {
@@ -91,12 +156,13 @@ export function createProgressTracker(opts: {
   };
 
   const view = (job: Job): JobView => {
-    const rate = rates.get(job.id);
-    const speedBps = job.status.kind === 'uploading' && rate ? Math.max(0, rate.speedBps) : 0;
+    const t = tracks.get(job.id);
+    const speedBps = job.status.kind === 'uploading' ? speedOf(t) : 0;
     const remaining = Math.max(0, job.size - job.bytesSent);
     const etaSeconds = speedBps > 0 ? remaining / speedBps : job.status.kind === 'done' ? 0 : null;
+    const resentBytes = t?.head && job.status.kind === 'uploading' && job.bytesSent < t.resendTo ? t.resendTo - t.resendFrom : 0;
     const { sourcePath: _sourcePath, ...rest } = job;
-    return { ...rest, speedBps, etaSeconds };
+    return { ...rest, speedBps, etaSeconds, ...(resentBytes > 0 ? { resentBytes } : {}) };
   };
 
   const flush = (): void => {
@@ -112,8 +178,8 @@ export function createProgressTracker(opts: {
   };
 
   return {
-    record(job, stateChanged) {
-      sample(job);
+    record(job, stateChanged, bytesReported = !stateChanged) {
+      sample(job, bytesReported);
       dirty.add(job.id);
       if (stateChanged) {
         schedule(0);
@@ -124,7 +190,7 @@ export function createProgressTracker(opts: {
     },
     view,
     forget(id) {
-      rates.delete(id);
+      tracks.delete(id);
       dirty.delete(id);
     },
     flush,

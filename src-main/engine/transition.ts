@@ -9,6 +9,10 @@ export type JobEvent =
   | { type: 'verified'; result: UploadResult }
   /** `retryAt` set: the engine will try again then; absent: the failure is final. */
   | { type: 'failed'; error: AppError; retryAt?: number }
+  /** The provider retries a failed request itself at `retryAt`; the attempt goes on. */
+  | { type: 'hit-trouble'; error: AppError; retryAt: number }
+  /** The user asked to try now instead of waiting for the next retry. */
+  | { type: 'retry-now' }
   | { type: 'auth-refused'; error: AppError }
   | { type: 'paused' }
   | { type: 'became-unstable'; error: AppError }
@@ -38,10 +42,18 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
   switch (event.type) {
     case 'started':
       if (s.kind !== 'queued' && s.kind !== 'retrying') return refuse();
-      return next({ status: { kind: 'uploading' }, attempts: job.attempts + 1 });
+      // Only a retry after a failure is a new try; a resume or restart goes on with the same one.
+      return next({ status: { kind: 'uploading' }, attempts: s.kind === 'retrying' || job.attempts === 0 ? job.attempts + 1 : job.attempts });
     case 'progressed':
       if (s.kind !== 'uploading') return refuse();
-      return next({ bytesSent: clamp(event.bytesSent, 0, job.size) });
+      // Bytes moving again end any trouble the provider was waiting out.
+      return next({ bytesSent: clamp(event.bytesSent, 0, job.size), ...(s.trouble ? { status: { kind: 'uploading' } } : {}) });
+    case 'hit-trouble':
+      if (s.kind !== 'uploading') return refuse();
+      return next({ status: { kind: 'uploading', trouble: { error: event.error, retryAt: event.retryAt } } });
+    case 'retry-now':
+      if (s.kind !== 'retrying' && !(s.kind === 'uploading' && s.trouble)) return refuse();
+      return next({ status: { kind: 'queued' } });
     case 'uploaded':
       if (s.kind !== 'uploading') return refuse();
       return next({ status: { kind: 'verifying' }, bytesSent: job.size });
@@ -66,7 +78,8 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
     case 'settled':
       // Only the engine's own stability watch ends an `unstable` pause; the upload starts over.
       if (s.kind !== 'paused' || s.reason !== 'unstable') return refuse();
-      return next({ status: { kind: 'queued' }, size: event.size, bytesSent: 0 });
+      // The changed file is a failed try: the fresh upload counts as the next one.
+      return next({ status: { kind: 'queued' }, size: event.size, bytesSent: 0, attempts: job.attempts + 1 });
     case 'resumed':
       if (s.kind !== 'paused') return refuse();
       return next({ status: { kind: 'queued' } });
@@ -75,7 +88,8 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
       return next({ status: { kind: 'canceled' } });
     case 'retried':
       if (s.kind !== 'failed' && s.kind !== 'canceled') return refuse();
-      return next({ status: { kind: 'queued' }, bytesSent: 0 });
+      // The user starts over: a fresh retry budget.
+      return next({ status: { kind: 'queued' }, bytesSent: 0, attempts: 0 });
     case 'restored':
       // A job that was mid-flight when the process died goes back to the queue; its multipart
       // session (if journaled) lets it resume rather than restart.
@@ -87,7 +101,8 @@ export function transition(job: Job, event: JobEvent, at: number): Result<Job> {
       return next({ status: { kind: 'duplicate', existing: event.existing }, bytesSent: 0 });
     case 'upload-anyway':
       if (s.kind !== 'duplicate') return refuse();
-      return next({ status: { kind: 'queued' }, bytesSent: 0, allowDuplicate: true });
+      // Finding the duplicate was not a failed try.
+      return next({ status: { kind: 'queued' }, bytesSent: 0, attempts: 0, allowDuplicate: true });
     default:
       return assertNever(event);
   }

@@ -42,18 +42,27 @@ export type StagedFile = {
 
 export type AddResult = { jobIds: string[]; skipped: { path: string; reason: string }[] };
 
+/** Where added files come from. Without a `batchId` each call is a batch of its own. */
+export type AddOptions = {
+  /** Jobs with the same id show as one batch (a drop streamed file by file, a watch-folder burst). */
+  readonly batchId?: string;
+  /** The watch folder queuing these files. */
+  readonly watchFolderId?: string;
+};
+
 /** The upload engine as hosts see it. Commands on unknown ids throw FerryError(not_found). */
 export type Engine = {
   /**
    * Queues files and (recursively) directories; missing paths come back in `skipped`, and so do
    * paths whose real location `gate` refuses (logged).
    */
-  addPaths(paths: string[], destination?: DestinationKind, opts?: { readonly gate?: PathGate }): Promise<AddResult>;
+  addPaths(paths: string[], destination?: DestinationKind, opts?: AddOptions & { readonly gate?: PathGate }): Promise<AddResult>;
   /** Queues files the host staged itself, keeping the given relative paths. */
-  addStaged(files: StagedFile[], destination?: DestinationKind): Promise<AddResult>;
+  addStaged(files: StagedFile[], destination?: DestinationKind, opts?: AddOptions): Promise<AddResult>;
   pause(id: string): void;
   resume(id: string): void;
   cancel(id: string): void;
+  /** A failed or canceled job starts over; one waiting out a retry (the engine's or the provider's) tries again now. */
   retry(id: string): void;
   /** A `duplicate` job uploads after all (skipping the duplicate check). */
   uploadAnyway(id: string): void;

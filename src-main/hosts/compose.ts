@@ -36,6 +36,8 @@ import { createStudioHandlers } from './studio/handlers.js';
 import { imagekitClientFromEnv } from './studio/imagekit-from-env.js';
 import { createStudioService } from './studio/service.js';
 import { accessFor } from './service-access.js';
+import { attachLinkActions } from './link-actions.js';
+import { realTimers } from '../engine/progress.js';
 import { DEFAULT_VERSION } from './version.js';
 
 /** The Electron window's origin (hosts/electron/security.ts APP_ORIGIN), allowed to call the embedded cloud. */
@@ -219,6 +221,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     void destinations.refresh();
     // App services push through this hub; `on` below merges it with the engine's events.
     const appEvents = createEventHub(logger);
+    const stopLinkActions = attachLinkActions({ engine, settings, watch, timers: realTimers, emit: (e) => appEvents.emit('app:link-actions', e) });
     // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
     const access = accessFor({ destinations, local: { apikey: localApikey, cdnBase: localCloud.baseUrl } });
     const imagekitFromEnv = imagekitClientFromEnv();
@@ -273,6 +276,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         (closing ??= (async () => {
           // Intake stops first so no new job starts while the engine winds down.
           await watch.stop();
+          stopLinkActions();
           urlIntake.close();
           destinations.close();
           await media.close();

@@ -1,3 +1,4 @@
+import { activityPercent, activityTooltip, type Activity } from '../../src-shared/activity.js';
 import { formatLink, type LinkFormat } from '../../src-shared/links.js';
 import type { DestinationKind } from '../../src-shared/model/job.js';
 
@@ -12,14 +13,8 @@ export { formatLink, type LinkFormat };
 /** One finished upload the tray can copy a link of (newest first in TrayState.recent). */
 export type RecentUpload = { readonly id: string; readonly name: string; readonly url: string };
 
-/** Everything the tray shows. Bytes are totals over the jobs that are not terminal. */
-export type TrayState = {
-  /** Jobs queued, uploading, verifying or retrying. */
-  readonly activeJobs: number;
-  readonly totalBytes: number;
-  readonly sentBytes: number;
-  /** True when the user paused the whole queue. */
-  readonly paused: boolean;
+/** Everything the tray shows: what is moving (see Activity) plus recent uploads and the user's choices. */
+export type TrayState = Activity & {
   /** Newest first; only the first MAX_RECENT are shown. */
   readonly recent: readonly RecentUpload[];
   readonly defaultDestination: DestinationKind;
@@ -72,7 +67,7 @@ const DESTINATION_LABELS: Record<DestinationKind, string> = {
   imagekit: 'ImageKit',
 };
 
-const FORMAT_LABELS: Record<LinkFormat, string> = { url: 'URL', markdown: 'Markdown', html: 'HTML' };
+const FORMAT_LABELS: Record<LinkFormat, string> = { url: 'URL', markdown: 'Markdown', html: 'HTML', bbcode: 'BBCode' };
 
 function shorten(name: string): string {
   const chars = Array.from(name); // by code point, so an emoji is never cut in half
@@ -159,18 +154,8 @@ export function buildTrayMenu(state: TrayState): TrayItem[] {
   ];
 }
 
-/** Whole percent of bytes sent, 0..100; floors so a running upload never reads 100 %. */
-export function overallPercent(state: Pick<TrayState, 'totalBytes' | 'sentBytes'>): number {
-  if (!(state.totalBytes > 0)) return 0;
-  const pct = Math.floor((Math.max(0, state.sentBytes) / state.totalBytes) * 100);
-  return Math.min(100, pct);
-}
+/** Whole percent of bytes sent, 0..100 (shared/activity.ts). */
+export const overallPercent = activityPercent;
 
-/** Tray tooltip: "Ferry" when idle, "Ferry — uploading 3 files, 42 %" while busy. */
-export function trayTooltip(state: TrayState): string {
-  if (state.activeJobs <= 0) return 'Ferry';
-  const files = `${state.activeJobs} ${state.activeJobs === 1 ? 'file' : 'files'}`;
-  const pct = `${overallPercent(state)} %`;
-  return state.paused ? `Ferry — paused, ${files}, ${pct}` : `Ferry — uploading ${files}, ${pct}`;
-}
-
+/** Tray tooltip: "Ferry" when idle, "Ferry — uploading 3 files, 42 %" while busy (shared/activity.ts). */
+export const trayTooltip = activityTooltip;

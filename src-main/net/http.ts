@@ -53,20 +53,45 @@ export type HttpResponse = {
   readonly body: Buffer;
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
-
 function abortedError(): FerryError {
   return new FerryError(appError('aborted', 'The request was canceled.'));
+}
+
+/**
+ * What a transport failure means in words people use, naming the host: "Can't reach
+ * upload.filestackapi.com: no network / DNS". Exported for errors that reach us another way
+ * (e.g. undici's `fetch failed` with a `cause.code`).
+ */
+export function describeNetworkFailure(code: string, host: string, detail?: string): string {
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+      return `Can't reach ${host}: no network / DNS (${code}).`;
+    case 'ECONNREFUSED':
+      return `Can't reach ${host}: connection refused (ECONNREFUSED).`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return `Can't reach ${host}: no route to it (${code}); check the network.`;
+    case 'ETIMEDOUT':
+      return `Can't reach ${host}: the connection timed out.`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return `Lost the connection to ${host}: it was reset (${code}).`;
+    default:
+      return `Network error talking to ${host}: ${detail ?? code}`;
+  }
 }
 
 function mapTransportError(err: unknown, url: string): FerryError {
   if (err instanceof FerryError) return err;
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : 'UNKNOWN';
-  const host = safeHost(url);
-  if (code === 'ETIMEDOUT') return new FerryError(appError('timeout', `Connection to ${host} timed out.`));
+  const message = describeNetworkFailure(code, safeHost(url), e?.message);
+  if (code === 'ETIMEDOUT') return new FerryError(appError('timeout', message, { details: { errno: code } }));
   // Everything else on the transport (refused, reset, DNS, TLS) is a network failure worth retrying.
-  const message = NETWORK_CODES.has(code) ? `Could not reach ${host} (${code}).` : `Network error talking to ${host}: ${e?.message ?? code}`;
   return new FerryError(appError('network', message, { details: { errno: code } }));
 }
 

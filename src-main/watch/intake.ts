@@ -44,6 +44,8 @@ export type Intake = {
 };
 
 const ACTIVE = new Set(['queued', 'uploading', 'verifying', 'retrying', 'paused']);
+/** Quiet time after which a folder's next files start a new batch. */
+const BURST_GAP_MS = 10_000;
 
 /**
  * Batches settled files into `engine.addStaged` calls (per destination), then matches the job
@@ -142,10 +144,30 @@ export function createIntake(opts: IntakeOptions): Intake {
     }
   }
 
-  async function addBatch(dest: DestinationKind, reqs: UploadRequest[]): Promise<void> {
+  /** Files a folder hands over within BURST_GAP_MS of each other show as one batch in the queue. */
+  const bursts = new Map<string, { id: string; at: number }>();
+  function burstOf(folderId: string): string {
+    const now = Date.now();
+    const last = bursts.get(folderId);
+    const id = last && now - last.at < BURST_GAP_MS ? last.id : `watch-${folderId}-${now.toString(36)}`;
+    bursts.set(folderId, { id, at: now });
+    return id;
+  }
+
+  async function addBatch(dest: DestinationKind, all: UploadRequest[]): Promise<void> {
+    const byFolder = new Map<string, UploadRequest[]>();
+    for (const r of all) {
+      const list = byFolder.get(r.folder.id);
+      if (list) list.push(r);
+      else byFolder.set(r.folder.id, [r]);
+    }
+    for (const [folderId, reqs] of byFolder) await addFolderBatch(dest, folderId, reqs);
+  }
+
+  async function addFolderBatch(dest: DestinationKind, folderId: string, reqs: UploadRequest[]): Promise<void> {
     const files: StagedFile[] = reqs.map((r) => ({ path: r.facts.path, relativePath: r.remotePath, name: path.posix.basename(r.remotePath) }));
     try {
-      const result = await engine.addStaged(files, dest);
+      const result = await engine.addStaged(files, dest, { batchId: burstOf(folderId), watchFolderId: folderId });
       const refused = new Map(result.skipped.map((s) => [s.path, s.reason]));
       let next = 0;
       for (const req of reqs) {

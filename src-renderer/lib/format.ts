@@ -1,15 +1,7 @@
 import type { DestinationKind, JobStatus, JobView } from '../../src-shared/model/job.js';
+import { formatBytes } from '../../src-shared/units.js';
 
-export { formatBytes } from '../../src-shared/format-bytes.js';
-
-/** Seconds as "42s", "3m 05s", "1h 02m". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
+export { formatBytes, formatDuration } from '../../src-shared/units.js';
 
 /** Display name of a destination. */
 export function destinationLabel(kind: DestinationKind): string {
@@ -45,7 +37,7 @@ export function statusLabel(status: JobStatus, now: number): string {
     case 'canceled':
       return 'Canceled';
     case 'duplicate':
-      return 'Already uploaded';
+      return 'Already there';
   }
 }
 
@@ -56,4 +48,34 @@ export function statusLabel(status: JobStatus, now: number): string {
 export function restartsFromZero(job: Pick<JobView, 'destination' | 'status' | 'bytesSent'>): boolean {
   if (job.destination !== 'imagekit') return false;
   return job.status.kind === 'retrying' || (job.status.kind === 'paused' && job.bytesSent > 0);
+}
+
+/** What kind of file a name suggests, for its row icon. */
+export type FileKind = 'image' | 'video' | 'audio' | 'archive' | 'text' | 'other';
+
+const KIND_BY_EXT: Record<string, FileKind> = Object.fromEntries([
+  ...['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'bmp', 'tif', 'tiff', 'heic', 'svg', 'ico'].map((e) => [e, 'image'] as const),
+  ...['mp4', 'mov', 'mkv', 'webm', 'avi', 'm4v', 'wmv'].map((e) => [e, 'video'] as const),
+  ...['mp3', 'wav', 'flac', 'ogg', 'm4a', 'aac', 'opus'].map((e) => [e, 'audio'] as const),
+  ...['zip', 'gz', 'tgz', 'bz2', 'xz', '7z', 'rar', 'tar', 'zst'].map((e) => [e, 'archive'] as const),
+  ...['txt', 'md', 'csv', 'json', 'pdf', 'doc', 'docx', 'log', 'xml', 'html', 'ts', 'js'].map((e) => [e, 'text'] as const),
+]);
+
+export function fileKindOf(name: string): FileKind {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? 'other' : (KIND_BY_EXT[name.slice(dot + 1).toLowerCase()] ?? 'other');
+}
+
+/** The folder part of a relative path ("photos/2024/a.jpg" → "photos/2024"), or ''. */
+export function folderOf(relativePath: string | null): string {
+  if (!relativePath) return '';
+  const slash = relativePath.lastIndexOf('/');
+  return slash < 0 ? '' : relativePath.slice(0, slash);
+}
+
+/** "12.2 / 24.0 MB" (one unit when both share it), else "900.0 KB / 1.2 MB". */
+export function formatBytesOf(sent: number, total: number): string {
+  const [a, b] = [formatBytes(sent), formatBytes(total)];
+  const unit = b.slice(b.lastIndexOf(' '));
+  return a.endsWith(unit) && unit !== ' B' ? `${a.slice(0, -unit.length)} / ${b}` : `${a} / ${b}`;
 }

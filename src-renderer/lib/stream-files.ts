@@ -7,11 +7,12 @@ const PARALLEL_POSTS = 3;
 
 type PostOutcome = { ok: true; jobIds: string[] } | { ok: false; error: ReturnType<typeof appError> };
 
-async function postOne(entry: DroppedEntry, token: string): Promise<PostOutcome> {
+async function postOne(entry: DroppedEntry, token: string, batchId: string): Promise<PostOutcome> {
   try {
     const headers: Record<string, string> = {
       [FILE_HEADERS.token]: encodeURIComponent(token),
       [FILE_HEADERS.name]: encodeURIComponent(entry.file.name),
+      [FILE_HEADERS.batch]: batchId,
     };
     if (entry.relativePath) headers[FILE_HEADERS.relativePath] = encodeURIComponent(entry.relativePath);
     // The File is the body, so the browser streams it from disk instead of loading it in memory.
@@ -41,12 +42,14 @@ async function postOne(entry: DroppedEntry, token: string): Promise<PostOutcome>
  */
 export async function streamFiles(entries: readonly DroppedEntry[], token: string): Promise<Result<AddFilesResult>> {
   const result: AddFilesResult = { jobIds: [], errors: [] };
+  // One id for the whole drop: the host adds each file on its own, the queue shows them together.
+  const batchId = crypto.randomUUID();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {
       const entry = entries[next++];
       if (!entry) break;
-      const outcome = await postOne(entry, token);
+      const outcome = await postOne(entry, token, batchId);
       if (outcome.ok) result.jobIds.push(...outcome.jobIds);
       else result.errors.push({ name: entry.relativePath ?? entry.file.name, error: outcome.error });
     }

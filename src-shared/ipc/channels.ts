@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { appErrorSchema, destinationKindSchema, jobViewSchema } from '../model/job.js';
 import { LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
 import { MAX_SECRET_LENGTH, SECRET_NAMES } from '../model/secrets.js';
-import { transferSettingsPatchSchema, transferSettingsSchema } from '../model/transfer-settings.js';
+import { linkActionsSchema, transferSettingsPatchSchema, transferSettingsSchema } from '../model/transfer-settings.js';
 
 /**
  * The one channel map. Every renderer→main call is declared here once, as `domain:verb`, with a
@@ -85,6 +85,8 @@ export const watchRulesSchema = z.strictObject({
   exclude: z.array(glob).max(64),
   recursive: z.boolean(),
   afterUpload: afterUploadSchema,
+  /** This folder's own after-upload link actions; absent or null: its destination's (Settings). */
+  linkActions: linkActionsSchema.nullable().optional(),
 });
 /** A watched folder as persisted. */
 export const watchFolderSchema = watchRulesSchema.extend({ id: watchId, path: absolutePath, enabled: z.boolean() });
@@ -181,6 +183,14 @@ export const signedLinkSchema = z.object({
   expiresAt: z.number(),
 });
 export type SignedLink = z.infer<typeof signedLinkSchema>;
+
+/** What the host asks to be done with fresh links: `copy` (all of a batch so far), links to open, a notice to show. */
+export const linkActionsEventSchema = z.object({
+  copy: z.object({ text: z.string(), count: z.number().int().positive() }).nullable(),
+  open: z.array(z.string()),
+  notice: z.object({ title: z.string(), body: z.string(), jobId: z.string() }).nullable(),
+});
+export type LinkActionsEvent = z.infer<typeof linkActionsEventSchema>;
 
 export const channels = {
   'app:info': { request: empty, response: appInfoSchema },
@@ -306,6 +316,11 @@ export const events = {
   'media:updated': z.object({ jobs: z.array(mediaJobSchema) }),
   /** Show this item (a desktop notification was clicked): switch to its view and bring it into sight. */
   'app:reveal': z.object({ view: z.enum(['queue', 'media']), id: z.string() }),
+  /**
+   * After-upload link actions to perform now (src-main/hosts/link-actions.ts). The Electron shell
+   * performs them itself; in browser mode the window does (clipboard, new tab, notification).
+   */
+  'app:link-actions': linkActionsEventSchema,
 } as const;
 
 export type EventMap = typeof events;

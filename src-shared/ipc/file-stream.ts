@@ -12,4 +12,6 @@ export const FILE_STREAM_PATH = '/files';
  */
 export const SESSION_PATH = '/session';
 /** Request headers for FILE_STREAM_PATH and SESSION_PATH: values are encodeURIComponent'd. */
-export const FILE_HEADERS = { token: 'x-ferry-token', name: 'x-ferry-name', relativePath: 'x-ferry-relative-path' } as const;
+export const FILE_HEADERS = { token: 'x-ferry-token', name: 'x-ferry-name', relativePath: 'x-ferry-relative-path', batch: 'x-ferry-batch' } as const;
+/** A drop's batch id (FILE_HEADERS.batch): every file of one drop names the same one, so they show as one batch. */
+export const BATCH_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

@@ -41,9 +41,17 @@ export type ExistingUpload = z.infer<typeof existingUploadSchema>;
  * Job status is one discriminated union; only `transition()` in the engine changes it.
  * Times are epoch milliseconds.
  */
+/**
+ * A transient failure the provider is waiting out inside a running attempt (it retries the
+ * request itself at `retryAt`): shown at once, so "uploading 0 B" never hides a dead network.
+ */
+export const jobTroubleSchema = z.object({ error: appErrorSchema, retryAt: z.number() });
+export type JobTrouble = z.infer<typeof jobTroubleSchema>;
+
 export const jobStatusSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('queued') }),
-  z.object({ kind: z.literal('uploading') }),
+  /** `trouble`: the last request failed and the provider retries it at `trouble.retryAt`; cleared when bytes move. */
+  z.object({ kind: z.literal('uploading'), trouble: jobTroubleSchema.optional() }),
   z.object({ kind: z.literal('verifying') }),
   z.object({
     kind: z.literal('retrying'),
@@ -80,12 +88,20 @@ export type Job = {
   readonly status: JobStatus;
   /** Bytes confirmed or in flight for the current attempt (0..size). */
   readonly bytesSent: number;
-  /** Upload attempts started so far (1 on the first try). */
+  /**
+   * Tries so far (1 on the first). Only an automatic retry after a failure adds one: a user's
+   * pause/resume, "Retry now", a restart or "upload anyway" continue the count or start it over,
+   * so "attempt 3" always means two tries failed (and the retry budget is not spent by pauses).
+   */
   readonly attempts: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Set by "upload anyway": skip the content-hash duplicate check for this job. */
   readonly allowDuplicate?: boolean;
+  /** Jobs added together (one drop, pick, paste or watch-folder burst) share this id; absent on jobs from older builds. */
+  readonly batchId?: string;
+  /** The watch folder that queued this job, if one did (its after-upload link actions apply). */
+  readonly watchFolderId?: string;
 };
 
 /** The renderer's view of a job: no local paths, plus live rates from the progress tracker. */
@@ -104,6 +120,14 @@ export const jobViewSchema = z.object({
   speedBps: z.number(),
   /** Seconds left at the current speed, or null when unknown. */
   etaSeconds: z.number().nullable(),
+  /**
+   * Bytes this attempt sends again that an earlier attempt had already sent (unfinished parts do
+   * not survive a pause or a failure), while it is catching up; absent or 0 otherwise. The only
+   * time `bytesSent` goes down, and the row says so.
+   */
+  resentBytes: z.number().optional(),
+  batchId: z.string().optional(),
+  watchFolderId: z.string().optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 

@@ -1,8 +1,21 @@
 import { z } from 'zod';
 import { destinationKindSchema } from './job.js';
+import { DEFAULT_LINK_ACTIONS, DEFAULT_TRANSFER_SETTINGS } from './transfer-defaults.js';
 
 /** How a copied link is written (src-shared/links.ts formatLink). */
-export const linkFormatSchema = z.enum(['url', 'markdown', 'html']);
+export const linkFormatSchema = z.enum(['url', 'markdown', 'html', 'bbcode']);
+/**
+ * What Ferry does with a link as soon as its upload is verified, like ShareX's after-upload
+ * tasks: copy it (in a format; null = don't), open it in the browser, show a notification.
+ */
+export const linkActionsSchema = z.strictObject({
+  copy: linkFormatSchema.nullable(),
+  open: z.boolean(),
+  notify: z.boolean(),
+});
+export type LinkActions = z.infer<typeof linkActionsSchema>;
+/** Link actions per destination (a watch folder may override them with its own). */
+export const linkActionsByDestinationSchema = z.strictObject({ local: linkActionsSchema, filestack: linkActionsSchema, imagekit: linkActionsSchema });
 /** `system` follows the OS; `light` / `dark` force one. */
 export const themeSchema = z.enum(['system', 'light', 'dark']);
 /** An ImageKit URL endpoint (http(s)), or '' for "not set". Not a secret. */
@@ -47,6 +60,8 @@ const preferenceFields = {
   filestackStorePath: filestackStorePathSchema,
   /** A bucket/container name, or '' for the app's default. */
   filestackContainer: filestackContainerSchema,
+  /** After-upload link actions per destination. */
+  linkActions: linkActionsByDestinationSchema,
 };
 
 /**
@@ -63,6 +78,7 @@ export const transferSettingsSchema = z.strictObject({
   filestackLocation: preferenceFields.filestackLocation.default('s3'),
   filestackStorePath: preferenceFields.filestackStorePath.default(''),
   filestackContainer: preferenceFields.filestackContainer.default(''),
+  linkActions: preferenceFields.linkActions.default(() => structuredClone(DEFAULT_LINK_ACTIONS)),
 });
 export type TransferSettings = z.output<typeof transferSettingsSchema>;
 
@@ -74,4 +90,4 @@ export const transferSettingsPatchSchema = z.strictObject({ ...transferFields, .
 export type TransferSettingsPatch = z.infer<typeof transferSettingsPatchSchema>;
 
 // What a fresh install uses; kept in a zod-free module so the renderer can import it too.
-export { DEFAULT_TRANSFER_SETTINGS } from './transfer-defaults.js';
+export { DEFAULT_TRANSFER_SETTINGS };

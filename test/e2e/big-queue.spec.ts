@@ -34,6 +34,12 @@ test('10,000 rows: windowed DOM, scroll to any row, rows still respond', async (
   await expect(page.getByTestId('queue-summary')).toContainText(`${ROWS} failed`, { timeout: 60_000 });
 
   const rows = page.getByTestId('job-row');
+  // One line per file: more than 20 rows fit an 800 px window.
+  const fullyVisible = await rows.evaluateAll((els) => els.filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  }).length);
+  expect(fullyVisible).toBeGreaterThanOrEqual(20);
   const rendered = await rows.count();
   expect(rendered).toBeGreaterThan(0);
   expect(rendered).toBeLessThan(100);

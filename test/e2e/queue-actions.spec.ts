@@ -38,7 +38,7 @@ test('a failed file says why, can be retried, and finished rows can be cleared',
   await expect(empty.getByTestId('job-state')).toHaveText('Failed');
   await expect(empty.getByTestId('job-error')).toContainText(/empty/i);
   await expect(empty.getByTestId('job-link')).toHaveCount(0);
-  await expect(page.getByTestId('queue-summary')).toContainText('1 of 2 done, 1 failed');
+  await expect(page.getByTestId('queue-summary')).toHaveText('1 done · 1 failed');
 
   // Retry runs the job again; an empty file fails again for the same reason.
   const retry = empty.getByRole('button', { name: 'Retry empty.txt' });

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { createApp, type FerryApp } from '../../src-main/hosts/compose.js';
+import { createApp, type CreateAppOptions, type FerryApp } from '../../src-main/hosts/compose.js';
 import { startWebHost, type WebHost } from '../../src-main/hosts/web/web-host.js';
 
 /** The built renderer the web host serves; `npm run test:e2e` builds it first. */
@@ -27,14 +27,14 @@ export type E2eHost = {
   close(): Promise<void>;
 };
 
-/** Starts the real app (engine + local cloud) and its web host on a random loopback port. */
-export async function startHost(): Promise<E2eHost> {
+/** Starts the real app (engine + local cloud) and its web host on a random loopback port; `options` add to createApp's. */
+export async function startHost(options: Partial<Omit<CreateAppOptions, 'dataDir' | 'host'>> = {}): Promise<E2eHost> {
   if (!existsSync(path.join(STATIC_DIR, 'index.html'))) {
     throw new Error(`${STATIC_DIR}/index.html is missing: run \`npx vite build\` (npm run test:e2e does it).`);
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-e2e-data-'));
   const workDir = await mkdtemp(path.join(tmpdir(), 'ferry-e2e-src-'));
-  const app = await createApp({ dataDir, host: 'web' });
+  const app = await createApp({ ...options, dataDir, host: 'web' });
   let web: WebHost = await startWebHost({ app, port: 0, staticDir: STATIC_DIR });
   const { port, token } = web;
   return {

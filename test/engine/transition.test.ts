@@ -38,20 +38,22 @@ const events: { [L in Label]: JobEvent } = {
   'found-duplicate': { type: 'found-duplicate', existing: { url: 'http://x/old', remoteId: 'old', finishedAt: 1 } },
   'upload-anyway': { type: 'upload-anyway' },
   settled: { type: 'settled', size: 42 },
+  'hit-trouble': { type: 'hit-trouble', error: appError('network', "Can't reach x: connection refused"), retryAt: 4000 },
+  'retry-now': { type: 'retry-now' },
 };
 
 const _ = null; // refused
 /** The whole state machine: expected resulting status kind, or null when the event is refused. */
 const table: { [K in JobStatusKind]: { [L in Label]: JobStatusKind | null } } = {
-  queued: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  uploading: { started: _, progressed: 'uploading', uploaded: 'verifying', verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': 'duplicate', 'upload-anyway': _, settled: _ },
-  verifying: { started: _, progressed: _, uploaded: _, verified: 'done', failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: _, 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  retrying: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  paused: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: 'queued', canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  done: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  failed: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: 'canceled', retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  canceled: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _ },
-  duplicate: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': 'queued', settled: _ },
+  queued: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  uploading: { started: _, progressed: 'uploading', uploaded: 'verifying', verified: _, failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': 'duplicate', 'upload-anyway': _, settled: _, 'hit-trouble': 'uploading', 'retry-now': _ },
+  verifying: { started: _, progressed: _, uploaded: _, verified: 'done', failed: 'failed', 'failed-retry': 'retrying', 'auth-refused': 'paused', paused: _, 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  retrying: { started: 'uploading', progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': 'paused', paused: 'paused', 'became-unstable': 'paused', resumed: _, canceled: 'canceled', retried: _, restored: 'queued', 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': 'queued' },
+  paused: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: 'queued', canceled: 'canceled', retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  done: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  failed: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: 'canceled', retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  canceled: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: 'queued', restored: _, 'found-duplicate': _, 'upload-anyway': _, settled: _, 'hit-trouble': _, 'retry-now': _ },
+  duplicate: { started: _, progressed: _, uploaded: _, verified: _, failed: _, 'failed-retry': _, 'auth-refused': _, paused: _, 'became-unstable': _, resumed: _, canceled: _, retried: _, restored: _, 'found-duplicate': _, 'upload-anyway': 'queued', settled: _, 'hit-trouble': _, 'retry-now': _ },
 };
 
 function jobWith(status: JobStatus): Job {
@@ -88,9 +90,36 @@ describe('transition()', () => {
     }
   });
 
-  it('started counts attempts; progress is clamped; pause reasons are kept', () => {
-    const started = transition(jobWith(statuses.queued), events.started, 1);
-    expect(started.ok && started.value.attempts).toBe(2);
+  it('only a retry after a failure counts as a new attempt', () => {
+    // A job queued again by resume, restart or "retry now" goes on with the same try.
+    const resumed = transition(jobWith(statuses.queued), events.started, 1);
+    expect(resumed.ok && resumed.value.attempts).toBe(1);
+    const first = transition({ ...jobWith(statuses.queued), attempts: 0 }, events.started, 1);
+    expect(first.ok && first.value.attempts).toBe(1);
+    const retry = transition(jobWith(statuses.retrying), events.started, 1);
+    expect(retry.ok && retry.value.attempts).toBe(2);
+    // The user's Retry and "upload anyway" start a fresh count (and retry budget).
+    for (const [kind, event] of [['failed', 'retried'], ['duplicate', 'upload-anyway']] as const) {
+      const out = transition(jobWith(statuses[kind]), events[event], 1);
+      expect(out.ok && out.value.attempts).toBe(0);
+    }
+    // A file that changed mid-upload failed its try: the fresh upload is the next one.
+    const settled = transition(jobWith({ kind: 'paused', reason: 'unstable' }), events.settled, 1);
+    expect(settled.ok && settled.value.attempts).toBe(2);
+  });
+
+  it('trouble inside an attempt is shown until bytes move; "retry now" ends the wait', () => {
+    const troubled = transition(jobWith(statuses.uploading), events['hit-trouble'], 1);
+    expect(troubled.ok && troubled.value.status).toMatchObject({ kind: 'uploading', trouble: { retryAt: 4000, error: { code: 'network' } } });
+    if (!troubled.ok) return;
+    const moving = transition(troubled.value, { type: 'progressed', bytesSent: 5 }, 2);
+    expect(moving.ok && moving.value.status).toEqual({ kind: 'uploading' });
+    const now = transition(troubled.value, events['retry-now'], 2);
+    expect(now.ok && now.value.status).toEqual({ kind: 'queued' });
+    expect(now.ok && now.value.bytesSent).toBe(2);
+  });
+
+  it('progress is clamped; pause reasons are kept', () => {
     const prog = transition(jobWith(statuses.uploading), { type: 'progressed', bytesSent: 1e9 }, 1);
     expect(prog.ok && prog.value.bytesSent).toBe(10);
     const auth = transition(jobWith(statuses.uploading), events['auth-refused'], 1);

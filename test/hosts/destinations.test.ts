@@ -217,7 +217,7 @@ describe('settings validation', () => {
     expect(ok.ok && ok.value).toMatchObject({ linkFormat: 'html', theme: 'system', defaultDestination: 'local', imagekitUrlEndpoint: '' });
     await dispatch(a.handlers, 'settings:set', { fileConcurrency: 4 });
     expect(a.settings.get()).toMatchObject({ linkFormat: 'html', fileConcurrency: 4 });
-    for (const bad of [{ linkFormat: 'bbcode' }, { theme: 'blue' }, { defaultDestination: 'dropbox' }, { imagekitUrlEndpoint: 'ftp://x/y' }, { imagekitUrlEndpoint: 'javascript:alert(1)' }]) {
+    for (const bad of [{ linkFormat: 'rtf' }, { theme: 'blue' }, { defaultDestination: 'dropbox' }, { imagekitUrlEndpoint: 'ftp://x/y' }, { imagekitUrlEndpoint: 'javascript:alert(1)' }]) {
       const r = await dispatch(a.handlers, 'settings:set', bad);
       expect(r.ok, JSON.stringify(bad)).toBe(false);
       if (!r.ok) expect(r.error.code).toBe('bad_request');

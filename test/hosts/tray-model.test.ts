@@ -11,6 +11,8 @@ import {
 
 const base: TrayState = {
   activeJobs: 0,
+  pausedJobs: 0,
+  speedBps: 0,
   totalBytes: 0,
   sentBytes: 0,
   paused: false,
@@ -21,7 +23,7 @@ const base: TrayState = {
   watching: false,
 };
 const busy: TrayState = { ...base, activeJobs: 3, totalBytes: 1000, sentBytes: 420 };
-const paused: TrayState = { ...busy, paused: true };
+const paused: TrayState = { ...busy, activeJobs: 0, pausedJobs: 3, paused: true };
 
 /** A compact outline of the menu: ids, with disabled items marked `!` and checked ones `*`. */
 function outline(items: readonly TrayItem[]): string[] {
@@ -47,7 +49,7 @@ function find(items: readonly TrayItem[], id: string): TrayItem | undefined {
 const tail = [
   '---',
   'destination[destination:local*,destination:filestack,destination:imagekit]',
-  'link-format[link-format:url*,link-format:markdown,link-format:html]',
+  'link-format[link-format:url*,link-format:markdown,link-format:html,link-format:bbcode]',
   'watching',
   '---',
   'quit',
@@ -148,6 +150,7 @@ describe('trayTooltip', () => {
     ['not started', { ...busy, sentBytes: 0 }, 'Ferry — uploading 3 files, 0 %'],
     ['unknown size', { ...busy, totalBytes: 0, sentBytes: 0 }, 'Ferry — uploading 3 files, 0 %'],
     ['almost done floors', { ...busy, totalBytes: 1000, sentBytes: 999 }, 'Ferry — uploading 3 files, 99 %'],
+    ['with speed', { ...busy, speedBps: 2.5 * 1024 * 1024 }, 'Ferry — uploading 3 files, 42 %, 2.5 MB/s'],
   ] as const)('%s', (_name, state, text) => {
     expect(trayTooltip(state)).toBe(text);
   });

@@ -26,6 +26,8 @@ export const storedJobSchema = z
     createdAt: epochMs,
     updatedAt: epochMs,
     allowDuplicate: z.boolean().optional(),
+    batchId: z.string().min(1).max(128).optional(),
+    watchFolderId: z.string().min(1).max(64).optional(),
   })
   .refine((job) => job.bytesSent <= job.size, { message: 'bytesSent exceeds size', path: ['bytesSent'] });
 

@@ -46,6 +46,7 @@ const EVENT_NAMES = {
   'jobs:removed': true,
   'media:updated': true,
   'app:reveal': true,
+  'app:link-actions': true,
 } as const satisfies Record<EventName, true>;
 
 /** Every channel name of the contract. */

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, Menu, Notification, shell, type BrowserWindow } from 'electron';
+import { app, clipboard, ipcMain, Menu, Notification, shell, type BrowserWindow } from 'electron';
+import { activityTitle } from '../../../src-shared/activity.js';
+import type { LinkActionsEvent } from '../../../src-shared/ipc/channels.js';
 import { buildAppMenu, type AppMenuAction } from '../app-menu-model.js';
 import { defaultDataDir } from '../data-dir.js';
 import { toAppMenuTemplate } from './app-menu.js';
@@ -96,6 +98,15 @@ function notify(notice: Notice | MediaNotice): void {
   n.show();
 }
 
+/** After-upload link actions, done natively: clipboard, default browser (http(s) only), a notification. */
+function performLinkActions(event: LinkActionsEvent): void {
+  if (event.copy) clipboard.writeText(event.copy.text).catch((thrown: unknown) => log('could not copy a link', { error: String(thrown) }));
+  for (const url of event.open) {
+    if (/^https?:\/\//i.test(url)) shell.openExternal(url).catch((thrown: unknown) => log('could not open a link', { error: String(thrown) }));
+  }
+  if (event.notice) notify({ kind: 'batch-done', ...event.notice });
+}
+
 /** Tray menu, tooltip and batch notifications, all derived from the engine's job list. */
 function startTray(app_: FerryApp): void {
   const host: TrayHost = {
@@ -107,7 +118,12 @@ function startTray(app_: FerryApp): void {
   };
   const batches = createBatchTracker();
   tray = createTray(path.join(assetsDir, 'tray'), {
-    state: () => deriveTrayState(app_.engine.list(), host.prefs()),
+    state: () => {
+      const state = deriveTrayState(app_.engine.list(), host.prefs());
+      // The window title shows the same progress (the page's own title may not rename the window).
+      if (mainWindow !== null && !mainWindow.isDestroyed()) mainWindow.setTitle(activityTitle(state));
+      return state;
+    },
     dispatch: (action) => {
       void runTrayAction(host, action).then(() => tray?.refresh());
     },
@@ -115,9 +131,12 @@ function startTray(app_: FerryApp): void {
   });
   app_.engine.on('jobs:updated', () => {
     tray?.refresh();
+    // Finished batches are announced by the after-upload link actions (when the user wants a
+    // notice); failures always are.
     const notice = batches.update(app_.engine.list());
-    if (notice) notify(notice);
+    if (notice?.kind === 'batch-failed') notify(notice);
   });
+  app_.on('app:link-actions', performLinkActions);
   // The window changes settings too; the menu is rebuilt from them on every refresh.
   app_.settings.onChange(() => tray?.refresh());
   const media = createMediaNoticeTracker();
@@ -195,6 +214,8 @@ async function start(): Promise<void> {
   // Forward every contract event to the window; a closed window simply misses pushes and
   // re-reads the full snapshot (jobs:list) when it opens again.
   for (const name of eventNames) {
+    // Link actions are performed here, in main (performLinkActions), even with no window open.
+    if (name === 'app:link-actions') continue;
     ferry.on(name, (payload) => {
       if (mainWindow !== null) pushEvent(mainWindow.webContents, name, payload);
     });

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { appError, toAppError, type AppError, type Result } from '../../../src-shared/errors.js';
-import { FILE_HEADERS } from '../../../src-shared/ipc/wire.js';
+import { BATCH_ID_PATTERN, FILE_HEADERS } from '../../../src-shared/ipc/file-stream.js';
 import { sanitizeFileName, sanitizeRelativePath } from '../../engine/name-sanitize.js';
 import type { Logger } from '../../engine/ports.js';
 import type { Engine } from '../../engine/types.js';
@@ -13,7 +13,7 @@ import { tokenMatches } from './token.js';
 
 const MAX_HEADER_CHARS = 4096;
 
-type Target = { readonly name: string; readonly relativePath: string | null };
+type Target = { readonly name: string; readonly relativePath: string | null; readonly batchId: string | undefined };
 
 /**
  * Receives one dropped file per `POST /files` (browser mode cannot hand us a path): checks the
@@ -42,14 +42,14 @@ export function createFileIntake(opts: { token: string; stagingRoot: string; eng
       req.resume();
       return reply(res, 400, target);
     }
-    const { name, relativePath } = target.value;
+    const { name, relativePath, batchId } = target.value;
     const dir = join(opts.stagingRoot, randomBytes(12).toString('hex'));
     const dest = join(dir, ...(relativePath ?? name).split('/'));
     if (!resolve(dest).startsWith(resolve(dir) + sep)) return reply(res, 400, fail(appError('bad_request', 'Bad file path.')));
     try {
       await mkdir(dirname(dest), { recursive: true });
       await pipeline(req, createWriteStream(dest, { flags: 'wx' }));
-      const added = await opts.engine.addStaged([{ path: dest, relativePath, name }]);
+      const added = await opts.engine.addStaged([{ path: dest, relativePath, name }], undefined, batchId ? { batchId } : {});
       for (const id of added.jobIds) stagedDirs.set(id, dir);
       if (added.jobIds.length === 0) await rm(dir, { recursive: true, force: true });
       return reply(res, 200, { ok: true, value: { jobIds: added.jobIds } });
@@ -75,9 +75,11 @@ function parseTarget(req: IncomingMessage): Result<Target> {
     if (/^[/\\]|^[A-Za-z]:/.test(value)) return fail(appError('bad_request', 'Absolute paths are not accepted.'));
     if (value.split(/[/\\]/).includes('..')) return fail(appError('bad_request', 'Path segments ".." are not accepted.'));
   }
+  const rawBatch = decodeHeader(req.headers[FILE_HEADERS.batch]);
+  if (rawBatch !== null && !BATCH_ID_PATTERN.test(rawBatch)) return fail(appError('bad_request', `Bad ${FILE_HEADERS.batch} header.`));
   const relativePath = rawRel === null || rawRel === '' ? null : sanitizeRelativePath(rawRel);
   const name = sanitizeFileName(relativePath?.split('/').pop() ?? rawName.split(/[/\\]/).pop() ?? rawName);
-  return { ok: true, value: { name, relativePath } };
+  return { ok: true, value: { name, relativePath, batchId: rawBatch ?? undefined } };
 }
 
 /** Header values are encodeURIComponent'd by the renderer; undecodable → null. */

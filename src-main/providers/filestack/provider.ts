@@ -86,7 +86,21 @@ export function createFilestackProvider(opts: FilestackProviderOptions): Provide
   return { kind: opts.kind, upload: (source, ctx) => uploadFile(opts, source, ctx) };
 }
 
-async function uploadFile(opts: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
+/** The options with `onEvent` also telling the engine about each request retry (ctx.onTrouble). */
+function reportingTrouble(opts: FilestackProviderOptions, ctx: UploadContext): FilestackProviderOptions {
+  const onTrouble = ctx.onTrouble;
+  if (!onTrouble) return opts;
+  return {
+    ...opts,
+    onEvent: (event) => {
+      opts.onEvent?.(event);
+      if (event.type === 'retry') onTrouble(appError(event.code, event.message), event.at + event.delayMs);
+    },
+  };
+}
+
+async function uploadFile(base: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
+  const opts = reportingTrouble(base, ctx);
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
   // Bad store options or upload tags fail here, typed, before any request.

@@ -1,19 +1,13 @@
 import type { AppError, Result } from '../../../src-shared/errors.js';
 import type { AppInfo } from '../../../src-shared/ipc/channels.js';
 import type { JobView } from '../../../src-shared/model/job.js';
-import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
+import type { LinkFormat } from '../../../src-shared/links.js';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { Api, DroppedEntry } from '../api.js';
+import { byCreation, countJobs, groupQueue, linkTextOf } from '../queue-groups.js';
 
 /** How long a "Copied" confirmation stays on a row. */
 const COPIED_MS = 2_000;
-
-const ACTIVE_KINDS: ReadonlySet<JobView['status']['kind']> = new Set(['queued', 'uploading', 'verifying', 'retrying']);
-
-/** Orders rows by creation, then id, so the list does not jump as updates arrive. */
-function byCreation(a: JobView, b: JobView): number {
-  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
 
 /**
  * The renderer's queue: jobs by id, kept current from `jobs:updated` / `jobs:removed` pushes and
@@ -29,7 +23,10 @@ export class QueueManager {
   #info = $state.raw<AppInfo | null>(null);
   /** Files being streamed to the host that have no job yet. */
   #sending = $state(0);
+  /** A row's job id, `batch:<id>` or `selection`: what was just copied. */
   #copiedId = $state<string | null>(null);
+  /** Rows the user ticked (for "Copy links" of a selection). */
+  readonly #selected = new SvelteSet<string>();
   /** The last failure of a user action, shown until the next action succeeds or is dismissed. */
   #lastError = $state.raw<AppError | null>(null);
   /** Files that could not reach Ferry (it was away); "Send again" offers them once more. */
@@ -42,11 +39,10 @@ export class QueueManager {
   #stops: (() => void)[] = [];
 
   readonly jobs = $derived([...this.#jobs.values()].sort(byCreation));
-  readonly activeCount = $derived(this.jobs.filter((j) => ACTIVE_KINDS.has(j.status.kind)).length);
-  readonly doneCount = $derived(this.jobs.filter((j) => j.status.kind === 'done').length);
-  readonly failedCount = $derived(this.jobs.filter((j) => j.status.kind === 'failed').length);
-  readonly pausedCount = $derived(this.jobs.filter((j) => j.status.kind === 'paused').length);
-  readonly finishedCount = $derived(this.jobs.filter((j) => ['done', 'failed', 'canceled', 'duplicate'].includes(j.status.kind)).length);
+  /** Batches newest first, each a header and its rows (what the list shows). */
+  readonly items = $derived(groupQueue(this.jobs));
+  /** Done, already there, failed, canceled, left: what the user asked for, counted as they think of it. */
+  readonly counts = $derived(countJobs(this.jobs));
   /** Bytes done over bytes wanted, 0..1, ignoring canceled jobs; done jobs count in full. */
   readonly progress = $derived.by(() => {
     let total = 0;
@@ -83,6 +79,10 @@ export class QueueManager {
   }
   get copiedId(): string | null {
     return this.#copiedId;
+  }
+  /** Ticked rows that still exist. */
+  get selected(): ReadonlySet<string> {
+    return this.#selected;
   }
   get lastError(): AppError | null {
     return this.#lastError;
@@ -135,7 +135,11 @@ export class QueueManager {
       const old = snapshot.get(id);
       if (newer && (!old || newer.updatedAt >= old.updatedAt)) snapshot.set(id, newer);
     }
-    for (const id of [...this.#jobs.keys()]) if (!snapshot.has(id)) this.#jobs.delete(id);
+    for (const id of [...this.#jobs.keys()]) {
+      if (snapshot.has(id)) continue;
+      this.#jobs.delete(id);
+      this.#selected.delete(id);
+    }
     for (const [id, job] of snapshot) if (this.#jobs.get(id) !== job) this.#jobs.set(id, job);
   }
 
@@ -169,6 +173,7 @@ export class QueueManager {
   cancel(id: string): Promise<void> {
     return this.#run(this.#api.call('jobs:cancel', { id }));
   }
+  /** A failed or canceled job starts over; one waiting to retry tries again now ("Retry now"). */
   retry(id: string): Promise<void> {
     return this.#run(this.#api.call('jobs:retry', { id }));
   }
@@ -186,22 +191,42 @@ export class QueueManager {
   }
 
   /** Copies a done job's link and shows "Copied" on that row for a moment. */
-  async copyLink(id: string): Promise<void> {
-    const job = this.#jobs.get(id);
-    // A duplicate offers the earlier upload's link.
-    const url = job?.status.kind === 'done' ? job.status.result.url : job?.status.kind === 'duplicate' ? job.status.existing.url : null;
-    if (url === null) return;
+  copyLink(id: string): Promise<void> {
+    return this.copyLinks([id], id);
+  }
+
+  /**
+   * Copies the links of these jobs (those that have one), one per line in the user's format, and
+   * marks `feedback` (a row id, `batch:<id>` or `selection`) as copied for a moment.
+   */
+  async copyLinks(ids: readonly string[], feedback: string): Promise<void> {
+    const format = this.#linkFormat();
+    const lines = ids.flatMap((id) => {
+      const job = this.#jobs.get(id);
+      const text = job ? linkTextOf(job, format) : null;
+      return text === null ? [] : [text];
+    });
+    if (lines.length === 0) return;
     try {
-      await navigator.clipboard.writeText(formatLink(url, job?.name ?? url, this.#linkFormat()));
+      await navigator.clipboard.writeText(lines.join('\n'));
     } catch {
       this.#lastError = { code: 'permission', message: 'The clipboard is not available; copy the link by hand.', retryable: false };
       return;
     }
-    this.#copiedId = id;
+    this.#copiedId = feedback;
     if (this.#copiedTimer) clearTimeout(this.#copiedTimer);
     this.#copiedTimer = setTimeout(() => {
       this.#copiedId = null;
     }, COPIED_MS);
+  }
+
+  /** Ticks or unticks a row. */
+  toggleSelected(id: string, on: boolean): void {
+    if (on) this.#selected.add(id);
+    else this.#selected.delete(id);
+  }
+  clearSelection(): void {
+    this.#selected.clear();
   }
 
   /**
@@ -248,6 +273,7 @@ export class QueueManager {
   #remove(ids: readonly string[]): void {
     for (const id of ids) {
       this.#jobs.delete(id);
+      this.#selected.delete(id);
       this.#removedDuringLoad?.add(id);
     }
   }
