@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { createApp } from '../src-main/hosts/compose.js';
 import { startWebHost } from '../src-main/hosts/web/web-host.js';
+import type { BenchModule } from './lib.js';
 
 export type UiScrollResult =
   | { rows: number; listedMs: number; frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number }
@@ -82,3 +83,20 @@ export async function benchUiScroll(rows = 10_000): Promise<UiScrollResult> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await benchUiScroll(Number(process.env.FERRY_BENCH_UI_ROWS ?? 10_000))));
 }
+
+/** The module run.ts runs. */
+export const uiScrollBench: BenchModule = {
+  name: 'ui-scroll',
+  async run() {
+    const ui = await benchUiScroll();
+    if ('skipped' in ui) return { rows: [{ label: '10,000-row queue scroll', value: `skipped: ${ui.skipped}` }] };
+    return {
+      rows: [
+        { label: '10,000-row queue: all rows listed', value: `${(ui.listedMs / 1000).toFixed(2)} s`, key: 'lower:ui_listed_s', n: ui.listedMs / 1000 },
+        { label: 'scroll frames (400 px each)', value: `${ui.frames} frames, median ${ui.medianFrameMs.toFixed(1)} ms, p95 ${ui.p95FrameMs.toFixed(1)} ms`, key: 'lower:ui_p95_frame_ms', n: ui.p95FrameMs },
+        { label: '    frames over 50 ms', value: String(ui.longFrames), key: 'lower:ui_long_frames', n: ui.longFrames },
+        { label: '    most rows in the DOM at once', value: String(ui.maxDomRows) },
+      ],
+    };
+  },
+};

@@ -27,6 +27,8 @@ const entries = [
   // Split: `ferry --help` loads only the small entry; the engine, SQLite and sharp load on use.
   { src: 'src-main/hosts/cli/main.ts', out: 'cli.js', split: true },
   { src: 'src-main/localcloud/cli.ts', out: 'localcloud.js' },
+  // The embedded local cloud's worker thread (hosts/local-cloud-port.ts looks for it beside the bundle).
+  { src: 'src-main/hosts/local-cloud-worker.ts', out: 'localcloud-worker.js' },
   // `npm start`'s launcher (scripts/start.mjs runs it): Electron or browser mode.
   { src: 'scripts/launch/main.ts', out: 'start.js' },
 ];

@@ -1,12 +1,21 @@
 import { lookup } from 'mime-types';
-import { appError, type AppError } from '../../src-shared/errors.js';
+import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { classifyFailure } from './classify.js';
-import { hashContent, type ContentDigest, type DigestedSource } from './content-hash.js';
+import { contentKeyOfFile, createContentKey, sameVersion, versionKey, versionOf, type FileKey, type FileVersion } from './content-key.js';
 import type { EngineFs } from './file-system.js';
 import type { UploadHistory, UploadHistoryEntry } from './journal/types.js';
-import type { JobStore, Provider } from './ports.js';
+import type { JobStore, Provider, UploadSource } from './ports.js';
 import type { JobEvent } from './transition.js';
+
+/** What the history records about the bytes an upload stored (done-record.ts). */
+export type UploadedContent = {
+  /** Content key (content-key.ts). */
+  readonly key: string;
+  readonly size: number;
+  /** The source's version (versionKey) when it stayed the same through the upload, else null. */
+  readonly version: string | null;
+};
 
 /** What one attempt may touch; the engine supplies it. */
 export type AttemptContext = {
@@ -20,20 +29,25 @@ export type AttemptContext = {
   readonly apply: (event: JobEvent) => Job | undefined;
   /** Updates a job field that is not status (the source size); persists and pushes it. */
   readonly patch: (patch: Partial<Pick<Job, 'size'>>) => void;
-  /** Upload history for content-hash dedupe; null = no hashing, no dedupe (plain JobStore). */
-  readonly history: Pick<UploadHistory, 'findUploaded'> | null;
-  /** Marks the job `duplicate` of `existing` (what findUploaded returned), recording its name durably (done-record.ts). */
-  readonly foundDuplicate: (existing: UploadHistoryEntry) => void;
-  /** Records the verified upload (the `verified` event) durably, with the source digest if any. */
-  readonly complete: (result: UploadResult, digest: ContentDigest | null) => void;
+  /** Upload history for dedupe; null = no content key, no dedupe (plain JobStore). */
+  readonly history: Pick<UploadHistory, 'findUploaded' | 'findByVersion' | 'hasSize'> | null;
+  /**
+   * Marks the job `duplicate` of `existing` (what the history returned), recording its name
+   * durably (done-record.ts); `version` is this source's own (versionKey), when known.
+   */
+  readonly foundDuplicate: (existing: UploadHistoryEntry, version: string | null) => void;
+  /** Records the verified upload (the `verified` event) durably, with what was stored if known. */
+  readonly complete: (result: UploadResult, content: UploadedContent | null) => void;
 };
 
 export type AttemptOutcome = { kind: 'done' } | { kind: 'duplicate' } | { kind: 'ignored' } | { kind: 'failed'; error: AppError };
 
 /**
  * Runs one upload attempt of a job already marked `uploading`: re-checks the source (it may have
- * been emptied, removed or locked since it was queued), then hands it to the provider, which
- * resolves only after verifying the stored object. Never throws.
+ * been emptied, removed or locked since it was queued), looks for an earlier upload of the same
+ * content, then hands it to the provider, which resolves only after verifying the stored object.
+ * Nothing reads the whole file before the first byte goes out unless it could be a duplicate
+ * (an earlier upload has its exact size). Never throws.
  */
 export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
   try {
@@ -50,47 +64,85 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
     await handle.close();
     if (!ctx.isCurrent()) return { kind: 'ignored' };
 
-    // Dedupe needs the hash before any byte goes out: one streaming pass, bounded memory.
-    const digest = ctx.history ? await hashContent(job.sourcePath, ctx.signal) : null;
-    if (!ctx.isCurrent()) return { kind: 'ignored' };
-    const existing = digest && !job.allowDuplicate ? ctx.history?.findUploaded(digest.sha256, job.destination) : null;
-    if (existing) {
-      ctx.foundDuplicate(existing);
-      return { kind: 'duplicate' };
+    const before = ctx.history ? await versionOf(job.sourcePath) : null;
+    let known: FileKey | null = null;
+    if (ctx.history && !job.allowDuplicate) {
+      const found = await findDuplicate(ctx.history, job, facts.size, before, ctx.signal);
+      if (!ctx.isCurrent()) return { kind: 'ignored' };
+      if (found.existing) {
+        ctx.foundDuplicate(found.existing, before ? versionKey(before) : null);
+        return { kind: 'duplicate' };
+      }
+      known = found.key;
     }
 
-    const source: DigestedSource = {
+    const source: UploadSource = {
       path: job.sourcePath,
       name: job.name,
       relativePath: job.relativePath,
       size: facts.size,
       mimetype: mimetypeFor(job.name),
-      // A provider that verifies by MD5 reuses it when the file is still this version (no second read).
-      ...(digest ? { digest } : {}),
     };
+    // A provider that reads the file in key-sized blocks fills the key in as it goes.
+    const feed = ctx.history ? createContentKey(facts.size) : null;
     const result: UploadResult = await ctx.provider.upload(source, {
       signal: ctx.signal,
       onProgress: (bytesSent) => {
         if (ctx.isCurrent()) ctx.apply({ type: 'progressed', bytesSent });
       },
       checkpoint: ctx.store.checkpoint(job.id),
+      ...(feed ? { contentKey: feed } : {}),
       onTrouble: (error, retryAt) => {
         if (ctx.isCurrent() && ctx.get()?.status.kind === 'uploading') ctx.apply({ type: 'hit-trouble', error, retryAt });
       },
     });
     if (!ctx.isCurrent()) return { kind: 'ignored' };
-    // The server's MD5 is of the stored bytes; ours is of the bytes we hashed. If they differ
-    // the file changed between the two reads and the SHA-256 would index the wrong content.
-    if (digest && (digest.size !== source.size || (result.md5 !== undefined && result.md5.toLowerCase() !== digest.md5))) {
-      return failed(appError('file_changed', `${job.name} changed while it was uploading.`, { retryable: false }));
-    }
+    const content = feed ? await uploadedContent(job, facts.size, feed.result(), known, before, ctx.signal) : null;
+    if (!ctx.isCurrent()) return { kind: 'ignored' };
     ctx.apply({ type: 'uploaded' });
-    ctx.complete(result, digest);
+    ctx.complete(result, content);
     return { kind: 'done' };
   } catch (thrown) {
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     return failed(classifyFailure(thrown));
   }
+}
+
+/**
+ * The dedupe pre-check: this very file version uploaded before is a duplicate without a read;
+ * a file with the size of an earlier upload is read once for its content key; any other size
+ * cannot be a duplicate. Returns the key it read (reused when the provider's blocks do not make one).
+ */
+async function findDuplicate(
+  history: NonNullable<AttemptContext['history']>,
+  job: Job,
+  size: number,
+  before: FileVersion | null,
+  signal: AbortSignal,
+): Promise<{ existing: UploadHistoryEntry | null; key: FileKey | null }> {
+  const same = before ? history.findByVersion(versionKey(before), job.destination) : null;
+  if (same) return { existing: same, key: null };
+  if (!history.hasSize(size, job.destination)) return { existing: null, key: null };
+  const key = await contentKeyOfFile(job.sourcePath, signal);
+  return { existing: key.version ? history.findUploaded(key.key, job.destination) : null, key };
+}
+
+/**
+ * The content key of what was stored: from the provider's blocks when it fed them all (those are
+ * the bytes it sent and verified), else read from the file, which must still be the version the
+ * upload started from — otherwise nobody can say which content the server holds (file_changed).
+ */
+async function uploadedContent(job: Job, size: number, fed: string | null, known: FileKey | null, before: FileVersion | null, signal: AbortSignal): Promise<UploadedContent> {
+  const after = await versionOf(job.sourcePath);
+  const unchanged = sameVersion(before, after);
+  const version = unchanged && before ? versionKey(before) : null;
+  if (fed !== null) return { key: fed, size, version };
+  const changed = (): FerryError => new FerryError(appError('file_changed', `${job.name} changed while it was uploading.`, { retryable: false }));
+  if (!unchanged) throw changed();
+  if (known?.version && sameVersion(known.version, before)) return { key: known.key, size, version };
+  const read = await contentKeyOfFile(job.sourcePath, signal);
+  if (!read.version || !sameVersion(read.version, before)) throw changed();
+  return { key: read.key, size, version };
 }
 
 /** The decided outcome for zero-byte files: visible, final, not retried. */

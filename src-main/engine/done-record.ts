@@ -1,12 +1,12 @@
 import { lookup } from 'mime-types';
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
-import type { ContentDigest } from './content-hash.js';
+import type { UploadedContent } from './attempt.js';
 import { entryName } from './journal/history-name.js';
 import type { Journal, UploadHistoryEntry } from './journal/types.js';
 import type { JobStore } from './ports.js';
 
 /**
- * How a job's `done` state is written. With a journal and a digest, the job, its history entry
+ * How a job's `done` state is written. With a journal and the stored content's key, the job, its history entry
  * (the dedupe index) and the dropped checkpoint are one transaction (commitDone); a kill before
  * it leaves the checkpoint, so the restart re-sends only the idempotent complete. Without them,
  * the job is stored and then its checkpoint cleared.
@@ -15,11 +15,11 @@ export function donePersister(
   store: JobStore,
   journal: Journal | null,
   result: UploadResult,
-  digest: ContentDigest | null,
+  content: UploadedContent | null,
   finishedAt: number,
 ): (job: Job) => void {
   return (job) => {
-    if (!journal || !digest) {
+    if (!journal || !content) {
       store.put(job);
       store.checkpoint(job.id).clear();
       return;
@@ -28,13 +28,14 @@ export function donePersister(
       jobId: job.id,
       destination: job.destination,
       sourcePath: job.sourcePath,
-      size: digest.size,
-      sha256: digest.sha256,
+      size: content.size,
+      sha256: content.key,
       url: result.url,
       remoteId: result.remoteId,
       finishedAt,
       relativePath: job.relativePath,
       mimetype: storedType(result.mimetype, job.name),
+      ...(content.version !== null ? { sourceVersion: content.version } : {}),
     });
   };
 }
@@ -46,7 +47,7 @@ export function donePersister(
  * (the same file dropped again) only stores the job. `existing` is whatever the dedupe lookup
  * (`findUploaded`) returned, so this follows the dedupe key wherever it comes from.
  */
-export function duplicatePersister(store: JobStore, journal: Journal | null, existing: UploadHistoryEntry, finishedAt: number): (job: Job) => void {
+export function duplicatePersister(store: JobStore, journal: Journal | null, existing: UploadHistoryEntry, finishedAt: number, version: string | null = null): (job: Job) => void {
   return (job) => {
     if (!journal) return store.put(job);
     const shownAs = (e: { name?: string; sourcePath: string; relativePath?: string | null }) => e.relativePath ?? entryName(e);
@@ -64,6 +65,8 @@ export function duplicatePersister(store: JobStore, journal: Journal | null, exi
       finishedAt,
       origin: 'duplicate',
       sourceId: original,
+      // This file's own version, so dropping it again is known without reading it.
+      sourceVersion: version ?? undefined,
     });
   };
 }

@@ -40,11 +40,25 @@ export interface UploadCheckpoint {
   clear(): void;
 }
 
+/**
+ * Collects the MD5 of each `blockSize` block of the source as a provider reads it for upload,
+ * so the engine's content key (engine/content-key.ts) costs no extra pass over the file. A
+ * provider that reads in other sizes (or not every block) just does not call it.
+ */
+export interface ContentKeyFeed {
+  /** Bytes per block; every block but the last is this long. */
+  readonly blockSize: number;
+  /** The MD5 (base64) of block `index` (0-based) as read and sent. */
+  add(index: number, md5Base64: string): void;
+}
+
 export type UploadContext = {
   readonly signal: AbortSignal;
   /** Total bytes of this file acknowledged or in flight; monotonic within one attempt. */
   readonly onProgress: (bytesSent: number) => void;
   readonly checkpoint: UploadCheckpoint;
+  /** Where a provider may report block MD5s of what it sent (see ContentKeyFeed). */
+  readonly contentKey?: ContentKeyFeed;
   /**
    * A request failed and the provider will retry it itself at `retryAt` (epoch ms) within this
    * attempt. Optional for providers; the engine shows the cause on the job at once.
@@ -58,7 +72,10 @@ export interface Provider {
   upload(source: UploadSource, ctx: UploadContext): Promise<UploadResult>;
 }
 
-/** Durable job list. Synchronous on purpose: a write returns only once it is safe. */
+/**
+ * Durable job list. Synchronous on purpose: a write returns only once it survives the process
+ * being killed (the SQLite journal: WAL, synchronous=NORMAL; a power cut may lose the last steps).
+ */
 export interface JobStore {
   loadAll(): Job[];
   put(job: Job): void;

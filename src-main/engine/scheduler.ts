@@ -51,7 +51,16 @@ export function createScheduler(opts: {
   let streak = 0;
   const queue = new PQueue({ concurrency: current });
   const order: string[] = [];
+  /** Position of each id in `order` (rebuilt when the order changes, which is rare). */
+  const pos = new Map<string, number>();
   const ready = new Set<string>();
+  /** No id before this position is ready: a slot starts looking here, not at the top of 10,000 done jobs. */
+  let scanFrom = 0;
+  const reindex = (): void => {
+    pos.clear();
+    order.forEach((id, i) => pos.set(id, i));
+    scanFrom = 0;
+  };
 
   const apply = (n: number): void => {
     current = n;
@@ -59,10 +68,11 @@ export function createScheduler(opts: {
   };
 
   const pick = (): string | null => {
-    for (const id of order) {
-      if (!ready.has(id)) continue;
-      ready.delete(id);
-      if (opts.isReady(id)) return id;
+    for (let i = scanFrom; i < order.length; i++) {
+      const id = order[i] as string;
+      const isReady = ready.delete(id);
+      if (i === scanFrom) scanFrom = i + 1;
+      if (isReady && opts.isReady(id)) return id;
     }
     return null;
   };
@@ -73,22 +83,27 @@ export function createScheduler(opts: {
   };
 
   const indexOf = (id: string): number => {
-    const i = order.indexOf(id);
-    if (i < 0) throw new FerryError(appError('not_found', `No job with id ${id}.`, { retryable: false }));
+    const i = pos.get(id);
+    if (i === undefined) throw new FerryError(appError('not_found', `No job with id ${id}.`, { retryable: false }));
     return i;
   };
 
   return {
     track(id) {
-      if (!order.includes(id)) order.push(id);
+      if (pos.has(id)) return;
+      pos.set(id, order.length);
+      order.push(id);
     },
     forget(id) {
       ready.delete(id);
-      const i = order.indexOf(id);
-      if (i >= 0) order.splice(i, 1);
+      const i = pos.get(id);
+      if (i === undefined) return;
+      order.splice(i, 1);
+      reindex();
     },
     enqueue(id) {
       ready.add(id);
+      scanFrom = Math.min(scanFrom, pos.get(id) ?? 0);
       queue.add(slot).catch((thrown: unknown) => opts.onError(id, thrown));
     },
     drop(id) {
@@ -102,7 +117,8 @@ export function createScheduler(opts: {
       const from = indexOf(id);
       if (to.before !== undefined) indexOf(to.before); // validate before changing anything
       order.splice(from, 1);
-      order.splice(to.before === undefined ? 0 : indexOf(to.before), 0, id);
+      order.splice(to.before === undefined ? 0 : order.indexOf(to.before), 0, id);
+      reindex();
     },
     order: () => [...order],
     setTarget(n) {

@@ -17,7 +17,8 @@ import { startStableLocalCloud, type PortFileUse } from './local-cloud-port.js';
 import { DEFAULT_LOCAL_APIKEY } from '../localcloud/context.js';
 import { DEFAULT_IMAGEKIT_ID } from '../localcloud/imagekit/account.js';
 import { loadOrCreateInstallKeys } from '../localcloud/install-keys.js';
-import { createFilestackProvider } from '../providers/filestack/provider.js';
+import { createFilestackProvider, DEFAULT_PART_SIZE } from '../providers/filestack/provider.js';
+import type { UploadEvent } from '../providers/filestack/retry-loop.js';
 import { imagekitProvidersFromEnv } from '../providers/imagekit/from-env.js';
 import { createLogger, type ClosableLogger } from './logger.js';
 import { createDestinationHandlers, createDestinations, type Destinations } from './destinations.js';
@@ -105,6 +106,8 @@ export type CreateAppOptions = {
   readonly defaultDestination?: DestinationKind;
   /** Ask for Filestack Intelligent Ingestion on the local destination (the CLI's --intelligent). */
   readonly intelligent?: boolean;
+  /** Hears the local destination's upload events (the CLI says when intelligent ingestion was not granted). */
+  readonly onUploadEvent?: (event: UploadEvent) => void;
   /** The settings file's store: electron-store from the Electron host (it imports electron); conf by default. */
   readonly settingsBacking?: SettingsBackingFactory;
 };
@@ -126,7 +129,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   const localCloud = installKeys
     ? await startStableLocalCloud(join(opts.dataDir, 'localcloud'), {
         // Files of installs from before per-install keys were stored under the old constant.
-        apps: [{ apikey: installKeys.apikey, formerKeys: [DEFAULT_LOCAL_APIKEY], ...(localSecret ? { secret: localSecret } : {}) }],
+        apps: [{ apikey: installKeys.apikey, formerKeys: [DEFAULT_LOCAL_APIKEY], intelligentIngestion: true, ...(localSecret ? { secret: localSecret } : {}) }],
         imagekit: { accounts: [{ imagekitId: DEFAULT_IMAGEKIT_ID, privateKey: installKeys.imagekitPrivateKey, publicKey: installKeys.imagekitPublicKey }] },
         // The web host adds its own origin once it listens (web-host.ts).
         corsOrigins: opts.host === 'electron' ? [ELECTRON_APP_ORIGIN] : [],
@@ -146,7 +149,15 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
         return settings.get().partConcurrency;
       },
       limiter,
+      // The local cloud's answers carry the MD5 of the bytes it stored: no metadata call per file,
+      // and a small file goes up in one request.
+      verifyFromComplete: true,
+      singleRequestMax: DEFAULT_PART_SIZE,
       ...(opts.intelligent ? { intelligent: true } : {}),
+      onEvent: (event) => {
+        if (event.type === 'fii-not-granted') logger.warn('intelligent ingestion not granted', { file: event.file });
+        opts.onUploadEvent?.(event);
+      },
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
     const { store, journal } = openStore(opts, logger);

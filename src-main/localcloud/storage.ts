@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { positionalSink } from './file-sink.js';
 
 /** Metadata kept beside each stored blob (`files/<handle>.json`). Times are epoch ms. */
 export const storedFileSchema = z.object({
@@ -9,9 +10,13 @@ export const storedFileSchema = z.object({
   filename: z.string(),
   mimetype: z.string(),
   size: z.number().int().nonnegative(),
-  /** Lowercase hex digests of the stored bytes. */
+  /** Lowercase hex MD5 of the stored bytes. */
   md5: z.string(),
-  sha256: z.string(),
+  /**
+   * Lowercase hex SHA-256, when the writer computed it. Multipart uploads do not (a second hash
+   * of every byte on the upload path); the File API computes it on demand.
+   */
+  sha256: z.string().optional(),
   uploadedAt: z.number(),
   apikey: z.string(),
   /** Storage key ("path" inside the container). */
@@ -61,8 +66,11 @@ export interface Storage {
   readonly tmpDir: string;
   newHandle(): string;
   createTempWriter(opts?: TempWriterOptions): Promise<TempWriter>;
-  /** fsyncs the temp file, renames it into place and writes its metadata (fsynced: the commit point). */
-  commit(temp: FinishedTemp, meta: NewFileMeta): Promise<StoredFile>;
+  /**
+   * fsyncs the temp file (unless `synced`: the caller already did), renames it into place and
+   * writes its metadata (fsynced: the commit point). `temp.sha256 === ''` stores no SHA-256.
+   */
+  commit(temp: FinishedTemp, meta: NewFileMeta, opts?: { synced?: boolean }): Promise<StoredFile>;
   /** Convenience for small in-memory files (other front ends). */
   putBuffer(bytes: Buffer, meta: NewFileMeta): Promise<StoredFile>;
   get(handle: string): Promise<StoredFile | null>;
@@ -71,6 +79,8 @@ export interface Storage {
   /** Directory for one in-progress multipart upload's parts; created on demand. */
   uploadDir(uploadId: string): string;
   removeUpload(uploadId: string): Promise<void>;
+  /** Hears every removeUpload (e.g. session expiry), so state kept in memory about it can go too. */
+  onUploadRemoved(listener: (uploadId: string) => void): void;
   /** Every upload folder with the bytes it holds and when it last changed (for session GC). */
   listUploads(): Promise<UploadUsage[]>;
   /** `durable: false` skips the fsync, for records a restart can lose without harm (part records, a fresh session). */
@@ -103,6 +113,18 @@ export async function writeFileAtomic(file: string, bytes: Buffer | string, dura
   await rename(tmp, file);
 }
 
+/** Bytes per write of a temp file. */
+const TEMP_BATCH_BYTES = 256 * 1024;
+
+/** fsyncs a file's data. */
+export async function syncFile(file: string): Promise<void> {
+  const fh = await open(file, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 /** Options of {@link createStorage}. */
 export type StorageOptions = {
   /** Former app key → current one: records written under a former key read back under the current key. */
@@ -126,6 +148,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
   };
   const metaPath = (handle: string): string => path.join(filesDir, `${checkId(handle)}.json`);
 
+  const uploadListeners: ((uploadId: string) => void)[] = [];
   const storage: Storage = {
     dataDir,
     tmpDir,
@@ -133,49 +156,47 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
     async createTempWriter(opts = {}) {
       const file = path.join(tmpDir, randomId(16));
       const fh = await open(file, 'w');
+      // Small writes: a temp file fills as its request arrives (an upload form streams into it).
+      const sink = positionalSink(fh, 0, TEMP_BATCH_BYTES);
       const md5 = createHash('md5');
       const sha256 = opts.sha256 === false ? null : createHash('sha256');
-      let size = 0;
       let closed = false;
       return {
         path: file,
         async write(chunk) {
           md5.update(chunk);
           sha256?.update(chunk);
-          size += chunk.length;
-          let off = 0;
-          while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+          await sink.write(chunk);
         },
         async finish() {
+          await sink.end();
           await fh.close();
           closed = true;
-          return { path: file, size, md5: md5.digest('hex'), sha256: sha256?.digest('hex') ?? '' };
+          return { path: file, size: sink.accepted, md5: md5.digest('hex'), sha256: sha256?.digest('hex') ?? '' };
         },
         async discard() {
-          if (!closed) await fh.close().catch(() => undefined);
+          if (!closed) {
+            // Let queued writes settle before closing the handle they use.
+            await sink.end().catch(() => undefined);
+            await fh.close().catch(() => undefined);
+          }
           closed = true;
           await rm(file, { force: true });
         },
       };
     },
-    async commit(temp, meta) {
-      if (temp.sha256 === '') throw new Error('commit() needs a temp file written with its SHA-256.');
+    async commit(temp, meta, opts = {}) {
       const handle = checkId(meta.handle ?? storage.newHandle());
       const record: StoredFile = {
         ...meta,
         handle,
         size: temp.size,
         md5: temp.md5,
-        sha256: temp.sha256,
+        ...(temp.sha256 !== '' ? { sha256: temp.sha256 } : {}),
         uploadedAt: Date.now(),
       };
       // The one data fsync of an upload: the stored bytes must be on disk before they are visible.
-      const fh = await open(temp.path, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      if (opts.synced !== true) await syncFile(temp.path);
       await rename(temp.path, path.join(filesDir, handle));
       // Metadata last: its presence is what makes the file visible.
       await writeFileAtomic(metaPath(handle), JSON.stringify(record));
@@ -214,8 +235,10 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
     },
     uploadDir: (uploadId) => path.join(uploadsDir, checkId(uploadId)),
     async removeUpload(uploadId) {
+      for (const listener of uploadListeners) listener(uploadId);
       await rm(storage.uploadDir(uploadId), { recursive: true, force: true });
     },
+    onUploadRemoved: (listener) => void uploadListeners.push(listener),
     async listUploads() {
       const out: UploadUsage[] = [];
       for (const uploadId of await readdir(uploadsDir).catch(() => [])) {

@@ -5,8 +5,13 @@ import { appError, codeForStatus, FerryError } from '../../src-shared/errors.js'
 import { DEFAULT_STALL_MS, startStallWatchdog, type StallWatchdog } from './stall.js';
 import type { RateLimiter } from './throttle.js';
 
-/** Size of the slices a Buffer body is written in; progress and throttling hook in per slice. */
+/** Size of the slices a Buffer body is written in under a bandwidth limit; progress and throttling hook in per slice. */
 export const WRITE_SLICE_BYTES = 64 * 1024;
+/**
+ * Slices without a limit: 1 MiB keeps the socket buffer full between two turns of a busy event
+ * loop (a 64 KiB slice per turn left loopback uploads waiting on the JS thread, not the network).
+ */
+export const UNLIMITED_SLICE_BYTES = 1024 * 1024;
 
 /** Default overall request timeout (matches the Filestack JS SDK's 120 s). */
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -144,6 +149,8 @@ export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
     let deadline = Date.now() + timeoutMs;
     let timer = setTimeout(onTimeout, timeoutMs);
     const stallMs = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    // Bytes the socket took since the request began: progress the watchdog sees between slices.
+    const moved = (): number => req.socket?.bytesWritten ?? 0;
     const watchdog = startStallWatchdog(stallMs, (silentMs) => {
       const err = new FerryError(
         appError('stalled', `No data moved to or from ${url.host} for ${(silentMs / 1000).toFixed(1)} s; the connection looks stalled.`, {
@@ -152,7 +159,7 @@ export function httpRequest(opts: HttpRequestOptions): Promise<HttpResponse> {
       );
       finish(() => reject(err));
       req.destroy(err);
-    });
+    }, Date.now, moved);
     const pacing: Pacing = {
       watchdog,
       // Time spent waiting on our own bandwidth limiter pushes the overall deadline back.
@@ -222,9 +229,10 @@ async function paceSlice(pacing: Pacing, bytes: number): Promise<void> {
 /** Writes the body in slices, waiting for 'drain' so memory stays bounded and progress is real. */
 async function writeSliced(req: http.ClientRequest, body: Buffer, onProgress: ((sent: number) => void) | undefined, pacing: Pacing): Promise<void> {
   let sent = 0;
-  for (let off = 0; off < body.length; off += WRITE_SLICE_BYTES) {
+  const sliceBytes = pacing.limiter?.rate !== undefined ? WRITE_SLICE_BYTES : UNLIMITED_SLICE_BYTES;
+  for (let off = 0; off < body.length; off += sliceBytes) {
     if (req.destroyed) return;
-    const slice = body.subarray(off, Math.min(body.length, off + WRITE_SLICE_BYTES));
+    const slice = body.subarray(off, Math.min(body.length, off + sliceBytes));
     await paceSlice(pacing, slice.length);
     if (req.destroyed) return;
     const flushed = req.write(slice);

@@ -20,21 +20,33 @@ export type StallWatchdog = {
 /**
  * Starts a watchdog that calls `onStall(silentMs)` once when nothing called `touch` for
  * `timeoutMs`. A `timeoutMs` of 0 (or less) disables it. `now` is injectable for tests.
+ * `moved` (optional) reads a counter of bytes the transport moved (a socket's bytesWritten):
+ * a change seen when the timer fires counts as progress, so one large write that drains slowly
+ * is not mistaken for a stall.
  */
-export function startStallWatchdog(timeoutMs: number, onStall: (silentMs: number) => void, now: () => number = Date.now): StallWatchdog {
+export function startStallWatchdog(timeoutMs: number, onStall: (silentMs: number) => void, now: () => number = Date.now, moved?: () => number): StallWatchdog {
   let last = now();
+  let lastMoved = moved?.() ?? 0;
+  let lastCheckAt = last;
   let timer: NodeJS.Timeout | null = null;
   let stopped = timeoutMs <= 0;
 
   // One timer re-armed lazily: touching on every 64 KiB slice must stay cheap, so touch() only
   // moves `last` and the timer checks it when it fires.
   const arm = (delay: number): void => {
-    timer = setTimeout(check, Math.max(1, delay));
+    // With a byte counter, look more often: bytes seen moving date from the previous look.
+    timer = setTimeout(check, Math.max(1, moved ? Math.min(delay, timeoutMs / 4) : delay));
     timer.unref?.();
   };
   const check = (): void => {
     timer = null;
     if (stopped) return;
+    const movedNow = moved?.() ?? 0;
+    if (movedNow !== lastMoved) {
+      lastMoved = movedNow;
+      last = Math.max(last, lastCheckAt);
+    }
+    lastCheckAt = now();
     const silent = now() - last;
     if (silent >= timeoutMs) {
       stopped = true;

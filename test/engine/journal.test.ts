@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FerryError } from '../../src-shared/errors.js';
 import type { Job, JobStatus } from '../../src-shared/model/job.js';
-import { APPLICATION_ID, SCHEMA_VERSION } from '../../src-main/engine/journal/migrations.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src-main/engine/journal/migrations.js';
+import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
 import { openJournal, type Journal, type UploadHistoryEntry } from '../../src-main/engine/journal/sqlite-store.js';
 import { mulberry32 } from '../support/fault-proxy.js';
 
@@ -220,5 +221,41 @@ describe('sqlite journal', () => {
       expect(e).toBeInstanceOf(FerryError);
       expect((e as FerryError).error.code).toBe('internal');
     }
+  });
+});
+
+describe('journal: dedupe pre-check lookups (schema 2)', () => {
+  it('migrates a schema-1 journal in place: old history stays, new entries carry the source version', () => {
+    const raw = new Database(path.join(dir, 'journal.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.transaction(() => {
+      MIGRATIONS[0]?.up(raw);
+      raw.pragma(`application_id = ${APPLICATION_ID}`);
+      raw.pragma('user_version = 1');
+    })();
+    raw.prepare('INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('old', 'local', '/data/old', 1000, SHA_A, 'http://x/old', 'old', T0);
+    raw.close();
+
+    const j = reopen();
+    expect(j.status.mode).toBe('sqlite');
+    expect(j.history.findUploaded(SHA_A, 'local')).toEqual(entry('old', SHA_A, { sourcePath: '/data/old' }));
+    j.history.append(entry('new', SHA_B, { size: 2048, sourceVersion: '1:2:2048:99' }));
+    expect(j.history.findByVersion('1:2:2048:99', 'local')?.jobId).toBe('new');
+    expect(j.history.findByVersion('1:2:2048:99', 'imagekit')).toBeNull();
+    expect(j.history.hasSize(2048, 'local')).toBe(true);
+    expect(j.history.hasSize(1000, 'local')).toBe(true);
+    expect(j.history.hasSize(1001, 'local')).toBe(false);
+    j.close();
+    const check = new Database(path.join(dir, 'journal.db'), { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+  });
+
+  it('the in-memory journal answers the same lookups', () => {
+    const j = createMemoryJournal({ mode: 'memory', error: { code: 'permission', message: 'x', retryable: false } }, captureLogger().logger);
+    j.history.append(entry('m', SHA_A, { size: 5, sourceVersion: 'v' }));
+    expect(j.history.findByVersion('v', 'local')?.jobId).toBe('m');
+    expect(j.history.hasSize(5, 'local')).toBe(true);
+    expect(j.history.hasSize(5, 'filestack')).toBe(false);
   });
 });

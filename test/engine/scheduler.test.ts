@@ -92,4 +92,22 @@ describe('scheduler', () => {
     await tick();
     expect(started).toEqual(['a', 'b', 'c']);
   });
+
+  it('a job earlier in the list that becomes ready again (retry) starts before later ones', async () => {
+    const { s, started, release, ready, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    await tick();
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'b']);
+    // `a` is due for a retry while `b` runs: it goes before `c`, though the list was scanned past it.
+    s.enqueue('a');
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'b', 'a']);
+    ready.delete('a');
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'b', 'a', 'c']);
+  });
 });

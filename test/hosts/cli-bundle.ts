@@ -13,21 +13,16 @@ import { build } from 'esbuild';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function bundleCli(): Promise<{ file: string; remove: () => Promise<void> }> {
-  const dir = path.join(ROOT, 'node_modules', '.cache', 'ferry-test-cli');
+  // One folder per bundle: the embedded local cloud's worker is looked for beside the CLI.
+  const dir = path.join(ROOT, 'node_modules', '.cache', 'ferry-test-cli', `${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `cli-${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
-  await build({
-    entryPoints: [path.join(ROOT, 'src-main/hosts/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    outfile: file,
-    logLevel: 'warning',
-    absWorkingDir: ROOT,
-  });
-  return { file, remove: () => rm(file, { force: true }) };
+  const file = path.join(dir, 'cli.mjs');
+  const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning', absWorkingDir: ROOT } as const;
+  await Promise.all([
+    build({ ...common, entryPoints: [path.join(ROOT, 'src-main/hosts/cli/main.ts')], outfile: file }),
+    build({ ...common, entryPoints: [path.join(ROOT, 'src-main/hosts/local-cloud-worker.ts')], outfile: path.join(dir, 'localcloud-worker.js') }),
+  ]);
+  return { file, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export type ChildResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, toAppError } from '../../src-shared/errors.js';
 import { httpRequest, jsonRequest } from '../../src-main/net/http.js';
+import { createRateLimiter } from '../../src-main/net/throttle.js';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { hashBytes } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
@@ -173,11 +174,15 @@ describe('net/http client error mapping', () => {
     silent.close();
   });
 
-  it('reports upload progress in 64 KiB slices up to the body size', async () => {
-    const body = randomBytes(300 * 1024);
+  it('reports upload progress per slice up to the body size: 1 MiB slices, 64 KiB under a bandwidth limit', async () => {
+    const body = randomBytes(2 * 1024 * 1024 + 300 * 1024);
     const seen: number[] = [];
-    const res = await httpRequest({ method: 'POST', url: `${cloud.baseUrl}/multipart/start`, body, onUploadProgress: (n) => seen.push(n) });
-    expect(res.status).toBe(400);
-    expect(seen).toEqual([65536, 131072, 196608, 262144, 307200]);
+    const res = await httpRequest({ method: 'POST', url: `${cloud.baseUrl}/api/store/S3?key=${apikey}`, body, onUploadProgress: (n) => seen.push(n) });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual([1048576, 2097152, body.length]);
+    const limited: number[] = [];
+    const small = randomBytes(300 * 1024);
+    await httpRequest({ method: 'POST', url: `${cloud.baseUrl}/multipart/start`, body: small, limiter: createRateLimiter(1e9), onUploadProgress: (n) => limited.push(n) });
+    expect(limited).toEqual([65536, 131072, 196608, 262144, 307200]);
   });
 });

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentKeyOf } from '../../src-main/engine/content-key.js';
 import { openJournal } from '../../src-main/engine/journal/sqlite-store.js';
 import type { PartPutInfo } from '../../src-main/localcloud/context.js';
 import { handleComplete } from '../../src-main/localcloud/filestack/multipart.js';
@@ -109,14 +110,14 @@ async function runOnce(args: string[], next: Plan | null): Promise<ChildResult> 
   return result;
 }
 
-/** Handles of stored objects whose bytes hash to `sha` (from the cloud's metadata files). */
-async function storedCopies(sha: string): Promise<string[]> {
+/** Handles of stored objects whose bytes hash to `md5` (from the cloud's metadata files). */
+async function storedCopies(md5: string): Promise<string[]> {
   const dir = path.join(cloud.dataDir, 'files');
   const out: string[] = [];
   for (const name of await readdir(dir)) {
     if (!name.endsWith('.json')) continue;
-    const meta = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { sha256: string; handle: string };
-    if (meta.sha256 === sha) out.push(meta.handle);
+    const meta = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { md5: string; handle: string };
+    if (meta.md5 === md5) out.push(meta.handle);
   }
   return out;
 }
@@ -134,7 +135,8 @@ describe(`engine process SIGKILLed at ${KILL_POINTS} seeded points (row 7)`, () 
       const files = await Promise.all(
         Array.from({ length: FILES_PER_ROUND }, async (_, i) => {
           const file = path.join(tmp, `r${round}-f${i}.bin`);
-          return { file, sha: hashBytes(await writeRandomFile(file, FILE_SIZE)) };
+          const bytes = await writeRandomFile(file, FILE_SIZE);
+          return { file, sha: hashBytes(bytes), md5: hashBytes(bytes, 'md5'), key: contentKeyOf(bytes) };
         }),
       );
       // One file at once, so "in flight at the kill" is at most PART_CONCURRENCY parts.
@@ -170,8 +172,8 @@ describe(`engine process SIGKILLed at ${KILL_POINTS} seeded points (row 7)`, () 
           if (job?.status.kind !== 'done') continue;
           const res = await fetch(job.status.result.url);
           expect(hashBytes(Buffer.from(await res.arrayBuffer()))).toBe(f.sha);
-          expect(await storedCopies(f.sha)).toEqual([job.status.result.remoteId]);
-          expect(journal.history.findUploaded(f.sha, 'local')?.url).toBe(job.status.result.url);
+          expect(await storedCopies(f.md5)).toEqual([job.status.result.remoteId]);
+          expect(journal.history.findUploaded(f.key, 'local')?.url).toBe(job.status.result.url);
           expect(journal.checkpoint(job.id).load()).toBeUndefined();
         }
       } finally {

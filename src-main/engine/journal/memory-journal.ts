@@ -54,6 +54,14 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
         if (hash === '') return null;
         return newestFirst((e) => e.sha256 === hash && e.destination === destination)[0] ?? null;
       },
+      findByVersion: (version: string, destination: DestinationKind) => {
+        assertOpen();
+        return newestFirst((e) => e.sourceVersion === version && e.destination === destination)[0] ?? null;
+      },
+      hasSize: (size: number, destination: DestinationKind) => {
+        assertOpen();
+        return [...history.values()].some((h) => h.entry.size === size && h.entry.destination === destination);
+      },
       query: (q) => {
         assertOpen();
         const all = newestFirst(

@@ -67,6 +67,17 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    to: 3,
+    description: 'history: source file version and size lookups for the dedupe pre-check',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE history ADD COLUMN source_version TEXT;
+        CREATE INDEX history_by_version ON history (source_version, destination);
+        CREATE INDEX history_by_size ON history (destination, size);
+      `);
+    },
+  },
 ];
 
 /** The version this build writes. */
@@ -76,7 +87,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   jobs: ['id', 'data', 'updated_at'],
   checkpoints: ['job_id', 'state', 'updated_at'],
-  history: ['id', 'job_id', 'destination', 'source_path', 'size', 'sha256', 'url', 'remote_id', 'finished_at', 'name', 'relative_path', 'mimetype', 'origin', 'source_id'],
+  history: ['id', 'job_id', 'destination', 'source_path', 'size', 'sha256', 'url', 'remote_id', 'finished_at', 'name', 'relative_path', 'mimetype', 'origin', 'source_id', 'source_version'],
 };
 
 /** The file is SQLite but not a journal this build can use (foreign app, unknown version). */

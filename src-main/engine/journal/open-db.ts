@@ -62,9 +62,11 @@ function openChecked(file: string): Database.Database {
   const db = new Database(file, sqliteOptions());
   try {
     db.pragma('journal_mode = WAL');
-    // FULL: in WAL mode NORMAL may lose the last commits on power loss; a job write must be safe
-    // when put() returns (JobStore contract).
-    db.pragma('synchronous = FULL');
+    // NORMAL: a commit is in the WAL (the OS has it) when put() returns, so it survives the app
+    // being killed; only a power cut may lose the last commits, and then a job goes back one
+    // step (a confirmed part is sent again, a finished upload completes again: idempotent).
+    // FULL cost one disk sync per job step, 8 per small file.
+    db.pragma('synchronous = NORMAL');
     migrate(db);
     return db;
   } catch (e) {

@@ -48,6 +48,8 @@ export const storedHistorySchema = z.object({
   mimetype: z.string().nullish(),
   origin: z.enum(MADE_KINDS).nullish(),
   source_id: z.string().min(1).nullish(),
+  // Schema 3: the source file's version (dedupe pre-check); null when unknown.
+  source_version: z.string().nullish(),
 }).refine((r) => (r.origin == null) === (r.source_id == null), { message: 'origin and source_id go together', path: ['origin'] });
 
 /** Validates a job row; returns the job or a short reason (never the row's content). */
@@ -83,6 +85,7 @@ export function historyRowOf(e: UploadHistoryEntry): Record<string, string | num
     mimetype: e.mimetype ?? null,
     origin: e.origin ?? null,
     source_id: e.sourceId ?? null,
+    source_version: e.sourceVersion ?? null,
   };
 }
 
@@ -105,5 +108,6 @@ export function parseHistoryRow(row: unknown): UploadHistoryEntry | null {
     ...(r.relative_path != null ? { relativePath: r.relative_path } : {}),
     ...(r.mimetype != null ? { mimetype: r.mimetype } : {}),
     ...(r.origin != null && r.source_id != null ? { origin: r.origin, sourceId: r.source_id } : {}),
+    ...(r.source_version != null ? { sourceVersion: r.source_version } : {}),
   };
 }

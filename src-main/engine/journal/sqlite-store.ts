@@ -82,17 +82,23 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE job_id = ?'),
     putHistory: db.prepare(
-      `INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at, name, relative_path, mimetype, origin, source_id)
-       VALUES (@job_id, @destination, @source_path, @size, @sha256, @url, @remote_id, @finished_at, @name, @relative_path, @mimetype, @origin, @source_id)
+      `INSERT INTO history (job_id, destination, source_path, size, sha256, url, remote_id, finished_at, name, relative_path, mimetype, origin, source_id, source_version)
+       VALUES (@job_id, @destination, @source_path, @size, @sha256, @url, @remote_id, @finished_at, @name, @relative_path, @mimetype, @origin, @source_id, @source_version)
        ON CONFLICT (job_id) DO UPDATE SET destination = excluded.destination, source_path = excluded.source_path,
          size = excluded.size, sha256 = excluded.sha256, url = excluded.url, remote_id = excluded.remote_id,
          finished_at = excluded.finished_at, name = excluded.name, relative_path = excluded.relative_path,
-         mimetype = excluded.mimetype, origin = excluded.origin, source_id = excluded.source_id`,
+         mimetype = excluded.mimetype, origin = excluded.origin, source_id = excluded.source_id,
+         source_version = excluded.source_version`,
     ),
     recentHistory: db.prepare<[number]>('SELECT * FROM history ORDER BY finished_at DESC, id DESC LIMIT ?'),
     findHistory: db.prepare<[string, string]>(
       "SELECT * FROM history WHERE sha256 = ? AND sha256 != '' AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1",
     ),
+    findByVersion: db.prepare<[string, string]>(
+      'SELECT * FROM history WHERE source_version = ? AND destination = ? ORDER BY finished_at DESC, id DESC LIMIT 1',
+    ),
+    // Only rows with a content key can be a duplicate's original.
+    hasSize: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM history WHERE destination = ? AND size = ? AND sha256 != '' LIMIT 1"),
     sameFile: db.prepare<[string, string]>('SELECT * FROM history WHERE destination = ? AND remote_id = ? ORDER BY finished_at DESC, id DESC'),
     countHistory: db.prepare<[HistoryFilter], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
     pageHistory: db.prepare<[HistoryFilter & { limit: number; offset: number }]>(
@@ -123,6 +129,9 @@ class SqliteJournal implements Journal {
       recent: (limit) => this.#read(() => this.#s.recentHistory.all(Math.max(0, Math.floor(limit))).flatMap((r) => this.#historyRow(r))),
       findUploaded: (sha256: string, destination: DestinationKind) =>
         this.#read(() => this.#historyRow(this.#s.findHistory.get(sha256.toLowerCase(), destination))[0] ?? null),
+      findByVersion: (version: string, destination: DestinationKind) =>
+        this.#read(() => this.#historyRow(this.#s.findByVersion.get(version, destination))[0] ?? null),
+      hasSize: (size: number, destination: DestinationKind) => this.#read(() => this.#s.hasSize.get(destination, size) !== undefined),
       query: (q: HistoryQuery) =>
         this.#read(() => {
           const filter: HistoryFilter = { dest: q.destination ?? null, text: q.text ? q.text : null, type: q.type ?? null };
@@ -238,7 +247,7 @@ class SqliteJournal implements Journal {
     return guarded(this.#logger, 'read', fn);
   }
 
-  /** One transaction per logical write: it is on disk (synchronous=FULL) when this returns. */
+  /** One transaction per logical write: it is in the WAL (synchronous=NORMAL, see open-db.ts) when this returns. */
   #write<T>(what: string, fn: () => T): T {
     this.#assertOpen();
     return guarded(this.#logger, what, () => this.#db.transaction(fn).immediate());

@@ -10,7 +10,11 @@ export type UploadHistoryEntry = {
   readonly sourcePath: string;
   /** Bytes uploaded. */
   readonly size: number;
-  /** Lowercase hex SHA-256 of the uploaded bytes; '' when unknown (files Ferry made remotely: never a dedupe match). */
+  /**
+   * The content key of the uploaded bytes (engine/content-key.ts: 64 lowercase hex characters);
+   * '' when unknown (files Ferry made remotely: never a dedupe match). Entries written before the
+   * content key existed hold the plain SHA-256 of the bytes.
+   */
   readonly sha256: string;
   readonly url: string;
   /** Filestack handle or ImageKit fileId. */
@@ -27,6 +31,11 @@ export type UploadHistoryEntry = {
   readonly origin?: MadeKind;
   /** Library id (job id) of the entry this one was made from (for a duplicate: the original upload). */
   readonly sourceId?: string;
+  /**
+   * The source file's version when it was uploaded (content-key.ts versionKey: dev:ino:size:mtimeNs),
+   * so dropping the very same file again is recognised without reading it. Absent when unknown.
+   */
+  readonly sourceVersion?: string;
 };
 
 /** Completed uploads. At most one entry per job id: appending again replaces it. */
@@ -34,8 +43,12 @@ export interface UploadHistory {
   append(entry: UploadHistoryEntry): void;
   /** Newest first (by finishedAt), at most `limit` entries. */
   recent(limit: number): UploadHistoryEntry[];
-  /** The newest upload of these exact bytes to this destination, or null. */
+  /** The newest upload of these exact bytes (by content key) to this destination, or null. */
   findUploaded(sha256: string, destination: DestinationKind): UploadHistoryEntry | null;
+  /** The newest upload of this very file version (sourceVersion) to this destination, or null. */
+  findByVersion(version: string, destination: DestinationKind): UploadHistoryEntry | null;
+  /** Whether anything of exactly `size` bytes was uploaded to this destination (only then can a file be a duplicate). */
+  hasSize(size: number, destination: DestinationKind): boolean;
   /** One page of the history, newest first, with the total count of matching entries. */
   query(q: HistoryQuery): HistoryPage;
   /** The entry of this job, or null. */

@@ -83,6 +83,10 @@ export async function attach(o: AttachOptions): Promise<Session> {
       providers: remoteProviders(o, retry),
       defaultDestination: o.to ?? 'local',
       intelligent: o.to === 'local' && o.intelligent,
+      // --intelligent against a server that does not grant it says so instead of going quiet.
+      onUploadEvent: (event) => {
+        if (event.type === 'fii-not-granted') o.note(event.message);
+      },
     });
   } catch (thrown) {
     await claim.release();

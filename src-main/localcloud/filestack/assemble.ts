@@ -1,75 +1,134 @@
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import type { CloudContext } from '../context.js';
+import { positionalSink } from '../file-sink.js';
 import { HttpError } from '../router.js';
 import type { CompleteBody, PartRef } from './body.js';
-import { dropParts, listParts, partPath, saveSession, type CompleteResult, type PartRecord, type UploadSession } from './sessions.js';
+import { trueOffsets } from './part-layout.js';
+import { dataPath, dropParts, saveSession, sidePath, type CompleteResult, type LiveSession, type PartRecord, type UploadSession } from './sessions.js';
 import { emitUploadWebhook } from './webhooks-delivery.js';
 
 /**
- * Checks a complete call's parts list against the received parts, concatenates them into a
- * stored file atomically and records the result in the session. Every failure is a 400 with a
- * message naming the problem, so a client can tell what to fix.
+ * Completes an upload whose parts are validated: normally every part already sits at its offset
+ * in the data file and the running MD5 (range-hasher.ts) has hashed it as it arrived, so complete
+ * is fsync + rename + metadata — no read, no copy. Parts that did not fit the plan (side files, another
+ * part size) make it build the file by copying, hashing as it goes. Every failure is a 400 with
+ * a message naming the problem, so a client can tell what to fix.
  */
-export async function assemble(ctx: CloudContext, session: UploadSession, parts: readonly PartRef[], body: CompleteBody): Promise<CompleteResult> {
-  return assembleChecked(ctx, session, await checkParts(ctx, session, parts), body);
+
+/**
+ * One stretch of the final file, where its bytes are now, and the hex MD5s it was received with
+ * (one for a part, one per chunk for a committed FII part).
+ */
+export type Piece = { readonly size: number; readonly at: { readonly offset: number } | { readonly file: string }; readonly md5s: readonly string[] };
+
+/** A listed part with the record it was received with. */
+export type CheckedPart = PartRef & { readonly record: PartRecord };
+
+/** The piece a received part record is. */
+export function pieceOf(live: LiveSession, r: PartRecord): Piece {
+  return { size: r.size, at: r.offset === null ? { file: sidePath(live, r.part) } : { offset: r.offset }, md5s: [r.md5] };
+}
+
+/**
+ * The S3-style multipart ETag of the pieces: hex MD5 of their MD5s (raw, in file order), `-` and
+ * their count. A client that kept the MD5s it sent checks its upload with it without hashing the
+ * whole file again (providers/filestack/verify.ts).
+ */
+export function compositeEtag(pieces: readonly Piece[]): string {
+  const all = pieces.flatMap((p) => p.md5s);
+  const h = createHash('md5');
+  for (const m of all) h.update(Buffer.from(m, 'hex'));
+  return `${h.digest('hex')}-${all.length}`;
 }
 
 /** Assembles a parts list that checkParts already validated (complete checks it before any 202). */
-export function assembleChecked(ctx: CloudContext, session: UploadSession, checked: readonly CheckedPart[], body: CompleteBody): Promise<CompleteResult> {
-  const files = checked.map((ref) => partPath(ctx.storage, session.uploadId, ref.part_number));
-  return assembleFiles(ctx, session, files, body, checked.map((ref) => ref.size));
+export function assembleChecked(ctx: CloudContext, live: LiveSession, session: UploadSession, checked: readonly CheckedPart[], body: CompleteBody): Promise<CompleteResult> {
+  return assemblePieces(ctx, live, session, checked.map((c) => pieceOf(live, c.record)), body);
 }
 
-/** Large reads: a 64 KiB default meant ~16 read + write round trips per MiB copied. */
-const COPY_CHUNK_BYTES = 1024 * 1024;
+/** Bytes per copy step on the slow path. */
+const COPY_BYTES = 1024 * 1024;
 
-/**
- * Concatenates already-validated part files (in order) into the stored file; shared with FII
- * (fii-complete.ts). The digests of the stored file are computed while copying, so the bytes are
- * read once. With `sizes`, a part file whose length differs from its record (lost to a power cut:
- * parts are not fsynced) is refused with InvalidPart, so the client re-sends it.
- */
-export async function assembleFiles(
-  ctx: CloudContext,
-  session: UploadSession,
-  files: readonly string[],
-  body: CompleteBody,
-  sizes?: readonly number[],
-): Promise<CompleteResult> {
-  const writer = await ctx.storage.createTempWriter();
-  let finished;
+/** Builds `<dir>/assembled` from pieces in order (the slow path); returns its MD5. */
+async function copyPieces(live: LiveSession, pieces: readonly Piece[], into: string): Promise<string> {
+  const hash = createHash('md5');
+  const out = await open(into, 'w');
+  const sink = positionalSink(out, 0);
+  const data = dataPath(live);
   try {
-    for (const [i, file] of files.entries()) {
-      let copied = 0;
-      for await (const chunk of createReadStream(file, { highWaterMark: COPY_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-        copied += chunk.length;
-        await writer.write(chunk);
-      }
-      const expected = sizes?.[i];
-      if (expected !== undefined && copied !== expected) {
-        throw new HttpError(400, 'InvalidPart', `Part ${i + 1} holds ${copied} bytes on the server, not the ${expected} it was received with; upload it again.`);
+    for (const [i, piece] of pieces.entries()) {
+      const src = await open('file' in piece.at ? piece.at.file : data, 'r');
+      try {
+        const start = 'offset' in piece.at ? piece.at.offset : 0;
+        for (let done = 0; done < piece.size; ) {
+          const buf = Buffer.allocUnsafe(Math.min(COPY_BYTES, piece.size - done));
+          const { bytesRead } = await src.read(buf, 0, buf.length, start + done);
+          if (bytesRead === 0) throw new HttpError(400, 'InvalidPart', `Part ${i + 1} holds ${done} bytes on the server, not the ${piece.size} it was received with; upload it again.`);
+          const got = buf.subarray(0, bytesRead);
+          hash.update(got);
+          await sink.write(got);
+          done += bytesRead;
+        }
+      } finally {
+        await src.close();
       }
     }
-    finished = await writer.finish();
-  } catch (err) {
-    await writer.discard();
-    throw err;
+    await sink.end();
+    await out.sync();
+  } finally {
+    await sink.end().catch(() => undefined);
+    await out.close();
+  }
+  return hash.digest('hex');
+}
+
+/** fsyncs the data file at its final length. */
+async function syncData(file: string, total: number): Promise<void> {
+  const fh = await open(file, 'r+');
+  try {
+    await fh.truncate(total);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Makes `pieces` (in order, adding up to the session's size) the stored file; shared with FII (fii-complete.ts). */
+export async function assemblePieces(ctx: CloudContext, live: LiveSession, session: UploadSession, pieces: readonly Piece[], body: CompleteBody): Promise<CompleteResult> {
+  const total = session.size;
+  const offsets = trueOffsets(pieces.map((p) => p.size));
+  const inPlace = pieces.every((p, i) => 'offset' in p.at && p.at.offset === offsets[i]);
+  let file: string;
+  let md5: string;
+  if (inPlace) {
+    file = dataPath(live);
+    await syncData(file, total);
+    md5 = await live.hasher.digest(file, total);
+  } else {
+    file = path.join(live.dir, 'assembled');
+    md5 = await copyPieces(live, pieces, file);
   }
   const filename = body.filename ?? session.filename;
   const mimetype = body.mimetype ?? session.mimetype;
-  const stored = await ctx.storage.commit(finished, {
-    filename,
-    mimetype,
-    apikey: session.apikey,
-    key: session.key,
-    path: session.path,
-    container: session.container,
-    location: session.location,
-    ...(body.upload_tags ? { uploadTags: body.upload_tags } : {}),
-    ...(session.storeRegion !== undefined ? { region: session.storeRegion } : {}),
-    ...(session.access !== undefined ? { access: session.access } : {}),
-    ...(session.workflows !== undefined && session.workflows.length > 0 ? { workflows: session.workflows } : {}),
-  });
+  const stored = await ctx.storage.commit(
+    { path: file, size: total, md5, sha256: '' },
+    {
+      filename,
+      mimetype,
+      apikey: session.apikey,
+      key: session.key,
+      path: session.path,
+      container: session.container,
+      location: session.location,
+      ...(body.upload_tags ? { uploadTags: body.upload_tags } : {}),
+      ...(session.storeRegion !== undefined ? { region: session.storeRegion } : {}),
+      ...(session.access !== undefined ? { access: session.access } : {}),
+      ...(session.workflows !== undefined && session.workflows.length > 0 ? { workflows: session.workflows } : {}),
+    },
+    { synced: true },
+  );
   const result: CompleteResult = {
     handle: stored.handle,
     url: `${ctx.baseUrl}/${stored.handle}`,
@@ -79,25 +138,22 @@ export async function assembleFiles(
     status: 'Stored',
     // Not in Filestack's answer: lets a client verify without a metadata call (verifyFromComplete).
     md5: stored.md5,
+    etag: compositeEtag(pieces),
     key: session.key,
     container: session.container,
     upload_tags: body.upload_tags ?? {},
     ...(stored.workflows ? { workflows: stored.workflows } : {}),
   };
   const { pendingParts: _pending, ...rest } = session;
-  await saveSession(ctx.storage, { ...rest, result });
-  await dropParts(ctx.storage, session.uploadId);
+  await saveSession(live, ctx, { ...rest, result });
+  await dropParts(ctx, live);
   // Background delivery (spec §9): never delays the complete answer.
   emitUploadWebhook(ctx, stored);
   return result;
 }
 
-/** A listed part with the size it was received with. */
-export type CheckedPart = PartRef & { readonly size: PartRecord['size'] };
-
 /** Validates a parts list (contiguous 1..N, each received with that ETag, sizes adding up); returns it sorted. */
-export async function checkParts(ctx: CloudContext, session: UploadSession, parts: readonly PartRef[]): Promise<CheckedPart[]> {
-  const received = await listParts(ctx.storage, session.uploadId);
+export function checkParts(live: LiveSession, parts: readonly PartRef[]): CheckedPart[] {
   const sorted = [...parts].sort((a, b) => a.part_number - b.part_number);
   const checked: CheckedPart[] = [];
   let total = 0;
@@ -107,15 +163,21 @@ export async function checkParts(ctx: CloudContext, session: UploadSession, part
     if (ref.part_number !== i + 1) {
       throw new HttpError(400, 'InvalidPartOrder', `parts must be numbered 1..${sorted.length} without gaps or repeats; found ${ref.part_number} at position ${i + 1}.`);
     }
-    const got = received.get(ref.part_number);
-    if (!got) throw new HttpError(400, 'InvalidPart', `Part ${ref.part_number} was never uploaded (or its upload failed).`);
-    const etag = ref.etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
-    if (etag !== got.md5) throw new HttpError(400, 'InvalidPart', `ETag of part ${ref.part_number} does not match the uploaded part.`);
-    total += got.size;
-    checked.push({ ...ref, size: got.size });
+    const record = receivedPart(live, ref);
+    total += record.size;
+    checked.push({ ...ref, record });
   }
-  if (total !== session.size) {
-    throw new HttpError(400, 'bad_request', `The listed parts hold ${total} bytes but the upload announced ${session.size}.`);
+  if (total !== live.session.size) {
+    throw new HttpError(400, 'bad_request', `The listed parts hold ${total} bytes but the upload announced ${live.session.size}.`);
   }
   return checked;
+}
+
+/** The record of a listed part, checked against its ETag; 400 InvalidPart when there is none or it differs. */
+export function receivedPart(live: LiveSession, ref: PartRef): PartRecord {
+  const got = live.parts.get(ref.part_number);
+  if (!got) throw new HttpError(400, 'InvalidPart', `Part ${ref.part_number} was never uploaded (or its upload failed).`);
+  const etag = ref.etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
+  if (etag !== got.md5) throw new HttpError(400, 'InvalidPart', `ETag of part ${ref.part_number} does not match the uploaded part.`);
+  return got;
 }

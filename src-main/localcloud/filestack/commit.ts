@@ -1,18 +1,17 @@
-import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { CloudContext } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { parseApiBody } from './body.js';
-import { chunkPath, fiiPartLength, listChunks, listCommitted, saveCommitted, type ChunkRecord } from './fii-store.js';
+import { fiiPartLength } from './fii-store.js';
 import { enforceSecurity } from './security.js';
-import { requireSession, type UploadSession } from './sessions.js';
+import { assertWritable, journal, requireSession, withLock, type ChunkRecord, type LiveSession } from './sessions.js';
 
 /**
  * POST /multipart/commit (spec §4.1): the client says every chunk of `part` is up. The server
- * checks that the chunks cover the part contiguously from offset 0 to its end, concatenates
- * them into the committed part and drops the chunks. `size` is the TOTAL file size. Repeating a
- * commit (the answer was lost) is harmless: with no new chunks it answers 200 again.
+ * checks that the chunks cover the part contiguously from offset 0 to its end and records the
+ * commit; the bytes are already in place (fii-upload.ts), so nothing is copied or re-hashed
+ * here. `size` is the TOTAL file size. Repeating a commit (the answer was lost) is harmless.
  */
 
 export const commitBodySchema = z.object({
@@ -53,7 +52,8 @@ export async function handleCommit(req: IncomingMessage, res: ServerResponse, _m
   if (!app) throw new HttpError(403, 'forbidden', 'Unknown apikey.');
   // Python and Go send no policy on commit (spec §11.2).
   enforceSecurity(app, body, { call: 'pick' }, { optional: true });
-  const session = await requireSession(ctx.storage, body);
+  const live = await requireSession(ctx, body);
+  const session = live.session;
   let chunkSizes: number[] = [];
   let status = 500;
   try {
@@ -62,7 +62,7 @@ export async function handleCommit(req: IncomingMessage, res: ServerResponse, _m
     if (body.size !== session.size) {
       throw new HttpError(400, 'bad_request', `size must be the total file size (${session.size} bytes announced at start), got ${body.size}.`);
     }
-    chunkSizes = await withPartLock(ctx, `${session.uploadId}/${body.part}`, () => commitPart(ctx, session, body.part));
+    chunkSizes = await withLock(live, `part:${body.part}`, () => commitPart(live, body.part));
     status = 200;
   } catch (err) {
     status = err instanceof HttpError ? err.status : 500;
@@ -73,45 +73,13 @@ export async function handleCommit(req: IncomingMessage, res: ServerResponse, _m
   sendJson(res, 200, { part: body.part, committed: true });
 }
 
-/** Assembles one part from its chunks; returns the chunk sizes used (empty for a repeated commit). */
-async function commitPart(ctx: CloudContext, session: UploadSession, part: number): Promise<number[]> {
-  const partLength = fiiPartLength(session, part);
-  const chunks = await listChunks(ctx.storage, session.uploadId, part);
-  if (chunks.size === 0) {
-    const earlier = (await listCommitted(ctx.storage, session.uploadId)).get(part);
-    if (earlier && earlier.size === partLength) return [];
-  }
+/** Records one part as committed; returns the chunk sizes used (empty for a repeated commit). */
+async function commitPart(live: LiveSession, part: number): Promise<number[]> {
+  assertWritable(live);
+  const partLength = fiiPartLength(live.session, part);
+  const chunks = live.chunks.get(part) ?? new Map<number, ChunkRecord>();
+  if (chunks.size === 0 && live.committed.get(part)?.size === partLength) return [];
   const chain = chainChunks(chunks, part, partLength);
-  const writer = await ctx.storage.createTempWriter();
-  try {
-    for (const chunk of chain) {
-      let seen = 0;
-      for await (const piece of createReadStream(chunkPath(ctx.storage, session.uploadId, part, chunk.offset)) as AsyncIterable<Buffer>) {
-        seen += piece.length;
-        await writer.write(piece);
-      }
-      if (seen !== chunk.size) throw new HttpError(500, 'internal', `Chunk at offset ${chunk.offset} of part ${part} is damaged on disk.`);
-    }
-    await saveCommitted(ctx.storage, session.uploadId, part, await writer.finish());
-  } catch (err) {
-    await writer.discard();
-    throw err;
-  }
+  await journal(live, { t: 'commit', part, size: partLength, md5s: chain.map((c) => c.md5) });
   return chain.map((c) => c.size);
-}
-
-/** Serialises commits of the same part (a retried commit may race the original). */
-async function withPartLock<T>(ctx: CloudContext, key: string, fn: () => Promise<T>): Promise<T> {
-  let locks = ctx.state.get('filestack.fiiCommitLocks') as Map<string, Promise<unknown>> | undefined;
-  if (!locks) {
-    locks = new Map();
-    ctx.state.set('filestack.fiiCommitLocks', locks);
-  }
-  const next = (locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
-  locks.set(key, next);
-  try {
-    return await next;
-  } finally {
-    if (locks.get(key) === next) locks.delete(key);
-  }
 }

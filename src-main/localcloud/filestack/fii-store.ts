@@ -1,27 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { z } from 'zod';
 import { HttpError } from '../router.js';
-import type { FinishedTemp, Storage } from '../storage.js';
 import type { UploadSession } from './sessions.js';
 
 /**
- * On-disk state of intelligent-ingestion uploads, next to the regular parts in
- * `uploads/<upload_id>/`: `c<part>-<offset>.chunk|json` per received chunk (a re-sent chunk at
- * the same offset replaces the old one) and `f<part>.part|json` per committed part. Records are
- * written after their blobs, so a record always describes a complete blob. dropParts() clears
- * all of it after assembly.
+ * Intelligent-ingestion layout and chunk URLs. Chunks are written in place in the upload's data
+ * file (part p's chunk at offset o lands at (p − 1) × 8 MiB + o) and journalled with the
+ * session (sessions.ts), so a commit only checks that the chunks cover the part: no copy.
  */
 
 /** Every SDK sends fixed 8 MiB parts in FII mode (spec §4.1); the server relies on it to check commits. */
 export const FII_PART_SIZE = 8 * 1024 * 1024;
-
-const chunkRecordSchema = z.object({ part: z.number(), offset: z.number(), size: z.number(), md5: z.string() });
-export type ChunkRecord = z.infer<typeof chunkRecordSchema>;
-const committedSchema = z.object({ part: z.number(), size: z.number(), md5: z.string() });
-/** A committed part; `md5` is lowercase hex of its bytes. */
-export type CommittedPart = z.infer<typeof committedSchema>;
 
 /** Number of 8 MiB parts of the upload. */
 export function fiiPartCount(session: UploadSession): number {
@@ -35,60 +23,9 @@ export function fiiPartLength(session: UploadSession, part: number): number {
   return Math.min(FII_PART_SIZE, session.size - (part - 1) * FII_PART_SIZE);
 }
 
-const dirOf = (storage: Storage, uploadId: string): string => storage.uploadDir(uploadId);
-
-export function chunkPath(storage: Storage, uploadId: string, part: number, offset: number): string {
-  return path.join(dirOf(storage, uploadId), `c${part}-${offset}.chunk`);
-}
-
-export function committedPath(storage: Storage, uploadId: string, part: number): string {
-  return path.join(dirOf(storage, uploadId), `f${part}.part`);
-}
-
-/** Moves a received chunk into place (replacing an earlier one at the same offset), record last. */
-export async function saveChunk(storage: Storage, uploadId: string, part: number, offset: number, temp: FinishedTemp): Promise<ChunkRecord> {
-  const record: ChunkRecord = { part, offset, size: temp.size, md5: temp.md5 };
-  await rename(temp.path, chunkPath(storage, uploadId, part, offset));
-  await storage.writeJsonAtomic(path.join(dirOf(storage, uploadId), `c${part}-${offset}.json`), record);
-  return record;
-}
-
-async function readRecords<T>(dir: string, pattern: RegExp, schema: z.ZodType<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (const name of await readdir(dir)) {
-    if (!pattern.test(name)) continue;
-    try {
-      const parsed = schema.safeParse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
-      if (parsed.success) out.push(parsed.data);
-    } catch {
-      // Torn or vanished record: that chunk or part was never confirmed.
-    }
-  }
-  return out;
-}
-
-/** Received chunks of one part by offset. */
-export async function listChunks(storage: Storage, uploadId: string, part: number): Promise<Map<number, ChunkRecord>> {
-  const records = await readRecords(dirOf(storage, uploadId), new RegExp(`^c${part}-\\d+\\.json$`), chunkRecordSchema);
-  return new Map(records.map((r) => [r.offset, r]));
-}
-
-/** Committed parts by number. */
-export async function listCommitted(storage: Storage, uploadId: string): Promise<Map<number, CommittedPart>> {
-  const records = await readRecords(dirOf(storage, uploadId), /^f\d+\.json$/, committedSchema);
-  return new Map(records.map((r) => [r.part, r]));
-}
-
-/** Moves an assembled part into place, record last, then drops its chunks. */
-export async function saveCommitted(storage: Storage, uploadId: string, part: number, temp: FinishedTemp): Promise<CommittedPart> {
-  const record: CommittedPart = { part, size: temp.size, md5: temp.md5 };
-  await rename(temp.path, committedPath(storage, uploadId, part));
-  await storage.writeJsonAtomic(path.join(dirOf(storage, uploadId), `f${part}.json`), record);
-  const dir = dirOf(storage, uploadId);
-  for (const name of await readdir(dir)) {
-    if (name.startsWith(`c${part}-`)) await rm(path.join(dir, name), { force: true });
-  }
-  return record;
+/** Where chunk bytes at `offset` of FII part `part` go in the data file. */
+export function fiiPosition(part: number, offset: number): number {
+  return (part - 1) * FII_PART_SIZE + offset;
 }
 
 /** A presigned chunk PUT: like presign.ts for parts, with the offset signed too. */

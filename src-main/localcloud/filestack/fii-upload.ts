@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { locationUrlOf, type CloudContext } from '../context.js';
 import { HttpError, queryOf, sendError, sendJson } from '../router.js';
-import type { TempWriter } from '../storage.js';
 import type { UploadBody } from './body.js';
-import { fiiPartLength, saveChunk, signChunkUrl, verifyChunkUrl } from './fii-store.js';
+import { fiiPartLength, fiiPosition, signChunkUrl, verifyChunkUrl } from './fii-store.js';
+import { receiveInto } from './part-receive.js';
 import { PART_URL_TTL_SECONDS } from './presign.js';
-import { loadSession, type UploadSession } from './sessions.js';
+import { assertWritable, dataPath, journal, loadSession, withLock, type UploadSession } from './sessions.js';
 
 /**
  * FII chunk calls (spec §4.1): /multipart/upload with `fii: true` + `offset` presigns a PUT for
@@ -37,8 +37,10 @@ export function answerChunkUpload(res: ServerResponse, ctx: CloudContext, sessio
 }
 
 /**
- * PUT /s3/<upload_id>/<part>/<offset>: stores one chunk after checking the signature, the
- * signed size and Content-MD5. A body cut short (client reset) is discarded, never stored.
+ * PUT /s3/<upload_id>/<part>/<offset>: stores one chunk, in place in the data file, after
+ * checking the signature, the signed size and Content-MD5. A body cut short (client reset) is
+ * never recorded. Writes to one part take turns; a chunk written into a committed part undoes
+ * the commit (the part must be committed again).
  */
 export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, ctx: CloudContext): Promise<void> {
   const uploadId = decodeURIComponent(match[1] ?? '');
@@ -47,42 +49,41 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
   let status = 500;
   let bytes = 0;
   let size = Number(queryOf(req).get('size'));
-  let writer: TempWriter | null = null;
   try {
     const grant = verifyChunkUrl(ctx.signingKey, { uploadId, part, offset }, queryOf(req), Math.floor(Date.now() / 1000));
     size = grant.size;
-    const session = await loadSession(ctx.storage, uploadId);
-    if (!session || session.result) throw new HttpError(404, 'NoSuchUpload', `Unknown or completed upload_id ${JSON.stringify(uploadId)}.`);
+    const live = await loadSession(ctx, uploadId);
+    if (!live || live.session.result) throw new HttpError(404, 'NoSuchUpload', `Unknown or completed upload_id ${JSON.stringify(uploadId)}.`);
     const contentMd5 = typeof req.headers['content-md5'] === 'string' ? req.headers['content-md5'] : null;
     if (grant.md5 !== null && contentMd5 !== grant.md5) {
       throw new HttpError(403, 'SignatureDoesNotMatch', 'Content-MD5 header differs from the md5 the URL was signed for.');
     }
-    // The writer's MD5 is the chunk's digest, as for a regular part: one hash pass, no SHA-256.
-    writer = await ctx.storage.createTempWriter({ sha256: false });
-    for await (const piece of req as AsyncIterable<Buffer>) {
-      bytes += piece.length;
-      if (bytes > grant.size) throw new HttpError(400, 'EntityTooLarge', `Chunk is larger than the ${grant.size} bytes it was signed for.`);
-      await writer.write(piece);
-    }
-    const finished = await writer.finish();
-    if (bytes !== grant.size) throw new HttpError(400, 'IncompleteBody', `Chunk has ${bytes} bytes; the URL was signed for ${grant.size}.`);
-    if (contentMd5 !== null && contentMd5 !== Buffer.from(finished.md5, 'hex').toString('base64')) {
-      throw new HttpError(400, 'BadDigest', `The Content-MD5 you specified did not match what we received for part ${part} at offset ${offset}.`);
-    }
-    const record = await saveChunk(ctx.storage, uploadId, part, offset, finished);
-    writer = null;
-    status = 200;
-    // FII needs no ETag (spec §4.1); S3-minded clients get the chunk's MD5 anyway.
-    res.writeHead(200, { ETag: `"${record.md5}"`, 'Content-Length': 0 });
-    res.end();
+    await withLock(live, `part:${part}`, async () => {
+      assertWritable(live);
+      const position = fiiPosition(part, offset);
+      if (live.committed.has(part)) await journal(live, { t: 'uncommit', part });
+      live.hasher.touch(position, position + grant.size);
+      // The writer's MD5 is the chunk's digest, as for a regular part: one hash pass.
+      const got = await receiveInto(req, { file: dataPath(live), position, truncate: false }, grant.size, 'Chunk');
+      bytes = got.bytes;
+      if (bytes !== grant.size) throw new HttpError(400, 'IncompleteBody', `Chunk has ${bytes} bytes; the URL was signed for ${grant.size}.`);
+      if (contentMd5 !== null && contentMd5 !== Buffer.from(got.md5, 'hex').toString('base64')) {
+        throw new HttpError(400, 'BadDigest', `The Content-MD5 you specified did not match what we received for part ${part} at offset ${offset}.`);
+      }
+      await journal(live, { t: 'chunk', part, offset, size: bytes, md5: got.md5 });
+      status = 200;
+      // FII needs no ETag (spec §4.1); S3-minded clients get the chunk's MD5 anyway.
+      res.writeHead(200, { ETag: `"${got.md5}"`, 'Content-Length': 0 });
+      res.end();
+      live.hasher.offer(position, got.chunks);
+    });
   } catch (err) {
-    await writer?.discard();
     if (err instanceof HttpError) {
       status = err.status;
       req.resume();
       sendError(res, err.status, err.code, err.message);
     } else if (!req.complete || req.destroyed) {
-      // The client went away mid-body (a reset): nothing was stored, nobody to answer.
+      // The client went away mid-body (a reset): nothing was recorded, nobody to answer.
       status = 499;
     } else {
       throw err;

@@ -66,10 +66,12 @@ export async function buildMetadata(ctx: CloudContext, file: StoredFile, keys: R
     key: file.key,
     path: file.path ?? file.key,
     md5: file.md5,
-    sha256: file.sha256,
+    ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
   };
   const blob = ctx.storage.blobPath(file.handle);
-  const wantedDigests = EXTRA_DIGESTS.filter((d) => keys.has(d));
+  // Uploads store only the MD5 (hashing twice would slow every upload); a SHA-256 is read on demand.
+  const wantedDigests: string[] = EXTRA_DIGESTS.filter((d) => keys.has(d));
+  if (keys.has('sha256') && file.sha256 === undefined) wantedDigests.push('sha256');
   if (wantedDigests.length > 0) Object.assign(all, await digests(blob, wantedDigests));
   if ((keys.has('width') || keys.has('height') || keys.has('exif')) && file.mimetype.startsWith('image/')) {
     Object.assign(all, await imageFacts(blob));

@@ -1,17 +1,18 @@
-import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { locationUrlOf, type CloudContext, type LocalCloudApp } from '../context.js';
 import { HttpError, sendJson } from '../router.js';
 import { randomId } from '../storage.js';
 import { DEFAULT_STORE_CONTAINER, storageKey } from './store-file.js';
 import { storeLocation, storeProblem, uploadTagsProblem, workflowIds } from '../../protocol/filestack/store-params.js';
-import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema, type StoreParams } from './body.js';
+import { completeBodySchema, parseApiBody, startBodySchema, uploadBodySchema, type CompleteBody, type StoreParams } from './body.js';
 import { assembleChecked, checkParts } from './assemble.js';
+import { FII_PART_SIZE } from './fii-store.js';
+import { partSizeFrom } from './part-layout.js';
 import { PART_URL_TTL_SECONDS, signPartUrl } from './presign.js';
 import { completeIntelligent } from './fii-complete.js';
 import { answerChunkUpload } from './fii-upload.js';
 import { enforceSecurity } from './security.js';
-import { requireSession, saveSession, type UploadSession } from './sessions.js';
+import { createSession, requireSession, saveSession, whileCompleting, withLock, type CompleteResult, type LiveSession, type UploadSession } from './sessions.js';
 
 /** Region the emulator reports; clients only echo it back. */
 export const LOCAL_REGION = 'local-1';
@@ -60,11 +61,10 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
     ...(store.access !== undefined ? { access: store.access } : {}),
     ...(store.workflows !== undefined ? { workflows: workflowIds(store.workflows) ?? [] } : {}),
     createdAt: Date.now(),
-    ...(body.fii === true && app.intelligentIngestion === true ? { fii: true } : {}),
+    // FII parts (and the fallback's regular parts) are 8 MiB by definition (spec §4.1).
+    ...(body.fii === true && app.intelligentIngestion === true ? { fii: true, partSize: FII_PART_SIZE } : {}),
   };
-  await mkdir(ctx.storage.uploadDir(uploadId), { recursive: true });
-  // No fsync: a session lost to a power cut answers 404 and the client starts over.
-  await saveSession(ctx.storage, session, { durable: false });
+  await createSession(ctx, session);
   // location_url: a full URL over plain HTTP (clients would add https:// to a bare host), a bare
   // host[:port] over TLS as the real service answers (spec §3.1).
   sendJson(res, 200, {
@@ -80,9 +80,13 @@ export async function handleStart(req: IncomingMessage, res: ServerResponse, _m:
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, _m: RegExpExecArray, ctx: CloudContext): Promise<void> {
   const body = await parseApiBody(req, uploadBodySchema);
   enforceSecurity(requireApp(ctx, body.apikey), body, { call: 'pick' }, { optional: true });
-  const session = await requireSession(ctx.storage, body);
+  const live = await requireSession(ctx, body);
+  const session = live.session;
   if (session.result) throw new HttpError(400, 'bad_request', 'This upload is already completed.');
   if (body.fii === true) return answerChunkUpload(res, ctx, session, body);
+  // Part 1 fixes the plan's part size; parts that fit it are written in place (part-layout.ts).
+  const planned = session.partSize === undefined ? partSizeFrom(session.size, body.part, body.size) : null;
+  if (planned !== null) await saveSession(live, ctx, { ...live.session, partSize: planned }, { durable: false });
   if (body.md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(body.md5)) {
     throw new HttpError(400, 'bad_request', 'md5 must be the base64 MD5 digest of the part (24 characters).');
   }
@@ -108,34 +112,38 @@ export async function handleComplete(req: IncomingMessage, res: ServerResponse, 
   if (tagsProblem !== null) throw new HttpError(400, 'bad_request', tagsProblem);
   // Python sends workflows on complete only (spec §3.5): they count even when start had none.
   const completeWorkflows = workflowIds(checkedStore(body.store).workflows ?? null);
-  const result = await withUploadLock(ctx, body.upload_id, async () => {
-    // Read (and checked against the request) under the lock: a racing complete may have finished it.
-    const loaded = await requireSession(ctx.storage, body);
-    if (loaded.result) return loaded.result;
-    const session = completeWorkflows !== null && completeWorkflows.length > 0 ? { ...loaded, workflows: completeWorkflows } : loaded;
-    if (body.size !== session.size) {
-      throw new HttpError(400, 'bad_request', `size ${body.size} differs from the ${session.size} bytes announced at start.`);
-    }
-    if (body.fii === true && session.fii) {
-      return completeIntelligent(ctx, session, body, () => countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0));
-    }
-    const parts = body.parts ?? session.pendingParts;
-    if (body.fii === true && !parts) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
-    if (!parts || parts.length === 0) throw new HttpError(400, 'bad_request', 'parts is required for a regular multipart upload.');
-    // Validate before any 202 so a bad list fails at once instead of after the client's polling.
-    const checked = await checkParts(ctx, session, parts);
-    if (countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0)) {
-      await saveSession(ctx.storage, { ...session, pendingParts: parts });
-      return null;
-    }
-    return assembleChecked(ctx, session, checked, body);
-  });
+  const live = await requireSession(ctx, body);
+  // Checked under the lock: a racing complete may have finished it.
+  const result = await withLock(live, 'complete', () =>
+    live.session.result ? Promise.resolve(live.session.result) : whileCompleting(live, () => completeUpload(ctx, live, body, completeWorkflows)),
+  );
   if (result === null) {
     res.writeHead(202, { 'Content-Length': 0 });
     res.end();
     return;
   }
   sendJson(res, 200, result);
+}
+
+/** One complete of a session not completed yet: null = answer 202 (test hook), else the stored file. */
+async function completeUpload(ctx: CloudContext, live: LiveSession, body: CompleteBody, completeWorkflows: string[] | null): Promise<CompleteResult | null> {
+  const loaded = live.session;
+  const session = completeWorkflows !== null && completeWorkflows.length > 0 ? { ...loaded, workflows: completeWorkflows } : loaded;
+  if (body.size !== session.size) {
+    throw new HttpError(400, 'bad_request', `size ${body.size} differs from the ${session.size} bytes announced at start.`);
+  }
+  const accept202 = (): boolean => countCompleteCall(ctx, session.uploadId) <= (ctx.hooks.completeAccepts202 ?? 0);
+  if (body.fii === true && session.fii) return completeIntelligent(ctx, live, session, body, accept202);
+  const parts = body.parts ?? session.pendingParts;
+  if (body.fii === true && !parts) throw new HttpError(400, 'unsupported', 'Intelligent ingestion was not granted for this upload.');
+  if (!parts || parts.length === 0) throw new HttpError(400, 'bad_request', 'parts is required for a regular multipart upload.');
+  // Validate before any 202 so a bad list fails at once instead of after the client's polling.
+  const checked = checkParts(live, parts);
+  if (accept202()) {
+    await saveSession(live, ctx, { ...live.session, pendingParts: parts });
+    return null;
+  }
+  return assembleChecked(ctx, live, session, checked, body);
 }
 
 function countCompleteCall(ctx: CloudContext, uploadId: string): number {
@@ -147,20 +155,4 @@ function countCompleteCall(ctx: CloudContext, uploadId: string): number {
   const n = (counts.get(uploadId) ?? 0) + 1;
   counts.set(uploadId, n);
   return n;
-}
-
-async function withUploadLock<T>(ctx: CloudContext, uploadId: string, fn: () => Promise<T>): Promise<T> {
-  let locks = ctx.state.get('filestack.completeLocks') as Map<string, Promise<unknown>> | undefined;
-  if (!locks) {
-    locks = new Map();
-    ctx.state.set('filestack.completeLocks', locks);
-  }
-  const prev = locks.get(uploadId) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(fn);
-  locks.set(uploadId, next);
-  try {
-    return await next;
-  } finally {
-    if (locks.get(uploadId) === next) locks.delete(uploadId);
-  }
 }

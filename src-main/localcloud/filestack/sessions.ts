@@ -1,14 +1,18 @@
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Storage, FinishedTemp } from '../storage.js';
+import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
 import { partRefSchema } from './body.js';
+import { createRangeHasher, type RangeHasher } from './range-hasher.js';
 
 /**
- * Multipart upload sessions on disk: `uploads/<upload_id>/session.json` plus one `<n>.part`
- * blob and `<n>.json` record per received part. Sessions survive a server restart, so a
- * client can resume or repeat a complete after the app was killed.
+ * Multipart upload sessions. A live session is kept in memory (a request costs no file read)
+ * and journalled in `uploads/<upload_id>/` so a restarted server can resume it: `session.json`
+ * (start's facts, the part plan once known, the result once completed) and `parts.log`, one JSON
+ * line per received part, FII chunk, commit or invalidation (appended; the last line may be torn
+ * by a crash and is then ignored). The bytes go into `data`, each part at its final offset
+ * (part-layout.ts), or into `<n>.part` when it does not fit the plan.
  */
 
 export const completeResultSchema = z.object({
@@ -20,6 +24,8 @@ export const completeResultSchema = z.object({
   status: z.string(),
   /** Lowercase hex MD5 of the stored bytes (a local-cloud addition; Filestack does not send it). */
   md5: z.string().optional(),
+  /** S3-style ETag of the received pieces (assemble.ts compositeEtag); a local-cloud addition too. */
+  etag: z.string().optional(),
   key: z.string(),
   container: z.string(),
   upload_tags: z.record(z.string(), z.string()).optional(),
@@ -46,6 +52,8 @@ export const sessionSchema = z.object({
   createdAt: z.number(),
   /** Intelligent ingestion was granted at start (chunks + commits, fii-*.ts). */
   fii: z.boolean().optional(),
+  /** The plan's part size once part 1 announced it (part-layout.ts); parts that fit it are written in place. */
+  partSize: z.number().int().positive().optional(),
   /** Parts list of the first complete call that was answered 202 (reused by `parts: null` polls). */
   pendingParts: z.array(partRefSchema).optional(),
   /** Set once completed; repeated completes answer it again. */
@@ -53,26 +61,161 @@ export const sessionSchema = z.object({
 });
 export type UploadSession = z.infer<typeof sessionSchema>;
 
-export const partRecordSchema = z.object({ part: z.number(), size: z.number(), md5: z.string() });
-/** One received part; `md5` is lowercase hex (the ETag without quotes). */
-export type PartRecord = z.infer<typeof partRecordSchema>;
+/** One received part; `md5` is lowercase hex (the ETag without quotes); `offset` null = in its side file. */
+export type PartRecord = { readonly part: number; readonly size: number; readonly md5: string; readonly offset: number | null };
+/** A committed FII part: its length and its chunks' hex MD5s in order. */
+export type CommittedPart = { readonly size: number; readonly md5s: readonly string[] };
+/** One received FII chunk, at `offset` inside its part. */
+export type ChunkRecord = { readonly part: number; readonly offset: number; readonly size: number; readonly md5: string };
 
-const sessionFile = (storage: Storage, uploadId: string): string => path.join(storage.uploadDir(uploadId), 'session.json');
+const logLineSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('part'), part: z.number(), size: z.number(), md5: z.string(), offset: z.number().nullable() }),
+  z.object({ t: z.literal('drop'), part: z.number() }),
+  z.object({ t: z.literal('chunk'), part: z.number(), offset: z.number(), size: z.number(), md5: z.string() }),
+  z.object({ t: z.literal('commit'), part: z.number(), size: z.number(), md5s: z.array(z.string()).optional() }),
+  z.object({ t: z.literal('uncommit'), part: z.number() }),
+]);
+type LogLine = z.infer<typeof logLineSchema>;
 
-/** Loads a session; unknown (or malformed) id → null. */
-export async function loadSession(storage: Storage, uploadId: string): Promise<UploadSession | null> {
-  let text: string;
+/** A session in memory: the journalled record plus what was received. */
+export type LiveSession = {
+  session: UploadSession;
+  readonly dir: string;
+  readonly parts: Map<number, PartRecord>;
+  /** FII: part → chunk offset → chunk. */
+  readonly chunks: Map<number, Map<number, ChunkRecord>>;
+  /** FII: committed part → its length and the MD5s of the chunks it was committed from, in order. */
+  readonly committed: Map<number, CommittedPart>;
+  /** The stored file's MD5, following the received prefix (range-hasher.ts). */
+  readonly hasher: RangeHasher;
+  /** Serialises writers of one part (or chunk offset) and the completes of the upload. */
+  readonly locks: Map<string, Promise<unknown>>;
+  /** session.json writes, in order. */
+  persisting: Promise<void>;
+  /** A complete is assembling: part and chunk writes are refused (they would land in the stored file). */
+  completing: boolean;
+};
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function liveMap(ctx: CloudContext): Map<string, LiveSession> {
+  let map = ctx.state.get('filestack.sessions') as Map<string, LiveSession> | undefined;
+  if (!map) {
+    const created = new Map<string, LiveSession>();
+    ctx.state.set('filestack.sessions', created);
+    // An upload removed from disk (expired, wiped) must not live on in memory.
+    ctx.storage.onUploadRemoved((id) => created.delete(id));
+    map = created;
+  }
+  return map;
+}
+
+/** The data file that receives the parts in place. */
+export const dataPath = (live: LiveSession): string => path.join(live.dir, 'data');
+/** The side file of a part that did not fit the plan. */
+export const sidePath = (live: LiveSession, part: number): string => path.join(live.dir, `${part}.part`);
+
+function newLive(ctx: CloudContext, session: UploadSession): LiveSession {
+  const dir = ctx.storage.uploadDir(session.uploadId);
+  return {
+    session,
+    dir,
+    parts: new Map(),
+    chunks: new Map(),
+    committed: new Map(),
+    // After a restart it starts empty: complete then reads the file back to hash it.
+    hasher: createRangeHasher(),
+    locks: new Map(),
+    persisting: Promise.resolve(),
+    completing: false,
+  };
+}
+
+/** Starts a session: its folder and session.json (not fsynced: a session lost to a power cut answers 404 and the client starts over). */
+export async function createSession(ctx: CloudContext, session: UploadSession): Promise<LiveSession> {
+  const live = newLive(ctx, session);
+  await mkdir(live.dir, { recursive: true });
+  await ctx.storage.writeJsonAtomic(path.join(live.dir, 'session.json'), session, { durable: false });
+  liveMap(ctx).set(session.uploadId, live);
+  return live;
+}
+
+/** Replaces the session record and journals it; writes of one session land in call order. */
+export function saveSession(live: LiveSession, ctx: CloudContext, next: UploadSession, opts?: { durable?: boolean }): Promise<void> {
+  live.session = next;
+  const write = live.persisting.then(() => ctx.storage.writeJsonAtomic(path.join(live.dir, 'session.json'), live.session, opts));
+  live.persisting = write.catch(() => undefined);
+  return write;
+}
+
+/** Appends one journal line (not fsynced, like the part bytes it describes). */
+export async function journal(live: LiveSession, line: LogLine): Promise<void> {
+  apply(live, line);
+  await appendFile(path.join(live.dir, 'parts.log'), `${JSON.stringify(line)}\n`);
+}
+
+function apply(live: LiveSession, line: LogLine): void {
+  switch (line.t) {
+    case 'part':
+      live.parts.set(line.part, { part: line.part, size: line.size, md5: line.md5, offset: line.offset });
+      return;
+    case 'drop':
+      live.parts.delete(line.part);
+      return;
+    case 'chunk': {
+      const chunks = live.chunks.get(line.part) ?? new Map<number, ChunkRecord>();
+      chunks.set(line.offset, { part: line.part, offset: line.offset, size: line.size, md5: line.md5 });
+      live.chunks.set(line.part, chunks);
+      return;
+    }
+    case 'commit':
+      live.committed.set(line.part, { size: line.size, md5s: line.md5s ?? [] });
+      live.chunks.delete(line.part);
+      return;
+    case 'uncommit':
+      live.committed.delete(line.part);
+      return;
+  }
+}
+
+async function loadFromDisk(ctx: CloudContext, uploadId: string): Promise<LiveSession | null> {
+  const dir = ctx.storage.uploadDir(uploadId);
+  let session: UploadSession;
   try {
-    text = await readFile(sessionFile(storage, uploadId), 'utf8');
+    const parsed = sessionSchema.safeParse(JSON.parse(await readFile(path.join(dir, 'session.json'), 'utf8')));
+    if (!parsed.success) return null;
+    session = parsed.data;
   } catch {
     return null;
   }
-  try {
-    const parsed = sessionSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
+  const live = newLive(ctx, session);
+  const text = await readFile(path.join(dir, 'parts.log'), 'utf8').catch(() => '');
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    try {
+      const line = logLineSchema.safeParse(JSON.parse(raw));
+      if (line.success) apply(live, line.data);
+    } catch {
+      // A line torn by a crash describes a part the client was never told about.
+    }
   }
+  return live;
+}
+
+/** The live session, read back from disk after a restart; unknown (or malformed) id → null. */
+export async function loadSession(ctx: CloudContext, uploadId: string): Promise<LiveSession | null> {
+  if (!ID_RE.test(uploadId)) return null;
+  const map = liveMap(ctx);
+  const known = map.get(uploadId);
+  if (known) return known;
+  const loaded = await loadFromDisk(ctx, uploadId);
+  if (!loaded) return null;
+  // Two requests may have raced the load; keep the first.
+  const raced = map.get(uploadId);
+  if (raced) return raced;
+  // A completed session stays on disk only (its result answers repeated completes).
+  if (!loaded.session.result) map.set(uploadId, loaded);
+  return loaded;
 }
 
 /**
@@ -80,62 +223,58 @@ export async function loadSession(storage: Storage, uploadId: string): Promise<U
  * client's session is gone, so it must start over rather than fix its request). A known id
  * with a different apikey/uri/region → 400: the caller mixed up sessions.
  */
-export async function requireSession(
-  storage: Storage,
-  keys: { apikey: string; uri: string; region: string; upload_id: string },
-): Promise<UploadSession> {
-  const idOk = /^[A-Za-z0-9_-]{1,64}$/.test(keys.upload_id);
-  const session = idOk ? await loadSession(storage, keys.upload_id) : null;
-  if (!session) throw new HttpError(404, 'NoSuchUpload', `Unknown upload_id ${JSON.stringify(keys.upload_id)}.`);
-  if (session.apikey !== keys.apikey) throw new HttpError(400, 'bad_request', 'upload_id belongs to another apikey.');
-  if (session.uri !== keys.uri) throw new HttpError(400, 'bad_request', 'uri does not match the one returned by /multipart/start.');
-  if (session.region !== keys.region) throw new HttpError(400, 'bad_request', 'region does not match the one returned by /multipart/start.');
-  return session;
+export async function requireSession(ctx: CloudContext, keys: { apikey: string; uri: string; region: string; upload_id: string }): Promise<LiveSession> {
+  const live = await loadSession(ctx, keys.upload_id);
+  if (!live) throw new HttpError(404, 'NoSuchUpload', `Unknown upload_id ${JSON.stringify(keys.upload_id)}.`);
+  const s = live.session;
+  if (s.apikey !== keys.apikey) throw new HttpError(400, 'bad_request', 'upload_id belongs to another apikey.');
+  if (s.uri !== keys.uri) throw new HttpError(400, 'bad_request', 'uri does not match the one returned by /multipart/start.');
+  if (s.region !== keys.region) throw new HttpError(400, 'bad_request', 'region does not match the one returned by /multipart/start.');
+  return live;
+}
+
+/** Runs `fn` after every earlier holder of `key` in this session is done. */
+export async function withLock<T>(live: LiveSession, key: string, fn: () => Promise<T>): Promise<T> {
+  const next = (live.locks.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  live.locks.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (live.locks.get(key) === next) live.locks.delete(key);
+  }
 }
 
 /**
- * Writes session.json atomically. `durable: false` (a fresh or 202-pending session) skips the
- * fsync: losing it to a power cut only makes the client start over (404 NoSuchUpload).
+ * Runs a complete: part and chunk writers already running finish first, later ones are refused
+ * (a byte written after the fsync would change the stored file under its MD5). A complete that
+ * stores nothing (202, or a 400 the client can fix) lets writes in again.
  */
-export async function saveSession(storage: Storage, session: UploadSession, opts?: { durable?: boolean }): Promise<void> {
-  await storage.writeJsonAtomic(sessionFile(storage, session.uploadId), session, opts);
-}
-
-/** Moves a received part into the session (replacing an earlier copy of the same part). */
-export async function savePart(storage: Storage, uploadId: string, part: number, temp: FinishedTemp): Promise<PartRecord> {
-  const dir = storage.uploadDir(uploadId);
-  const record: PartRecord = { part, size: temp.size, md5: temp.md5 };
-  await rename(temp.path, path.join(dir, `${part}.part`));
-  // Not fsynced (nor is the part): parts are scratch until complete, which fsyncs the assembled
-  // file once, and assembly checks every part's length, so a part lost to a power cut is refused.
-  await storage.writeJsonAtomic(path.join(dir, `${part}.json`), record, { durable: false });
-  return record;
-}
-
-export function partPath(storage: Storage, uploadId: string, part: number): string {
-  return path.join(storage.uploadDir(uploadId), `${part}.part`);
-}
-
-/** Received parts by number. */
-export async function listParts(storage: Storage, uploadId: string): Promise<Map<number, PartRecord>> {
-  const dir = storage.uploadDir(uploadId);
-  const out = new Map<number, PartRecord>();
-  for (const name of await readdir(dir)) {
-    if (!/^\d+\.json$/.test(name)) continue;
-    try {
-      const parsed = partRecordSchema.safeParse(JSON.parse(await readFile(path.join(dir, name), 'utf8')));
-      if (parsed.success) out.set(parsed.data.part, parsed.data);
-    } catch {
-      // A torn record means the part was never confirmed; the client re-sends it.
-    }
+export async function whileCompleting<T>(live: LiveSession, fn: () => Promise<T>): Promise<T> {
+  live.completing = true;
+  try {
+    const writers = [...live.locks].filter(([k]) => k !== 'complete').map(([, p]) => p.catch(() => undefined));
+    await Promise.all(writers);
+    return await fn();
+  } finally {
+    if (!live.session.result) live.completing = false;
   }
-  return out;
 }
 
-/** Drops the part blobs after assembly; session.json stays so completes stay idempotent. */
-export async function dropParts(storage: Storage, uploadId: string): Promise<void> {
-  const dir = storage.uploadDir(uploadId);
-  for (const name of await readdir(dir)) {
-    if (name !== 'session.json') await rm(path.join(dir, name), { force: true });
+/** 404 once the upload is completed, 409 while a complete is assembling it (part and chunk writers call this under their lock). */
+export function assertWritable(live: LiveSession): void {
+  if (live.session.result) throw new HttpError(404, 'NoSuchUpload', 'This upload is already completed.');
+  if (live.completing) throw new HttpError(409, 'Conflict', 'This upload is being completed; no more parts are accepted.');
+}
+
+/** Forgets a session in memory (its files stay); e.g. once it is completed or expired. */
+export function forgetSession(ctx: CloudContext, uploadId: string): void {
+  liveMap(ctx).delete(uploadId);
+}
+
+/** Drops everything of a completed session but session.json, so completes stay idempotent. */
+export async function dropParts(ctx: CloudContext, live: LiveSession): Promise<void> {
+  forgetSession(ctx, live.session.uploadId);
+  for (const name of await readdir(live.dir).catch(() => [] as string[])) {
+    if (name !== 'session.json') await rm(path.join(live.dir, name), { force: true });
   }
 }

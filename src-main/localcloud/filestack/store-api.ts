@@ -1,8 +1,11 @@
 /**
  * `POST /api/store/<LOCATION>?key=<apikey>` (spec §5.1), the simple upload endpoint. The body is
  * a multipart form with the file in `fileUpload`, the raw bytes, or a urlencoded `url=` to store
- * from a URL. Answers `{url, size, type, filename, key}` (no `handle`: it is the last URL segment).
+ * from a URL. Answers `{url, size, type, filename, key}` (no `handle`: it is the last URL segment),
+ * plus `md5` of the stored bytes (a local-cloud addition, like complete's: a client verifies a
+ * small file in this one request). A raw body sent with Content-MD5 is checked like a part.
  */
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import busboy from 'busboy';
@@ -18,7 +21,8 @@ type Received = { data: Buffer | FinishedTemp; filename: string | null; mimetype
 
 /** Streams a request (or one form part) into a temp file. */
 async function toTemp(ctx: CloudContext, stream: AsyncIterable<Buffer>): Promise<FinishedTemp> {
-  const writer = await ctx.storage.createTempWriter();
+  // MD5 only: the File API computes a SHA-256 when someone asks for one.
+  const writer = await ctx.storage.createTempWriter({ sha256: false });
   try {
     for await (const chunk of stream) await writer.write(chunk);
     return await writer.finish();
@@ -68,7 +72,13 @@ async function receive(ctx: CloudContext, req: IncomingMessage, q: URLSearchPara
     const text = (await readBody(req, limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES)).toString('ascii').replace(/\s+/g, '');
     return { data: Buffer.from(text, 'base64'), filename: null, mimetype: type.split(';', 1)[0] || null };
   }
-  return { data: await toTemp(ctx, req as AsyncIterable<Buffer>), filename: null, mimetype: type.split(';', 1)[0] || null };
+  const data = await toTemp(ctx, req as AsyncIterable<Buffer>);
+  const contentMd5 = req.headers['content-md5'];
+  if (typeof contentMd5 === 'string' && contentMd5 !== Buffer.from(data.md5, 'hex').toString('base64')) {
+    await rm(data.path, { force: true });
+    throw new HttpError(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  return { data, filename: null, mimetype: type.split(';', 1)[0] || null };
 }
 
 /** Builds the POST /api/store/<LOCATION> handler. */
@@ -88,6 +98,6 @@ export function storeApiHandler(limits: FetchLimits = {}) {
     const filename = store.filename ?? got.filename ?? 'file';
     const mimetype = store.mimetype ?? (got.mimetype && got.mimetype !== 'application/octet-stream' ? got.mimetype : mime.lookup(filename) || got.mimetype || 'application/octet-stream');
     const stored = await storeBytes(ctx, { data: got.data, apikey, filename, mimetype, store });
-    sendJson(res, 200, { url: `${ctx.baseUrl}/${stored.handle}`, size: stored.size, type: stored.mimetype, filename: stored.filename, key: stored.key });
+    sendJson(res, 200, { url: `${ctx.baseUrl}/${stored.handle}`, size: stored.size, type: stored.mimetype, filename: stored.filename, key: stored.key, md5: stored.md5 });
   };
 }

@@ -3,7 +3,7 @@ import { appError, FerryError, toAppError } from '../../../src-shared/errors.js'
 import { parseRetryAfter, retryDelay, type RetryPolicy } from '../../engine/retry.js';
 import type { MultipartSession } from './checkpoint.js';
 import { chunkFailed, chunkSucceeded, classifyChunkFailure, DEFAULT_CHUNK_LIMITS, initialChunkState, type ChunkLimits } from './chunk-size.js';
-import { readRange } from './file-reader.js';
+import { acquireBuffer, releaseBuffer, type SourceFile } from './file-reader.js';
 import { putChunk, requestChunkUrl } from './intelligent-api.js';
 import type { ApiConfig } from './multipart-api.js';
 import { sleep, withRetry, type RetryOptions } from './retry-loop.js';
@@ -11,7 +11,8 @@ import { sleep, withRetry, type RetryOptions } from './retry-loop.js';
 export type ChunkedPartOptions = {
   readonly cfg: ApiConfig;
   readonly session: MultipartSession;
-  readonly filePath: string;
+  /** The source, open for the whole attempt. */
+  readonly file: SourceFile;
   /** 1-based part number. */
   readonly part: number;
   /** Byte offset of the part in the file, and its length. */
@@ -39,55 +40,62 @@ function backoff(failures: number, policy: RetryPolicy, retryAfter: number | nul
  * (fii, offset, size, md5 of the chunk) and a PUT. A chunk that fails transiently is retried
  * from the same offset at half its size (chunk-size.ts); below the 32 KiB floor the upload fails
  * with the last error's code and `details.reason = 'fii_chunk_floor'`. Resolves with the chunk
- * size reached, which the next part starts from.
+ * size reached, which the next part starts from, and the MD5s (base64) of the chunks that make
+ * up the part, in order (the server's composite ETag is built from the same list).
  */
-export async function sendChunkedPart(o: ChunkedPartOptions): Promise<number> {
+export async function sendChunkedPart(o: ChunkedPartOptions): Promise<{ chunkSize: number; md5s: string[] }> {
   const limits = o.limits ?? DEFAULT_CHUNK_LIMITS;
   let state = initialChunkState(o.initialChunkSize, limits);
   let offset = 0;
   let failures = 0;
   let waits = 0;
+  const md5s: string[] = [];
   while (offset < o.partLength) {
     const length = Math.min(state.size, o.partLength - offset);
-    const bytes = await readRange(o.filePath, o.partStart + offset, length);
-    const md5 = createHash('md5').update(bytes).digest('base64');
-    const chunk = { part: o.part, offset, size: length, md5 };
-    // The API call is retried like any other call; only the PUT's failures say "too big".
-    const target = await withRetry(() => requestChunkUrl(o.cfg, o.session, chunk, o.signal), { policy: o.policy, signal: o.signal, ...o.retry });
-    const base = offset;
+    const bytes = await o.file.read(o.partStart + offset, acquireBuffer(length));
     try {
-      await putChunk(o.cfg, target, bytes, o.signal, (sent) => o.onBytes(base + sent));
-    } catch (thrown) {
-      if (o.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
-      const err = toAppError(thrown);
-      o.onBytes(offset);
-      const kind = classifyChunkFailure(err);
-      if (kind === 'fatal') throw thrown instanceof FerryError ? thrown : new FerryError(err);
-      const retryAfter = typeof err.details?.retryAfter === 'string' ? parseRetryAfter(err.details.retryAfter, Date.now()) : null;
-      if (kind === 'wait') {
-        waits++;
-        if (waits > o.policy.maxRetries) throw thrown instanceof FerryError ? thrown : new FerryError(err);
-        await sleep(backoff(waits, o.policy, retryAfter), o.signal);
+      const md5 = createHash('md5').update(bytes).digest('base64');
+      const chunk = { part: o.part, offset, size: length, md5 };
+      // The API call is retried like any other call; only the PUT's failures say "too big".
+      const target = await withRetry(() => requestChunkUrl(o.cfg, o.session, chunk, o.signal), { policy: o.policy, signal: o.signal, ...o.retry });
+      const base = offset;
+      try {
+        await putChunk(o.cfg, target, bytes, o.signal, (sent) => o.onBytes(base + sent));
+      } catch (thrown) {
+        if (o.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+        const err = toAppError(thrown);
+        o.onBytes(offset);
+        const kind = classifyChunkFailure(err);
+        if (kind === 'fatal') throw thrown instanceof FerryError ? thrown : new FerryError(err);
+        const retryAfter = typeof err.details?.retryAfter === 'string' ? parseRetryAfter(err.details.retryAfter, Date.now()) : null;
+        if (kind === 'wait') {
+          waits++;
+          if (waits > o.policy.maxRetries) throw thrown instanceof FerryError ? thrown : new FerryError(err);
+          await sleep(backoff(waits, o.policy, retryAfter), o.signal);
+          continue;
+        }
+        const next = chunkFailed(state, length, limits);
+        if (next === null) {
+          throw new FerryError(
+            appError(err.code, `Part ${o.part} failed even with ${length}-byte chunks (the ${limits.min}-byte floor): ${err.message}`, {
+              retryable: err.retryable,
+              details: { reason: 'fii_chunk_floor', part: o.part, offset, chunkSize: length, ...(typeof err.details?.status === 'number' ? { status: err.details.status } : {}) },
+            }),
+          );
+        }
+        state = next;
+        failures++;
+        await sleep(backoff(failures, o.policy, retryAfter), o.signal);
         continue;
       }
-      const next = chunkFailed(state, length, limits);
-      if (next === null) {
-        throw new FerryError(
-          appError(err.code, `Part ${o.part} failed even with ${length}-byte chunks (the ${limits.min}-byte floor): ${err.message}`, {
-            retryable: err.retryable,
-            details: { reason: 'fii_chunk_floor', part: o.part, offset, chunkSize: length, ...(typeof err.details?.status === 'number' ? { status: err.details.status } : {}) },
-          }),
-        );
-      }
-      state = next;
-      failures++;
-      await sleep(backoff(failures, o.policy, retryAfter), o.signal);
-      continue;
+      offset += length;
+      md5s.push(md5);
+      failures = 0;
+      state = chunkSucceeded(state, limits);
+      o.onBytes(offset);
+    } finally {
+      releaseBuffer(bytes);
     }
-    offset += length;
-    failures = 0;
-    state = chunkSucceeded(state, limits);
-    o.onBytes(offset);
   }
-  return state.size;
+  return { chunkSize: state.size, md5s };
 }

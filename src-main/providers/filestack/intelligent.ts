@@ -5,7 +5,7 @@ import type { UploadContext, UploadSource } from '../../engine/ports.js';
 import type { MultipartSession } from './checkpoint.js';
 import type { FileGuard } from './file-guard.js';
 import { classifyChunkFailure, FII_PART_SIZE, type ChunkLimits } from './chunk-size.js';
-import { readRange } from './file-reader.js';
+import { acquireBuffer, openSource, releaseBuffer, type SourceFile } from './file-reader.js';
 import { commitPart, completeIntelligent, startIntelligent } from './intelligent-api.js';
 import { sendChunkedPart } from './intelligent-chunks.js';
 import { storeWireConfig } from '../../protocol/filestack/store-params.js';
@@ -45,6 +45,8 @@ export type IntelligentRunOptions = {
   readonly regularResumable: boolean;
   /** Continues as a regular upload: on `session` (FII not granted), or null = resume the regular checkpoint. */
   readonly regular: (session: MultipartSession | null) => Promise<MultipartOutcome>;
+  /** Hears the MD5s (base64) a part went up as (its chunks in order, or the one of a regular part) and its length. */
+  readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void;
 };
 
 /**
@@ -56,7 +58,7 @@ export function intelligentUpload(
   source: UploadSource,
   ctx: UploadContext,
   signal: AbortSignal,
-  attempt: { readonly guard?: Pick<FileGuard, 'check'>; readonly pacer?: RetryPacer },
+  attempt: { readonly guard?: Pick<FileGuard, 'check'>; readonly pacer?: RetryPacer; readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void },
   regularResumable: boolean,
   regular: (session: MultipartSession | null) => Promise<MultipartOutcome>,
 ): Promise<MultipartOutcome> {
@@ -82,6 +84,7 @@ export function intelligentUpload(
     completeMaxPolls: opts.completeMaxPolls ?? 30,
     retry: { ...(attempt.pacer ? { pacer: attempt.pacer } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
     ...(attempt.guard ? { guard: attempt.guard } : {}),
+    ...(attempt.onPartSent ? { onPartSent: attempt.onPartSent } : {}),
     regularResumable,
     regular,
   });
@@ -108,7 +111,15 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   else {
     await o.guard?.check('before the first part');
     const started = await withRetry(() => startIntelligent(cfg, file, signal), retrying);
-    if (!started.granted) return o.regular(started.session);
+    if (!started.granted) {
+      o.retry?.onEvent?.({
+        type: 'fii-not-granted',
+        file: source.name,
+        message: `${source.name}: the server does not grant intelligent ingestion to this app (start answered no upload_type); uploading it the regular way.`,
+        at: Date.now(),
+      });
+      return o.regular(started.session);
+    }
     session = started.session;
   }
   const committed = new Set<number>(resumed?.committed ?? []);
@@ -139,6 +150,8 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   // Each part starts from the chunk size the last finished part ended at: a bad network shows
   // up on every part, so relearning it from 8 MiB each time would waste whole megabytes.
   let chunkHint = o.limits?.max ?? FII_PART_SIZE;
+  // One open file for every chunk of the attempt.
+  const reader = await openSource(source.path);
 
   const sendPart = async (n: number, local: AbortSignal): Promise<void> => {
     const partStart = (n - 1) * FII_PART_SIZE;
@@ -146,8 +159,9 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
     await o.guard?.check(`part ${n}`);
     if (!chunked) {
       try {
-        const etag = await sendRegularPart(o, session, n, partStart, length, local, (b) => progress.partial(n, b));
-        etags.set(n, etag);
+        const sent = await sendRegularPart(o, reader, session, n, partStart, length, local, (b) => progress.partial(n, b));
+        etags.set(n, sent.etag);
+        o.onPartSent?.(n, [sent.md5], length);
         progress.finish(n, length);
         save();
         return;
@@ -158,10 +172,10 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
         save();
       }
     }
-    chunkHint = await sendChunkedPart({
+    const sent = await sendChunkedPart({
       cfg,
       session,
-      filePath: source.path,
+      file: reader,
       part: n,
       partStart,
       partLength: length,
@@ -172,12 +186,18 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
       ...(o.retry ? { retry: o.retry } : {}),
       onBytes: (b) => progress.partial(n, b),
     });
+    chunkHint = sent.chunkSize;
     await withRetry(() => commitPart(cfg, session, n, source.size, local), { ...retrying, signal: local });
+    o.onPartSent?.(n, sent.md5s, length);
     committed.add(n);
     progress.finish(n, length);
     save();
   };
-  await runPool(pending, o.concurrency, signal, sendPart);
+  try {
+    await runPool(pending, o.concurrency, signal, sendPart);
+  } finally {
+    await reader.close();
+  }
 
   const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
   await o.guard?.check('before complete');
@@ -192,17 +212,22 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
 /** Fallback mode: one regular part (/multipart/upload + PUT, not retried, as in JS). */
 async function sendRegularPart(
   o: IntelligentRunOptions,
+  file: SourceFile,
   session: MultipartSession,
   n: number,
   start: number,
   length: number,
   signal: AbortSignal,
   onBytes: (b: number) => void,
-): Promise<string> {
-  const bytes = await readRange(o.source.path, start, length);
-  const md5 = createHash('md5').update(bytes).digest('base64');
-  const target = await withRetry(() => requestPartUrl(o.cfg, session, { number: n, size: length, md5 }, signal), { policy: o.policy, signal, ...o.retry });
-  return putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg);
+): Promise<{ etag: string; md5: string }> {
+  const bytes = await file.read(start, acquireBuffer(length));
+  try {
+    const md5 = createHash('md5').update(bytes).digest('base64');
+    const target = await withRetry(() => requestPartUrl(o.cfg, session, { number: n, size: length, md5 }, signal), { policy: o.policy, signal, ...o.retry });
+    return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
+  } finally {
+    releaseBuffer(bytes);
+  }
 }
 
 /** Parts with at most `concurrency` in flight; the first error stops the others and is rethrown. */

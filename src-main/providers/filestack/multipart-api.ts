@@ -141,6 +141,8 @@ const completeSchema = z.object({
   status: z.string().optional(),
   /** The stored bytes' MD5; only the local cloud sends it (see verifyFromComplete). */
   md5: z.string().optional(),
+  /** S3-style ETag of the received pieces; only the local cloud sends it (see verifyFromEtag). */
+  etag: z.string().optional(),
   /** Where the file was stored and what was echoed (spec §3.5). */
   container: z.string().optional(),
   key: z.string().optional(),

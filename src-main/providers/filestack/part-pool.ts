@@ -4,12 +4,17 @@ import type { RetryPolicy } from '../../engine/retry.js';
 import type { UploadSource } from '../../engine/ports.js';
 import type { MultipartSession } from './checkpoint.js';
 import type { FileGuard } from './file-guard.js';
-import { readRange } from './file-reader.js';
+import { acquireBuffer, createTurnstile, openSource, releaseBuffer } from './file-reader.js';
 import { putPart, requestPartUrl, type ApiConfig } from './multipart-api.js';
 import { withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 
 /** A BadDigest means the bytes changed in transit; re-reading and re-sending can help, a few times. */
 export const MAX_BAD_DIGEST_RETRIES = 3;
+/**
+ * Parts read, hashed and given their URL ahead of a free PUT slot. Each holds a part buffer, so
+ * memory is (concurrency + this) × part size; one is enough to hide the URL round trip.
+ */
+export const LOOKAHEAD_PARTS = 1;
 /** S3's hard limit; partSizeFor in provider.ts plans within it, this is the last line of defence. */
 const S3_MAX_PARTS = 10_000;
 
@@ -32,7 +37,11 @@ export type PartPoolOptions = {
   /** Attempt-wide backoff and failure budget, shared with start and complete. */
   readonly pacer?: RetryPacer;
   readonly onEvent?: (event: UploadEvent) => void;
-  /** Hears every part read that passed the file guard (feeds the whole-file MD5, file-reader.ts createOrderedMd5). */
+  /**
+   * Hears every part read that passed the file guard (feeds the whole-file MD5, file-reader.ts
+   * createOrderedMd5, and the engine's content key). First reads come in part order; `bytes` is
+   * reused after the part is sent, so a listener that keeps it must copy it.
+   */
   readonly onPartRead?: (part: number, bytes: Buffer, md5Base64: string) => void;
 };
 
@@ -131,9 +140,10 @@ function isBadDigest(err: AppError): boolean {
 }
 
 /**
- * Uploads every part not yet confirmed with at most `concurrency` in flight. Each part is read
- * by range (never the whole file), hashed, given a URL by /multipart/upload and PUT. The first
- * fatal part error stops the pool and is rethrown.
+ * Uploads every part not yet confirmed with at most `concurrency` PUTs in flight. Each part is
+ * read by range (never the whole file), hashed, given a URL by /multipart/upload and PUT; one
+ * part more is prepared while the slots are busy. The first fatal part error stops the pool and
+ * is rethrown.
  */
 export async function uploadParts(o: PartPoolOptions): Promise<void> {
   const { partSize, source } = o;
@@ -161,38 +171,68 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
   };
   report();
 
+  // One open file and pooled buffers for the whole attempt; first reads take turns in part order.
+  const file = await openSource(source.path);
   const local = new AbortController();
   const onAbort = (): void => local.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
   let failure: unknown = null;
 
   const gate = createConcurrencyGate(o.concurrency, (limit) => o.onEvent?.({ type: 'concurrency', limit, at: Date.now() }));
+  const readOrder = createTurnstile(pending);
+  const sendOrder = createTurnstile(pending);
+  const unread = new Set(pending);
+  const unsent = new Set(pending);
 
   const sendPart = async (n: number): Promise<void> => {
     const offset = (n - 1) * partSize;
     const length = lengthOf(n);
     let badDigests = 0;
     const etag = await withRetry(
-      async () => {
+      async (_attempt, yieldProbe) => {
         inFlight.set(n, 0);
-        const bytes = await readRange(source.path, offset, length);
-        const md5 = createHash('md5').update(bytes).digest('base64');
-        // Checked after the read: these bytes belong to the version captured at the start.
-        o.guard?.checkPartHash(n, md5);
-        await o.guard?.check(`part ${n}`);
-        o.onPartRead?.(n, bytes, md5);
-        const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
-        return putPart(
-          target,
-          bytes,
-          local.signal,
-          (sent) => {
-            inFlight.set(n, sent);
-            report();
-          },
-          o.timeoutMs,
-          o.cfg,
-        );
+        const bytes = acquireBuffer(length);
+        try {
+          const readPart = async (): Promise<string> => {
+            await file.read(offset, bytes);
+            const md5 = createHash('md5').update(bytes).digest('base64');
+            o.guard?.checkPartHash(n, md5);
+            o.onPartRead?.(n, bytes, md5);
+            return md5;
+          };
+          // Waiting for a sibling's turn is not talking to the server: the backoff probe goes to others.
+          const first = unread.delete(n);
+          if (first) yieldProbe();
+          const md5 = first ? await readOrder.turn(n, local.signal, readPart) : await readPart();
+          const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
+          // Only the PUT takes a slot (the next part is read, hashed and given its URL meanwhile),
+          // and first sends take slots in part order, as the server hashes the file in order.
+          const acquire = (): Promise<() => void> => gate.acquire(local.signal);
+          const firstSend = unsent.delete(n);
+          if (firstSend) yieldProbe();
+          const release = firstSend ? await sendOrder.turn(n, local.signal, acquire) : await acquire();
+          try {
+            // Checked after the read and right before sending: these bytes belong to the
+            // version captured at the start, or they are not sent.
+            await o.guard?.check(`part ${n}`);
+            return await putPart(
+              target,
+              bytes,
+              local.signal,
+              (sent) => {
+                inFlight.set(n, sent);
+                report();
+              },
+              o.timeoutMs,
+              o.cfg,
+            );
+          } finally {
+            release();
+          }
+        } finally {
+          // The request is over (answered, failed or destroyed): nothing reads the bytes any more.
+          releaseBuffer(bytes);
+        }
       },
       {
         policy: o.policy,
@@ -219,24 +259,22 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
 
   const worker = async (): Promise<void> => {
     while (failure === null && !local.signal.aborted && pending.length > 0) {
-      let release: (() => void) | null = null;
       try {
-        release = await gate.acquire(local.signal);
         const n = pending.shift();
         if (n === undefined) return;
         await sendPart(n);
       } catch (err) {
         if (failure === null) failure = err;
         local.abort();
-      } finally {
-        release?.();
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, pending.length) }, () => worker()));
+    // One worker more than PUT slots: it prepares the next part while the others send.
+    await Promise.all(Array.from({ length: Math.min(o.concurrency + LOOKAHEAD_PARTS, pending.length) }, () => worker()));
   } finally {
     o.signal.removeEventListener('abort', onAbort);
+    await file.close();
   }
   if (failure !== null) throw failure;
   if (o.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));

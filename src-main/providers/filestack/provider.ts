@@ -1,18 +1,18 @@
-import { appError, FerryError, toAppError, type AppError } from '../../../src-shared/errors.js';
+import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
 import type { UploadResult } from '../../../src-shared/model/job.js';
-import { digestMatches, sourceDigest } from '../../engine/content-hash.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import type { Provider, UploadContext, UploadSource } from '../../engine/ports.js';
 import type { RateLimiter } from '../../net/throttle.js';
-import { parseCheckpoint, type FilestackCheckpoint, type MultipartSession } from './checkpoint.js';
+import { parseCheckpoint, type MultipartSession } from './checkpoint.js';
 import { fileChangedError, openFileGuard, type FileGuard } from './file-guard.js';
 import { intelligentUpload } from './intelligent.js';
-import { createOrderedMd5, md5OfFile, type OrderedMd5 } from './file-reader.js';
-import { completeUpload, startUpload, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
-import { uploadParts } from './part-pool.js';
+import { createOrderedMd5, md5OfFile } from './file-reader.js';
+import type { CompleteResponse } from './multipart-api.js';
+import { apiConfigOf, runMultipart, transportOf } from './multipart-run.js';
+import { fitsOneRequest, storeInOneRequest } from './small-store.js';
 import { storeWireConfig, type StoreOptions, type UploadTags } from '../../protocol/filestack/store-params.js';
-import { createRetryPacer, sleep, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
-import { verifyFromComplete, verifyStored } from './verify.js';
+import { createRetryPacer, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
+import { compositeEtag, verifyFromComplete, verifyFromEtag, verifyStored, type VerifiedMetadata } from './verify.js';
 
 /** JS SDK default part size. */
 export const DEFAULT_PART_SIZE = 6 * 1024 * 1024;
@@ -55,11 +55,17 @@ export type FilestackProviderOptions = {
    */
   readonly intelligent?: boolean | 'fallback';
   /**
-   * Verify from the complete answer when it carries the stored size and MD5 (the local cloud's
-   * does; Filestack's never does), skipping the File API metadata call. Off by default: the
-   * metadata call is the check that reads the stored object back.
+   * Verify from the complete (or store) answer when it carries the stored size and MD5, skipping
+   * the File API metadata call. Turn it on for a server whose answer is as trustworthy as its
+   * File API: the local cloud computes both from the bytes it stored (compose.ts does); Filestack's
+   * answers carry no MD5, so for it this changes nothing. Off by default.
    */
   readonly verifyFromComplete?: boolean;
+  /**
+   * Files up to this many bytes (and at most one part) go up in one `/api/store` request
+   * (small-store.ts) instead of the four multipart calls. 0 (default) = always multipart.
+   */
+  readonly singleRequestMax?: number;
   /** Store parameters sent on every call (spec §3.6, store-params.ts); location defaults to `s3`. */
   readonly store?: StoreOptions;
   /** `upload_tags` sent on complete (≤ 10 keys, key ≤ 128, value ≤ 256 chars; else bad_request before any request). */
@@ -98,7 +104,7 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
   // Bad store options or upload tags fail here, typed, before any request.
-  storeWireConfig(opts, source);
+  const wire = storeWireConfig(opts, source);
   // Size, mtime and inode as of now; checked again around every part and before complete.
   const guard = await openFileGuard(source.path, source.size, source.name);
   const pacer = createRetryPacer(opts.requestBudget);
@@ -110,54 +116,57 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
   const partSize = partSizeFor(source.size, opts.partSize);
   let hashing: Promise<{ md5: string; size: number }> | null = null;
   try {
+    if (fitsOneRequest(opts, source, partSize, wire)) {
+      const stored = await storeInOneRequest(opts, source, apiConfigOf(opts, source), ctx, ac.signal, { guard, pacer });
+      const meta = await verified(opts, stored, { size: source.size, md5: stored.sourceMd5 }, stored.handle, ac.signal, pacer);
+      return resultOf(opts, stored.handle, meta, source, stored);
+    }
     const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
-    // Verification needs the source's MD5. Cheapest first: the engine's digest of this very
-    // version; else built from the parts as they are read (a fresh regular upload); else a
-    // separate pass over the file alongside the upload (resumed parts are never read again,
+    // Verification needs what we sent. A server whose answer we trust (verifyFromComplete)
+    // gets the composite ETag of the MD5s every part or chunk went up with: no second hash of
+    // the file. Else the whole-file MD5: built from the parts as they are read (a fresh regular
+    // upload), else a separate pass alongside the upload (resumed parts are never read again,
     // and intelligent ingestion reads its own chunks).
-    const known = sourceDigest(source);
-    const knownMd5 = digestMatches(known, guard.identity) ? known.md5 : null;
-    const ordered =
-      knownMd5 === null && !opts.intelligent && resumed === null
-        ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize)
-        : null;
-    if (knownMd5 === null && ordered === null) hashing = md5OfFile(source.path, ac.signal);
+    const trusted = opts.verifyFromComplete === true;
+    const fresh = resumed === null;
+    const sent = new Map<number, SentPart>();
+    const ordered = !trusted && !opts.intelligent && fresh ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize) : null;
+    if (!(trusted && fresh) && ordered === null) hashing = md5OfFile(source.path, ac.signal);
     hashing?.catch(() => undefined);
+    // The engine's content key comes free when our parts are its blocks.
+    const keyFeed = ctx.contentKey && ctx.contentKey.blockSize === partSize && !opts.intelligent ? ctx.contentKey : null;
+    const attempt = {
+      guard,
+      pacer,
+      onPartRead: (n: number, bytes: Buffer, md5: string): void => {
+        ordered?.feed(n, bytes, md5);
+        sent.set(n, { md5s: [md5], size: bytes.length });
+        keyFeed?.add(n - 1, md5);
+      },
+    };
     let done: { session: MultipartSession; complete: CompleteResponse };
     try {
       done = opts.intelligent
-        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer }, resumed !== null, (s) =>
-            runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, { guard, pacer }),
+        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer, onPartSent: (n, md5s, size) => sent.set(n, { md5s, size }) }, resumed !== null, (s) =>
+            runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, attempt),
           )
-        : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, { guard, pacer, ordered });
+        : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, attempt);
     } catch (err) {
       // The server forgot the resumed session (expired, data wiped): start over once.
       // (intelligentUpload does its own restart.)
       if (opts.intelligent || resumed === null || toAppError(err).code !== 'not_found' || ctx.signal.aborted) throw err;
       ctx.checkpoint.clear();
-      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, { guard, pacer, ordered });
+      done = await runMultipart(opts, source, ctx, ac.signal, partSize, null, attempt);
     }
-    const md5 = knownMd5 ?? ordered?.result() ?? (await hashedMd5(hashing ?? md5OfFile(source.path, ac.signal), source, guard));
     const handle = done.complete.handle;
-    const expected = { size: source.size, md5 };
+    const etag = trusted ? compositeOf(sent, source.size) : null;
+    const fromEtag = etag !== null ? verifyFromEtag(done.complete, { size: source.size, etag }) : null;
     const meta =
-      (opts.verifyFromComplete ? verifyFromComplete(done.complete, expected) : null) ??
-      (await withRetry(() => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal: ac.signal, ...optional(opts) }, expected), {
-        policy: opts.retry ?? DEFAULT_RETRY_POLICY,
-        signal: ac.signal,
-        pacer,
-        ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      }));
+      fromEtag ??
+      (await verified(opts, done.complete, { size: source.size, md5: ordered?.result() ?? (await hashedMd5(hashing ?? md5OfFile(source.path, ac.signal), source, guard)) }, handle, ac.signal, pacer));
     // The checkpoint stays until the engine records the job done: if the app dies in between,
     // resuming re-sends only the (idempotent) complete and gets the same handle back.
-    return {
-      url: `${opts.cdnBase.replace(/\/+$/, '')}/${handle}`,
-      remoteId: handle,
-      size: meta.size,
-      mimetype: done.complete.mimetype ?? source.mimetype,
-      filename: done.complete.filename ?? source.name,
-      md5: meta.md5,
-    };
+    return resultOf(opts, handle, meta, source, done.complete);
   } catch (err) {
     if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
     throw err;
@@ -167,6 +176,55 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
   }
 }
 
+/**
+ * Checks the stored object against the source: from the server's answer when it carries size
+ * and MD5 and `verifyFromComplete` trusts it, else with one File API metadata call.
+ */
+async function verified(
+  opts: FilestackProviderOptions,
+  answer: { size?: number | undefined; md5?: string | undefined },
+  expected: { size: number; md5: string },
+  handle: string,
+  signal: AbortSignal,
+  pacer: RetryPacer,
+): Promise<VerifiedMetadata> {
+  const fromAnswer = opts.verifyFromComplete ? verifyFromComplete(answer, expected) : null;
+  if (fromAnswer) return fromAnswer;
+  return withRetry(() => verifyStored({ fileApiBase: opts.fileApiBase, handle, signal, ...transportOf(opts) }, expected), {
+    policy: opts.retry ?? DEFAULT_RETRY_POLICY,
+    signal,
+    pacer,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
+}
+
+function resultOf(opts: FilestackProviderOptions, handle: string, meta: VerifiedMetadata, source: UploadSource, answer: { mimetype?: string | undefined; filename?: string | undefined }): UploadResult {
+  return {
+    url: `${opts.cdnBase.replace(/\/+$/, '')}/${handle}`,
+    remoteId: handle,
+    size: meta.size,
+    mimetype: answer.mimetype ?? source.mimetype,
+    filename: answer.filename ?? source.name,
+    md5: meta.md5,
+  };
+}
+
+/** What one part went up as: the MD5s (base64) of its pieces in order, and its length. */
+type SentPart = { readonly md5s: readonly string[]; readonly size: number };
+
+/** The composite ETag of what was sent, when parts 1, 2, … cover the whole file (null after a resume). */
+function compositeOf(sent: ReadonlyMap<number, SentPart>, size: number): string | null {
+  const md5s: string[] = [];
+  let covered = 0;
+  for (let n = 1; covered < size; n++) {
+    const part = sent.get(n);
+    if (!part) return null;
+    md5s.push(...part.md5s);
+    covered += part.size;
+  }
+  return covered === size ? compositeEtag(md5s) : null;
+}
+
 /** Awaits a separate hashing pass and checks it read the version the parts came from. */
 async function hashedMd5(hashing: Promise<{ md5: string; size: number }>, source: UploadSource, guard: FileGuard): Promise<string> {
   const hash = await hashing;
@@ -174,74 +232,4 @@ async function hashedMd5(hashing: Promise<{ md5: string; size: number }>, source
   // The hash must describe the same version the parts were read from.
   await guard.check('after hashing');
   return hash.md5;
-}
-
-function optional(opts: FilestackProviderOptions): { security?: { policy: string; signature: string }; timeoutMs?: number; stallTimeoutMs?: number } {
-  return {
-    ...(opts.security ? { security: { ...opts.security } } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.stallTimeoutMs !== undefined ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
-  };
-}
-
-/** start (or resume) → parts → complete with 202 polling. */
-async function runMultipart(
-  opts: FilestackProviderOptions,
-  source: UploadSource,
-  ctx: UploadContext,
-  signal: AbortSignal,
-  partSize: number,
-  resumed: FilestackCheckpoint | null,
-  attempt: { guard: FileGuard; pacer: RetryPacer; ordered?: OrderedMd5 | null },
-): Promise<{ session: MultipartSession; complete: CompleteResponse }> {
-  const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
-  const cfg: ApiConfig = {
-    apikey: opts.apikey,
-    uploadBase: opts.uploadBase,
-    ...optional(opts),
-    ...(opts.limiter ? { limiter: opts.limiter } : {}),
-    ...storeWireConfig(opts, source),
-  };
-  const file: FileFacts = { filename: source.name, mimetype: source.mimetype, size: source.size };
-  const { guard, pacer } = attempt;
-  const retrying = { policy, signal, pacer, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
-  await guard.check('before the first part');
-  const session = resumed?.session ?? (await withRetry(() => startUpload(cfg, file, signal), retrying));
-  const etags = new Map<number, string>(Object.entries(resumed?.parts ?? {}).map(([k, v]) => [Number(k), v]));
-  const save = (): void =>
-    ctx.checkpoint.save({ v: 1, fileSize: source.size, partSize, session, parts: Object.fromEntries(etags) } satisfies FilestackCheckpoint);
-  save();
-
-  await uploadParts({
-    cfg,
-    session,
-    source,
-    partSize,
-    concurrency: Math.max(1, opts.partConcurrency ?? 3),
-    confirmed: etags,
-    policy,
-    signal,
-    guard,
-    pacer,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    onProgress: ctx.onProgress,
-    ...(attempt.ordered ? { onPartRead: attempt.ordered.feed } : {}),
-    onConfirmed: (n, etag) => {
-      etags.set(n, etag);
-      save();
-    },
-  });
-
-  const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
-  // Last chance before the server assembles: every part must come from the captured version.
-  await guard.check('before complete');
-  const maxPolls = opts.completeMaxPolls ?? 30;
-  for (let poll = 1; poll <= maxPolls; poll++) {
-    const complete = await withRetry(() => completeUpload(cfg, session, file, parts, signal), retrying);
-    if (complete) return { session, complete };
-    await sleep(opts.completePollMs ?? 1000, signal);
-  }
-  const err: AppError = appError('server_error', `The server was still assembling the file after ${maxPolls} checks.`, { details: { polls: maxPolls } });
-  throw new FerryError(err);
 }

@@ -23,7 +23,9 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** What the provider reports about its own retries; tests and logs listen, the engine may too. */
 export type UploadEvent =
   | { readonly type: 'retry'; readonly code: AppError['code']; readonly message: string; readonly attempt: number; readonly delayMs: number; readonly at: number }
-  | { readonly type: 'concurrency'; readonly limit: number; readonly at: number };
+  | { readonly type: 'concurrency'; readonly limit: number; readonly at: number }
+  /** Intelligent ingestion was asked for but the server did not grant it: the file goes up the regular way. */
+  | { readonly type: 'fii-not-granted'; readonly file: string; readonly message: string; readonly at: number };
 
 /** Failed requests one upload attempt may make before it hands the problem back to the engine. */
 export const DEFAULT_REQUEST_BUDGET = 24;
@@ -35,8 +37,11 @@ export const DEFAULT_REQUEST_BUDGET = 24;
  * instead of one per part, and the number of failed requests per attempt is capped.
  */
 export type RetryPacer = {
-  /** Resolves once the shared backoff (including a server's Retry-After) is over by the wall clock and no other probe is out. */
-  ready(signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the shared backoff (including a server's Retry-After) is over by the wall clock
+   * and no other probe is out; true when the caller is now the probe.
+   */
+  ready(signal: AbortSignal): Promise<boolean>;
   /** A request succeeded: the failure streak ends and waiting requests go. */
   succeeded(): void;
   /** A request failed (any reason): its probe slot, if it had one, is free again. */
@@ -78,10 +83,10 @@ export function createRetryPacer(budget = DEFAULT_REQUEST_BUDGET): RetryPacer {
           await sleep(wait, signal);
           continue;
         }
-        if (streak === 0) return;
+        if (streak === 0) return false;
         if (!probing) {
           probing = true;
-          return;
+          return true;
         }
         await changed(signal);
       }
@@ -138,15 +143,22 @@ export type RetryOptions = {
  * `reclassify` may mark an otherwise fatal error as retryable (e.g. an S3 BadDigest, where
  * re-reading the bytes can help). Aborts are never retried.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
+export async function withRetry<T>(fn: (attempt: number, yieldProbe: () => void) => Promise<T>, opts: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    if (opts.pacer) await opts.pacer.ready(opts.signal);
+    let probe = opts.pacer ? await opts.pacer.ready(opts.signal) : false;
+    // `fn` calls this before it waits on something other than the server (a sibling's turn):
+    // holding the probe there would keep that sibling, which waits for the probe, from going.
+    const yieldProbe = (): void => {
+      if (!probe) return;
+      probe = false;
+      opts.pacer?.release();
+    };
     try {
-      const value = await fn(attempt);
+      const value = await fn(attempt, yieldProbe);
       opts.pacer?.succeeded();
       return value;
     } catch (thrown) {
-      opts.pacer?.release();
+      if (probe) opts.pacer?.release();
       if (opts.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
       let err = toAppError(thrown);
       if (err.code === 'aborted') throw thrown;

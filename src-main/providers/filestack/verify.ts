@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import { jsonRequest } from '../../net/http.js';
@@ -48,6 +49,38 @@ function compareStored(reported: VerifiedMetadata, expected: { size: number; md5
 export function verifyFromComplete(complete: { size?: number | undefined; md5?: string | undefined }, expected: { size: number; md5: string }): VerifiedMetadata | null {
   if (complete.size === undefined || complete.md5 === undefined || md5ToHex(complete.md5) === null) return null;
   return compareStored({ size: complete.size, md5: complete.md5 }, expected);
+}
+
+/**
+ * The S3-style multipart ETag of what we sent: hex MD5 of the pieces' MD5s (raw bytes, in file
+ * order: one per part, one per chunk of an FII part), `-` and their count. The local cloud's
+ * complete answer carries the same figure for what it received (its `etag`).
+ */
+export function compositeEtag(md5sBase64: readonly string[]): string {
+  const h = createHash('md5');
+  for (const m of md5sBase64) h.update(Buffer.from(m, 'base64'));
+  return `${h.digest('hex')}-${md5sBase64.length}`;
+}
+
+/**
+ * Verifies from a complete answer's size and composite ETag: each piece the server received
+ * hashes to what we read from the source, in order, adding up to the size — the same check a
+ * whole-file MD5 makes when the server hashes what it receives, without hashing the file a
+ * second time on either side. Null when the answer carries no ETag (the caller then compares
+ * whole-file MD5s); a mismatch is a non-retryable `integrity` error.
+ */
+export function verifyFromEtag(complete: { size?: number | undefined; etag?: string | undefined; md5?: string | undefined }, expected: { size: number; etag: string }): VerifiedMetadata | null {
+  if (complete.size === undefined || complete.etag === undefined) return null;
+  const etag = complete.etag.replace(/"/g, '').toLowerCase();
+  if (complete.size !== expected.size || etag !== expected.etag) {
+    throw new FerryError(
+      appError('integrity', `Stored file does not match the source (size ${complete.size} vs ${expected.size}, parts ${etag} vs ${expected.etag}).`, {
+        retryable: false,
+        details: { storedSize: complete.size, sourceSize: expected.size },
+      }),
+    );
+  }
+  return { size: complete.size, md5: (complete.md5 !== undefined ? md5ToHex(complete.md5) : null) ?? '' };
 }
 
 /**
