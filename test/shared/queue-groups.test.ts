@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countJobs, groupQueue, summaryParts } from '../../src-renderer/lib/queue-groups.js';
+import { thumbnailOf } from '../../src-shared/job-links.js';
 import type { JobStatus, JobView } from '../../src-shared/model/job.js';
 
 const done: JobStatus = { kind: 'done', verifiedAt: 1, result: { url: 'http://x/1', remoteId: '1', size: 1, mimetype: 'image/png', filename: 'a' } };
@@ -55,5 +56,16 @@ describe('formatBytesOf', () => {
     expect(formatBytesOf(12.2 * 1024 * 1024, 24 * 1024 * 1024)).toBe('12.2 / 24.0 MB');
     expect(formatBytesOf(900 * 1024, 1.2 * 1024 * 1024)).toBe('900.0 KB / 1.2 MB');
     expect(formatBytesOf(10, 20)).toBe('10 B / 20 B');
+  });
+});
+
+describe('thumbnailOf', () => {
+  it("an image already uploaded shows the earlier upload's thumbnail; other kinds and SVG get none", () => {
+    const cdn: JobStatus = { kind: 'duplicate', existing: { url: 'http://127.0.0.1:1/abcDEF123', remoteId: 'abcDEF123', finishedAt: 1 } };
+    expect(thumbnailOf(job('p', cdn, 'b', 1, 'photo.JPG'))).toBe('http://127.0.0.1:1/resize=width:96,height:96,fit:crop/abcDEF123');
+    expect(thumbnailOf(job('t', cdn, 'b', 1, 'notes.txt'))).toBeNull();
+    expect(thumbnailOf(job('s', cdn, 'b', 1, 'logo.svg'))).toBeNull();
+    expect(thumbnailOf(job('d', { ...done, result: { ...done.result, url: 'http://127.0.0.1:1/h1' } }, 'b', 1))).toBe('http://127.0.0.1:1/resize=width:96,height:96,fit:crop/h1');
+    expect(thumbnailOf(job('u', { kind: 'uploading' }, 'b', 1))).toBeNull();
   });
 });
