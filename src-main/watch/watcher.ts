@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { errnoCode } from '../engine/file-system.js';
 import type { RuleMatcher } from './ignore.js';
 import { relativeInside } from './ignore.js';
@@ -27,6 +27,11 @@ export type WatchFolderOptions = {
    * set up): what the walk finds again is already recorded and costs one lstat per file.
    */
   readonly rescanMs?: number;
+  /**
+   * Starts the live watcher (default: chokidar's `watch`). The seam lets tests hand in a real
+   * chokidar watcher that loses chosen events, the failure the re-walks exist for.
+   */
+  readonly watch?: (root: string, options: ChokidarOptions) => FSWatcher;
 };
 
 /** Default full re-walk period: 10 minutes. */
@@ -100,7 +105,7 @@ export function watchFolder(
     }
     if (descend) for (const sub of subdirs) if (!closed) await walk(sub, true);
   };
-  const watcher: FSWatcher = watch(root, {
+  const watcher: FSWatcher = (opts.watch ?? watch)(root, {
     ignoreInitial: false,
     followSymlinks: false,
     alwaysStat: true,
