@@ -70,9 +70,20 @@ test('10,000 rows: windowed DOM, scroll to any row, rows still respond', async (
     expect(await rows.count()).toBeLessThan(100);
   }
 
-  // The last row is still a live row: Retry reaches the engine and the row answers.
+  // The last row is still a live row: Retry reaches the engine, which runs that job again: it
+  // fails anew (being empty), with a newer failure than the one the row showed, and the row
+  // still says why.
   const last = rows.filter({ hasText: 'row-09999.txt' });
-  await last.getByRole('button', { name: /Retry/ }).click();
+  const job = host.app.engine.list().find((j) => j.name === 'row-09999.txt')!;
+  const pushed: { kind: string; updatedAt: number }[] = [];
+  const off = host.app.engine.on('jobs:updated', ({ jobs }) => {
+    for (const j of jobs) if (j.id === job.id) pushed.push({ kind: j.status.kind, updatedAt: j.updatedAt });
+  });
+  await last.getByRole('button', { name: 'Retry row-09999.txt' }).click();
+  await expect.poll(() => pushed.some((p) => p.kind === 'failed' && p.updatedAt > job.updatedAt)).toBe(true);
+  off();
+  expect(host.app.engine.get(job.id)!.updatedAt).toBeGreaterThan(job.updatedAt);
+  await expect(last).toHaveAttribute('data-state', 'failed');
   await expect(last.getByTestId('job-error')).toContainText('empty');
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'queue-10000.png') });
 

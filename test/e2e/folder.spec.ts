@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { SCREENSHOT_DIR, dropPathsNative, sha256File, sha256Url, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
+import { SCREENSHOT_DIR, dropFiles, sha256File, sha256Url, startHost, writeRandomFile, openPage, type E2eHost } from './support.js';
 
 /**
  * Folders keep their structure: every file's row shows its path relative to the dropped or
@@ -61,7 +61,7 @@ test('dropping a folder on the window walks it with relative paths', async () =>
   await page.getByTestId('clear-finished').click();
   await expect(page.getByTestId('job-row')).toHaveCount(0);
 
-  await dropPathsNative(page, [path.join(host.workDir, 'dropped', 'album')]);
+  await dropFiles(page, [path.join(host.workDir, 'dropped', 'album')]);
 
   const rows = page.getByTestId('job-row');
   await expect(rows).toHaveCount(TREE.length);

@@ -40,10 +40,23 @@ test('a failed file says why, can be retried, and finished rows can be cleared',
   await expect(empty.getByTestId('job-link')).toHaveCount(0);
   await expect(page.getByTestId('queue-summary')).toHaveText('1 done · 1 failed');
 
-  // Retry runs the job again; an empty file fails again for the same reason.
+  // Retry runs the job again; an empty file fails again for the same reason. The row looks the
+  // same before and after, so the engine's pushes show the click started a new attempt: the job
+  // fails anew, with a newer failure than the one it had.
+  const job = host.app.engine.list().find((j) => j.name === 'empty.txt')!;
+  const pushed: string[] = [];
+  const off = host.app.engine.on('jobs:updated', ({ jobs }) => {
+    for (const j of jobs) if (j.id === job.id) pushed.push(`${j.status.kind}@${j.updatedAt}`);
+  });
   const retry = empty.getByRole('button', { name: 'Retry empty.txt' });
   await expect(retry).toBeVisible();
   await retry.click();
+  // A newer failure is pushed (the pushes may fold queued → failed into one).
+  await expect.poll(() => pushed.some((p) => p.startsWith('failed@') && Number(p.slice(7)) > job.updatedAt)).toBe(true);
+  off();
+  const again = host.app.engine.get(job.id)!;
+  expect(again.status).toMatchObject({ kind: 'failed', error: { code: 'empty_file' } });
+  expect(again.updatedAt).toBeGreaterThan(job.updatedAt);
   await expect(empty).toHaveAttribute('data-state', 'failed');
   await expect(empty.getByTestId('job-error')).toContainText(/empty/i);
 

@@ -101,57 +101,30 @@ export async function watchPageProblems(page: Page): Promise<() => Promise<strin
 }
 
 /**
- * Drops real files on the window the way a user would: the page fetches them (served from disk
- * through a route), wraps them in a DataTransfer and fires dragenter/dragover/drop on the drop
- * zone, so the renderer's own drop handler does the rest. Returns after dragover, before drop,
- * the zone's `data-dragging` value so callers can check the highlight.
+ * Drops files or folders from disk on the window the way the OS does: Chromium's own drag
+ * pipeline (CDP `Input.dispatchDragEvent` with real paths) builds the DataTransfer, so the
+ * renderer reads real File objects (and real directory entries for folders, walked with
+ * `webkitGetAsEntry()`) exactly as after a drag from the file manager. Returns the drop zone's
+ * `data-dragging` value while the files hover, before the drop, so callers can check the highlight.
  */
-export async function dropFiles(page: Page, files: readonly string[]): Promise<string | null> {
-  const byName = new Map(files.map((f) => [path.basename(f), f]));
-  await page.route('**/__e2e-fixtures/*', async (route) => {
-    const name = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop() ?? '');
-    const file = byName.get(name);
-    if (!file) return route.fulfill({ status: 404, body: 'no such fixture' });
-    return route.fulfill({ path: file, contentType: 'application/octet-stream' });
-  });
-  const highlight = await page.evaluate(async (names) => {
-    const dt = new DataTransfer();
-    for (const name of names) {
-      const res = await fetch(`/__e2e-fixtures/${encodeURIComponent(name)}`);
-      dt.items.add(new File([await res.blob()], name, { type: 'application/octet-stream' }));
-    }
-    const zone = document.querySelector('[data-testid="drop-zone"]');
-    if (!zone) throw new Error('no drop zone');
-    const fire = (type: string): void => {
-      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-    };
-    fire('dragenter');
-    fire('dragover');
-    // Let Svelte flush the highlight before reading it.
-    await new Promise((r) => requestAnimationFrame(() => r(null)));
-    const dragging = zone.getAttribute('data-dragging');
-    fire('drop');
-    return dragging;
-  }, [...byName.keys()]);
-  await page.unroute('**/__e2e-fixtures/*');
-  return highlight;
-}
-
-/**
- * Drops files or folders from disk the way the OS does: Chromium's own drag pipeline (CDP
- * `Input.dispatchDragEvent` with real paths) builds the DataTransfer, so dropped folders carry
- * real directory entries and the renderer's `webkitGetAsEntry()` walk runs for real.
- */
-export async function dropPathsNative(page: Page, paths: readonly string[]): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const box = await page.getByTestId('drop-zone').boundingBox();
+export async function dropFiles(page: Page, paths: readonly string[]): Promise<string | null> {
+  const zone = page.getByTestId('drop-zone');
+  await zone.scrollIntoViewIfNeeded();
+  const box = await zone.boundingBox();
   if (!box) throw new Error('drop zone is not visible');
   const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const data = { items: [], files: [...paths], dragOperationsMask: 1 };
+  const data = { items: [], files: paths.map((p) => path.resolve(p)), dragOperationsMask: 1 };
+  const cdp = await page.context().newCDPSession(page);
   try {
-    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
-      await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
-    }
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
+    // Let Svelte flush the highlight before reading it.
+    const highlight = await page.evaluate(async () => {
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return document.querySelector('[data-testid="drop-zone"]')?.getAttribute('data-dragging') ?? null;
+    });
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
+    return highlight;
   } finally {
     await cdp.detach();
   }
