@@ -49,6 +49,9 @@ describe.runIf(process.platform === 'linux')('keyring store (real Secret Service
     expect(j.secretToolAfterDelete).toBeNull();
     expect(j.kernelHits).toBe(0); // no kernel-keyring fallback
     expect(j.badName).toBe('bad_request');
+    expect(j.maxRoundTrip).toBe(true); // MAX_SECRET_LENGTH characters fit
+    expect(j.overMax).toBe('bad_request'); // one more is refused...
+    expect(j.keptAfterOverMax).toBe(true); // ...and the stored value is untouched
     expect(j.before).toMatchObject({ 'filestack.apikey': 'not-set', 'imagekit.privateKey': 'not-set' });
     expect(j.during).toMatchObject({ 'filestack.apikey': 'set', 'filestack.secret': 'not-set' });
     expect(j.after).toMatchObject({ 'filestack.apikey': 'not-set' });
