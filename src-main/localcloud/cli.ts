@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliOptions } from './cli-options.js';
 import { normalizeOrigin } from './origin-policy.js';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud } from './server.js';
 import { ensureTlsMaterial } from './tls.js';
@@ -45,7 +46,6 @@ function videoBinaries(ffmpeg: string): { ffmpegPath: string; ffprobePath?: stri
   return ffmpeg.includes(path.sep) && existsSync(beside) ? { ffmpegPath: ffmpeg, ffprobePath: beside } : { ffmpegPath: ffmpeg };
 }
 
-const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
 /**
  * `npm run localcloud -- --port N --data DIR [--apikey K] [--secret S] ...` (see HELP): runs the
@@ -55,26 +55,7 @@ const envFlag = (v: string | undefined): boolean => v !== undefined && /^(1|true
 async function main(): Promise<void> {
   const env = process.env;
   const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '0' },
-      data: { type: 'string', default: path.join('.ferry-data', 'localcloud') },
-      apikey: { type: 'string', default: env.FERRY_LC_APIKEY ?? DEFAULT_LOCAL_APIKEY },
-      secret: { type: 'string', ...(env.FERRY_LC_SECRET !== undefined ? { default: env.FERRY_LC_SECRET } : {}) },
-      'security-required': { type: 'boolean', default: envFlag(env.FERRY_LC_SECURITY_REQUIRED) },
-      fii: { type: 'boolean', default: envFlag(env.FERRY_LC_FII) },
-      webhook: { type: 'string', multiple: true },
-      'webhook-secret': { type: 'string', ...(env.FERRY_LC_WEBHOOK_SECRET !== undefined ? { default: env.FERRY_LC_WEBHOOK_SECRET } : {}) },
-      ffmpeg: { type: 'string', ...(env.FERRY_LC_FFMPEG !== undefined ? { default: env.FERRY_LC_FFMPEG } : {}) },
-      'ik-id': { type: 'string', default: env.FERRY_LC_IK_ID ?? DEFAULT_IMAGEKIT_ID },
-      'ik-private-key': { type: 'string', default: env.FERRY_LC_IK_PRIVATE_KEY ?? DEFAULT_IMAGEKIT_PRIVATE_KEY },
-      'ik-public-key': { type: 'string', default: env.FERRY_LC_IK_PUBLIC_KEY ?? DEFAULT_IMAGEKIT_PUBLIC_KEY },
-      'no-imagekit': { type: 'boolean', default: false },
-      cors: { type: 'string', multiple: true },
-      'allow-private-fetch': { type: 'boolean', default: envFlag(env.FERRY_LC_ALLOW_PRIVATE_FETCH) },
-      help: { type: 'boolean', short: 'h', default: false },
-      host: { type: 'string', default: '127.0.0.1' },
-      tls: { type: 'boolean', default: envFlag(env.FERRY_LC_TLS) },
-    },
+    options: cliOptions(env),
     strict: true,
   });
   if (values.help) {
