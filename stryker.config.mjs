@@ -25,6 +25,8 @@ const list = (value) => (value ? value.split(',').map((s) => s.trim()).filter(Bo
 // vitest picks its files from the same variable (vitest.mutate.config.ts), so Stryker and vitest agree.
 process.env.FERRY_MUTATE_TESTS ??= [
   'test/shared/core.test.ts',
+  'test/shared/links.test.ts',
+  'test/engine/classify.test.ts',
   'test/engine/transition.test.ts',
   'test/engine/retry.test.ts',
   'test/engine/trouble.test.ts',

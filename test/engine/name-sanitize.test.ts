@@ -58,3 +58,50 @@ describe('sanitizeRelativePath', () => {
     expect(sanitizeRelativePath('../..')).toBeNull();
   });
 });
+
+// Edges `npm run mutate` showed unpinned: where an extension starts and ends, and the exact
+// byte budget of a truncated name.
+describe('sanitizeFileName edges', () => {
+  it.each([
+    ['  spaced.txt  ', 'spaced.txt'],
+    ['name.', 'name'],
+    ['COM1.log', '_COM1.log'],
+    ['LPT9', '_LPT9'],
+    ['COMA.txt', 'COMA.txt'],
+    ['xcon.txt', 'xcon.txt'],
+    ['console.txt', 'console.txt'],
+  ])('%j → %j', (input, expected) => {
+    expect(sanitizeFileName(input)).toBe(expected);
+  });
+
+  it('a name of exactly 255 bytes is kept; one more byte is cut from the stem', () => {
+    const exact = `${'a'.repeat(251)}.txt`;
+    expect(sanitizeFileName(exact)).toBe(exact);
+    expect(sanitizeFileName(`${'a'.repeat(252)}.txt`)).toBe(exact);
+  });
+
+  it('fills the budget exactly and never ends the cut stem in a dot or space', () => {
+    expect(sanitizeFileName(`${'b'.repeat(300)}.txt`)).toBe(`${'b'.repeat(251)}.txt`);
+    expect(sanitizeFileName(`${'c'.repeat(250)} .d${'e'.repeat(50)}.txt`)).toBe(`${'c'.repeat(250)}.txt`);
+    // A stem with nothing left after the cut falls back to "file".
+    expect(sanitizeFileName(`${' .'.repeat(200)}x.txt`).endsWith('.txt')).toBe(true);
+  });
+
+  it('an extension of 32 bytes is kept when cutting; a longer one counts as stem', () => {
+    const ext32 = `.${'e'.repeat(31)}`;
+    expect(sanitizeFileName(`${'s'.repeat(300)}${ext32}`)).toBe(`${'s'.repeat(255 - 32)}${ext32}`);
+    const ext33 = `.${'e'.repeat(32)}`;
+    expect(sanitizeFileName(`${'s'.repeat(300)}${ext33}`)).toBe('s'.repeat(255));
+  });
+
+  it('a trailing dot or leading dot is not an extension', () => {
+    expect(sanitizeFileName(`.${'h'.repeat(300)}`)).toBe(`.${'h'.repeat(254)}`);
+  });
+});
+
+describe('sanitizeRelativePath separators', () => {
+  it('splits on runs of either separator', () => {
+    expect(sanitizeRelativePath('a//b\\\\c/./d')).toBe('a/b/c/d');
+    expect(sanitizeRelativePath('/')).toBeNull();
+  });
+});

@@ -151,3 +151,33 @@ describe('settled (a changed file stopped changing)', () => {
     }
   });
 });
+
+// Facts the exhaustive table does not look at (it compares kinds only), pinned after
+// `npm run mutate` showed they could change unnoticed.
+describe('transition() details', () => {
+  it('a refusal names the event, the state and the job, and leaves the job alone', () => {
+    const r = transition(jobWith(statuses.done), events.started, 1);
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'invalid_transition', message: 'Cannot apply "started" to a done job.', retryable: false, details: { jobId: 'job-1' } },
+    });
+  });
+
+  it('pausing says who paused: the user, or the file that keeps changing (which restarts from 0)', () => {
+    const user = transition(jobWith(statuses.uploading), events.paused, 1);
+    expect(user.ok && user.value.status).toEqual({ kind: 'paused', reason: 'user' });
+    expect(user.ok && user.value.bytesSent).toBe(2);
+    const changed = appError('file_changed', 'changed');
+    const unstable = transition(jobWith(statuses.uploading), { type: 'became-unstable', error: changed }, 1);
+    expect(unstable.ok && unstable.value).toMatchObject({ status: { kind: 'paused', reason: 'unstable', error: changed }, bytesSent: 0 });
+  });
+
+  it('"retry now" is refused on a plain upload without trouble', () => {
+    expect(transition(jobWith(statuses.uploading), events['retry-now'], 1).ok).toBe(false);
+  });
+
+  it('a retryable error without a retry time is final', () => {
+    const r = transition(jobWith(statuses.uploading), { type: 'failed', error }, 1);
+    expect(r.ok && r.value.status).toEqual({ kind: 'failed', error });
+  });
+});
