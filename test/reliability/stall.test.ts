@@ -8,8 +8,8 @@ import { eventLog, isCall, PART, partOf, providerFor, sourceOf, startRig, stored
 
 /**
  * Reliability matrix row 4: a server that accepts and never answers is detected by "no progress
- * for T" (typed `stalled`, retried), no earlier than T after the request reached it and within
- * T + 1 s; a slow (8 KiB/s) but moving exchange is not a stall; and waiting on our own bandwidth
+ * for T" (typed `stalled`, retried), no earlier than T after the request reached it, and the
+ * request is sent again only after the detection; a slow (8 KiB/s) but moving exchange is not a stall; and waiting on our own bandwidth
  * limiter never counts as one.
  */
 
@@ -49,7 +49,7 @@ const cases: { name: string; match: (m: string, url: string) => boolean }[] = [
 
 describe('row 4: stalled and slow servers', () => {
   for (const c of cases) {
-    it(`a stalled ${c.name} is detected after T (± 1 s) as 'stalled' and the upload recovers`, async () => {
+    it(`a stalled ${c.name} is detected after T as 'stalled' and the upload recovers`, async () => {
       const src = await makeSource(2 * PART + 100_000);
       rig = await startRig(path.join(dir, 'cloud'), stallFirst(c.match));
       const { events, onEvent } = eventLog();
@@ -62,10 +62,12 @@ describe('row 4: stalled and slow servers', () => {
       expect(detections).toHaveLength(1);
       const waited = detections[0]!.at - stalled!.time;
       expect(waited).toBeGreaterThanOrEqual(STALL_MS - 100); // not before T (the client's clock started a hair before the proxy's)
-      expect(waited).toBeLessThanOrEqual(STALL_MS + 1000);
-      // The request was sent again and answered.
+      // How soon after T it fires is pinned on a virtual clock (units.test.ts, stall watchdog); a
+      // wall-clock bound here would only measure the machine's load. Here: cause and effect. The
+      // request was sent again because of the detection (not before it) and answered.
       const again = rig.proxy.log.filter((e) => e.n > stalled!.n && e.method === stalled!.method && e.url.split('?')[0] === stalled!.url.split('?')[0]);
       expect(again.some((e) => e.status === 200)).toBe(true);
+      expect(again[0]!.time).toBeGreaterThanOrEqual(detections[0]!.at);
     }, 20_000);
   }
 
