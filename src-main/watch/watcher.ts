@@ -136,7 +136,9 @@ export function watchFolder(
     timers.add(t);
   };
   watcher.on('addDir', (p) => {
-    if (!walked || p === root) return;
+    // With subfolders off chokidar still reports the root's own subfolders (depth 0); their
+    // files are not watched, so there is nothing to walk.
+    if (!walked || p === root || !recursive) return;
     void walk(p, recursive);
     for (const ms of NEW_DIR_REWALKS_MS) later(ms, () => void walk(p, recursive));
   });
