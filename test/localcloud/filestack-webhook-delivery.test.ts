@@ -67,6 +67,18 @@ async function post(route: string, body: unknown): Promise<Record<string, unknow
   return (await res.json()) as Record<string, unknown>;
 }
 
+/**
+ * Waits one retry delay, causally: a marker upload whose first delivery is refused is redelivered
+ * one delay later. Deliveries that were due one delay after the earlier ones would have arrived
+ * by then, so their absence after this is meaningful (no sleep and hope).
+ */
+async function oneRetryDelayLater(): Promise<void> {
+  script = [500];
+  await upload(Buffer.from('marker'), 'marker.txt', 'text/plain');
+  await waitFor(() => deliveries.filter((d) => d.json.text.filename === 'marker.txt').length >= 2);
+}
+const deliveriesOf = (filename: string): Delivery[] => deliveries.filter((d) => d.json.text.filename === filename);
+
 /** A spec-only multipart upload (§3): start → upload → PUT → complete. */
 async function upload(bytes: Buffer, filename: string, mimetype: string): Promise<{ handle: string }> {
   const s = await post('/multipart/start', { apikey: APIKEY, filename, mimetype, size: bytes.length, store: { location: 's3' } });
@@ -105,16 +117,16 @@ describe('local cloud webhooks (spec §9)', () => {
     expect(deliveries.map((d) => d.json.action)).toEqual(['fp.upload', 'fp.upload', 'fp.upload']);
     expect(new Set(deliveries.map((d) => d.json.id)).size).toBe(1);
     for (const d of deliveries) expect(verify(d)).toEqual({ ok: true });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(deliveries).toHaveLength(3);
+    await oneRetryDelayLater();
+    expect(deliveriesOf('r.txt')).toHaveLength(3);
   });
 
   it('gives up after 3 retries when the receiver keeps failing', async () => {
     script = [500, 500, 500, 500, 500];
     await upload(Buffer.from('never accepted'), 'n.txt', 'text/plain');
     await waitFor(() => deliveries.length >= 4);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(deliveries).toHaveLength(4);
+    await oneRetryDelayLater();
+    expect(deliveriesOf('n.txt')).toHaveLength(4);
   });
 
   it('POSTs fp.video_complete after a conversion, with the job status as text', async () => {
