@@ -94,6 +94,10 @@ test('pause stops the bytes at the cloud; resume sends again and the file arrive
   await expect(row).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   const got = await sha256Url((await row.getByTestId('job-link').getAttribute('href'))!);
   expect(got.sha256).toBe(await sha256File(file));
+  // Verified from the complete answer's MD5 and size (verifyFromComplete): no metadata call was
+  // needed for either upload so far (the link fetch above is a plain GET of the file).
+  expect(rig.proxy.log.filter((e) => e.url.includes('/metadata'))).toEqual([]);
+  expect(rig.proxy.log.filter((e) => e.url.startsWith('/multipart/complete') && e.status === 200).length).toBeGreaterThanOrEqual(2);
   expect(await problems()).toEqual([]);
 });
 
