@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countJobs, groupQueue, summaryParts } from '../../src-renderer/lib/queue-groups.js';
-import { thumbnailOf } from '../../src-shared/job-links.js';
+import { linkTextOf, thumbnailOf } from '../../src-shared/job-links.js';
 import type { JobStatus, JobView } from '../../src-shared/model/job.js';
 
 const done: JobStatus = { kind: 'done', verifiedAt: 1, result: { url: 'http://x/1', remoteId: '1', size: 1, mimetype: 'image/png', filename: 'a' } };
@@ -67,5 +67,27 @@ describe('thumbnailOf', () => {
     expect(thumbnailOf(job('s', cdn, 'b', 1, 'logo.svg'))).toBeNull();
     expect(thumbnailOf(job('d', { ...done, result: { ...done.result, url: 'http://127.0.0.1:1/h1' } }, 'b', 1))).toBe('http://127.0.0.1:1/resize=width:96,height:96,fit:crop/h1');
     expect(thumbnailOf(job('u', { kind: 'uploading' }, 'b', 1))).toBeNull();
+  });
+});
+
+// Edges `npm run mutate` found unpinned: the name pattern's anchors and spellings, and a finished
+// job judged by its stored type rather than its name.
+describe('thumbnailOf and linkTextOf edges', () => {
+  const cdn: JobStatus = { kind: 'duplicate', existing: { url: 'http://127.0.0.1:1/h0', remoteId: 'h0', finishedAt: 1 } };
+  const thumb = 'http://127.0.0.1:1/resize=width:96,height:96,fit:crop/h0';
+  it('the name decides for an earlier upload: whole extensions only, .tif and .tiff both', () => {
+    expect(thumbnailOf(job('a', cdn, 'b', 1, 'scan.tif'))).toBe(thumb);
+    expect(thumbnailOf(job('b', cdn, 'b', 1, 'scan.tiff'))).toBe(thumb);
+    expect(thumbnailOf(job('c', cdn, 'b', 1, 'photo.png.txt'))).toBeNull();
+    expect(thumbnailOf(job('d', cdn, 'b', 1, 'logo.svg.png'))).toBe(thumb);
+  });
+  it('a finished job is judged by its stored type: an SVG named without .svg gets none', () => {
+    const svg: JobStatus = { ...done, result: { ...done.result, url: 'http://127.0.0.1:1/h2', mimetype: 'image/svg+xml' } } as JobStatus;
+    expect(thumbnailOf(job('e', svg, 'b', 1, 'logo'))).toBeNull();
+  });
+  it('linkTextOf embeds images and links other files, and has nothing for unfinished jobs', () => {
+    expect(linkTextOf(job('f', done, 'b', 1, 'a.png'), 'markdown')).toBe('![a.png](http://x/1)');
+    expect(linkTextOf(job('g', { ...done, result: { ...done.result, mimetype: 'text/plain' } } as JobStatus, 'b', 1, 'a.txt'), 'html')).toBe('<a href="http://x/1">a.txt</a>');
+    expect(linkTextOf(job('h', failed, 'b', 1), 'url')).toBeNull();
   });
 });
