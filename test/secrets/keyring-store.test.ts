@@ -23,14 +23,14 @@ const hasTool = (name: string): boolean => {
   }
 };
 
-// Linux only; on Linux the tools are required (CI installs gnome-keyring dbus dbus-x11 libsecret-tools).
+// Linux only; on Linux the tools are required (CI installs gnome-keyring dbus dbus-x11 libsecret-tools libglib2.0-bin).
 describe.runIf(process.platform === 'linux')('keyring store (real Secret Service)', () => {
   let root: string;
   const withKeyring = ['bash', WITH_KEYRING];
 
   beforeAll(async () => {
-    for (const tool of ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool']) {
-      if (!hasTool(tool)) throw new Error(`${tool} missing: apt-get install -y gnome-keyring dbus dbus-x11 libsecret-tools`);
+    for (const tool of ['dbus-run-session', 'dbus-send', 'gdbus', 'gnome-keyring-daemon', 'secret-tool']) {
+      if (!hasTool(tool)) throw new Error(`${tool} missing: apt-get install -y gnome-keyring dbus dbus-x11 libsecret-tools libglib2.0-bin`);
     }
     root = await mkdtemp(join(tmpdir(), 'ferry-secrets-'));
   });
