@@ -52,6 +52,10 @@ describe('watch: editor temp files, atomic saves and slow writers (row 17)', () 
   });
 
   it('a slow writer (append every 200 ms for 3 s) is uploaded once, with the final content', async () => {
+    // The app's own 2 s window, not the tests' 300 ms: a loaded 2-core machine can stretch a
+    // 200 ms sleep past 300 ms, which would make a mid-write upload the test's fault, not Ferry's.
+    await rig.close();
+    rig = await startRig({ watchStabilityMs: 2000 });
     await rig.addFolder();
     await settle(rig);
     const file = path.join(rig.root, 'slow.log');
