@@ -205,7 +205,8 @@ function resultOf(opts: FilestackProviderOptions, handle: string, meta: Verified
     size: meta.size,
     mimetype: answer.mimetype ?? source.mimetype,
     filename: answer.filename ?? source.name,
-    md5: meta.md5,
+    // Verified by the composite ETag, a server that did not hash the whole file reports no MD5.
+    ...(meta.md5 !== '' ? { md5: meta.md5 } : {}),
   };
 }
 
