@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FerryError, toAppError } from '../../src-shared/errors.js';
+import { contentKeyOf, createContentKey } from '../../src-main/engine/content-key.js';
 import type { UploadCheckpoint, UploadContext, UploadSource } from '../../src-main/engine/ports.js';
 import type { FiiEvent, LocalCloudApp, PartPutInfo } from '../../src-main/localcloud/context.js';
 import { DEFAULT_LOCAL_APIKEY, startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
@@ -157,6 +158,23 @@ describe('filestack provider: intelligent ingestion', () => {
     const half = MiB / 2;
     const commit2 = fii.find((e) => e.type === 'commit' && e.part === 2 && e.status === 200);
     expect(commit2).toMatchObject({ chunkSizes: [half, half, half, half, MiB, MiB, MiB, MiB, 2 * MiB] });
+    expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
+  });
+
+  it("fills the engine's content key from the chunks as they are sent, retried chunks and parts in flight together included", async () => {
+    let failures = 0;
+    const { c, p } = await boot(undefined, (req) => {
+      const m = req.method === 'PUT' ? CHUNK_PUT.exec(req.url) : null;
+      if (!m || m[1] !== '2' || failures >= 2) return null;
+      failures++;
+      return { kind: 'reset-after', bytes: 16 * KiB };
+    });
+    // 6 MiB key blocks across 8 MiB parts: blocks 1 and 2 straddle parts sent at once.
+    const { source, bytes } = await sourceFile(20 * MiB + 5);
+    const key = createContentKey(source.size);
+    const result = await provider(c, p, { partConcurrency: 3 }).upload(source, { ...context(), contentKey: key });
+    expect(key.result()).toBe(contentKeyOf(bytes));
+    expect(failures).toBe(2);
     expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
   });
 

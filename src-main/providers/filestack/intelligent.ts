@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import type { UploadContext, UploadSource } from '../../engine/ports.js';
+import type { BlockMd5s } from './block-md5.js';
 import type { MultipartSession } from './checkpoint.js';
 import type { FileGuard } from './file-guard.js';
 import { classifyChunkFailure, FII_PART_SIZE, type ChunkLimits } from './chunk-size.js';
@@ -47,6 +48,8 @@ export type IntelligentRunOptions = {
   readonly regular: (session: MultipartSession | null) => Promise<MultipartOutcome>;
   /** Hears the MD5s (base64) a part went up as (its chunks in order, or the one of a regular part) and its length. */
   readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void;
+  /** The engine's content-key blocks, hashed from what is sent (block-md5.ts). */
+  readonly blocks?: BlockMd5s;
 };
 
 /**
@@ -58,7 +61,12 @@ export function intelligentUpload(
   source: UploadSource,
   ctx: UploadContext,
   signal: AbortSignal,
-  attempt: { readonly guard?: Pick<FileGuard, 'check'>; readonly pacer?: RetryPacer; readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void },
+  attempt: {
+    readonly guard?: Pick<FileGuard, 'check'>;
+    readonly pacer?: RetryPacer;
+    readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void;
+    readonly blocks?: BlockMd5s;
+  },
   regularResumable: boolean,
   regular: (session: MultipartSession | null) => Promise<MultipartOutcome>,
 ): Promise<MultipartOutcome> {
@@ -85,6 +93,7 @@ export function intelligentUpload(
     retry: { ...(attempt.pacer ? { pacer: attempt.pacer } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
     ...(attempt.guard ? { guard: attempt.guard } : {}),
     ...(attempt.onPartSent ? { onPartSent: attempt.onPartSent } : {}),
+    ...(attempt.blocks ? { blocks: attempt.blocks } : {}),
     regularResumable,
     regular,
   });
@@ -185,19 +194,29 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
       signal: local,
       ...(o.retry ? { retry: o.retry } : {}),
       onBytes: (b) => progress.partial(n, b),
+      ...(o.blocks ? { blocks: o.blocks } : {}),
     });
     chunkHint = sent.chunkSize;
-    await withRetry(() => commitPart(cfg, session, n, source.size, local), { ...retrying, signal: local });
-    o.onPartSent?.(n, sent.md5s, length);
-    committed.add(n);
-    progress.finish(n, length);
-    save();
+    // The commit holds no bytes: the worker goes on to its next part while it is answered, so a
+    // round trip per part stays off the transfer's path. A failed commit fails the upload once
+    // the parts are done (complete needs every part committed).
+    const commit = withRetry(() => commitPart(cfg, session, n, source.size, signal), retrying).then(() => {
+      o.onPartSent?.(n, sent.md5s, length);
+      committed.add(n);
+      progress.finish(n, length);
+      save();
+    });
+    commit.catch(() => undefined);
+    commits.push(commit);
   };
+  const commits: Promise<void>[] = [];
   try {
     await runPool(pending, o.concurrency, signal, sendPart);
   } finally {
+    await Promise.allSettled(commits);
     await reader.close();
   }
+  await Promise.all(commits);
 
   const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
   await o.guard?.check('before complete');
@@ -222,7 +241,7 @@ async function sendRegularPart(
 ): Promise<{ etag: string; md5: string }> {
   const bytes = await file.read(start, acquireBuffer(length));
   try {
-    const md5 = createHash('md5').update(bytes).digest('base64');
+    const md5 = o.blocks ? o.blocks.chunkMd5(start, bytes) : createHash('md5').update(bytes).digest('base64');
     const target = await withRetry(() => requestPartUrl(o.cfg, session, { number: n, size: length, md5 }, signal), { policy: o.policy, signal, ...o.retry });
     return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
   } finally {
