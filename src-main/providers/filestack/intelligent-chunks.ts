@@ -30,6 +30,8 @@ export type ChunkedPartOptions = {
   readonly onBytes: (bytes: number) => void;
   /** The engine's content-key blocks, hashed from the chunks as they go (block-md5.ts). */
   readonly blocks?: BlockMd5s;
+  /** Waits for a PUT slot (the attempt's concurrency); resolves to its release. None: no limit. */
+  readonly slot?: (signal: AbortSignal) => Promise<() => void>;
 };
 
 /** A retried chunk waits like any retry, but the halving itself is not budgeted by maxRetries. */
@@ -66,7 +68,12 @@ export async function sendChunkedPart(o: ChunkedPartOptions): Promise<{ chunkSiz
       const target = await withRetry(() => requestChunkUrl(o.cfg, o.session, chunk, o.signal), { policy: o.policy, signal: o.signal, ...o.retry });
       const base = offset;
       try {
-        await putChunk(o.cfg, target, bytes, o.signal, (sent) => o.onBytes(base + sent));
+        const release = o.slot ? await o.slot(o.signal) : null;
+        try {
+          await putChunk(o.cfg, target, bytes, o.signal, (sent) => o.onBytes(base + sent));
+        } finally {
+          release?.();
+        }
       } catch (thrown) {
         if (o.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
         const err = toAppError(thrown);

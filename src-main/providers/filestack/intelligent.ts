@@ -9,6 +9,7 @@ import { classifyChunkFailure, FII_PART_SIZE, type ChunkLimits } from './chunk-s
 import { acquireBuffer, openSource, releaseBuffer, type SourceFile } from './file-reader.js';
 import { commitPart, completeIntelligent, startIntelligent } from './intelligent-api.js';
 import { sendChunkedPart } from './intelligent-chunks.js';
+import { createConcurrencyGate, LOOKAHEAD_PARTS } from './part-pool.js';
 import { storeWireConfig } from '../../protocol/filestack/store-params.js';
 import { parseIntelligentCheckpoint, type IntelligentCheckpoint } from './intelligent-checkpoint.js';
 import { putPart, requestPartUrl, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
@@ -161,6 +162,12 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   let chunkHint = o.limits?.max ?? FII_PART_SIZE;
   // One open file for every chunk of the attempt.
   const reader = await openSource(source.path);
+  // Only PUTs take the attempt's slots: one part more is read, hashed and given its URL while
+  // the others send, as regular uploads do (part-pool.ts). Not in 'fallback' mode: there a part
+  // prepared the regular way must not go out after a sibling's failure switched the upload to FII.
+  const gate = createConcurrencyGate(o.concurrency);
+  const workers = o.concurrency + (o.mode === true ? LOOKAHEAD_PARTS : 0);
+  const slot = (s: AbortSignal): Promise<() => void> => gate.acquire(s);
 
   const sendPart = async (n: number, local: AbortSignal): Promise<void> => {
     const partStart = (n - 1) * FII_PART_SIZE;
@@ -168,7 +175,7 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
     await o.guard?.check(`part ${n}`);
     if (!chunked) {
       try {
-        const sent = await sendRegularPart(o, reader, session, n, partStart, length, local, (b) => progress.partial(n, b));
+        const sent = await sendRegularPart(o, reader, session, n, partStart, length, local, (b) => progress.partial(n, b), slot);
         etags.set(n, sent.etag);
         o.onPartSent?.(n, [sent.md5], length);
         progress.finish(n, length);
@@ -195,6 +202,7 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
       ...(o.retry ? { retry: o.retry } : {}),
       onBytes: (b) => progress.partial(n, b),
       ...(o.blocks ? { blocks: o.blocks } : {}),
+      slot,
     });
     chunkHint = sent.chunkSize;
     // The commit holds no bytes: the worker goes on to its next part while it is answered, so a
@@ -211,7 +219,7 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   };
   const commits: Promise<void>[] = [];
   try {
-    await runPool(pending, o.concurrency, signal, sendPart);
+    await runPool(pending, workers, signal, sendPart);
   } finally {
     await Promise.allSettled(commits);
     await reader.close();
@@ -238,12 +246,18 @@ async function sendRegularPart(
   length: number,
   signal: AbortSignal,
   onBytes: (b: number) => void,
+  slot: (signal: AbortSignal) => Promise<() => void>,
 ): Promise<{ etag: string; md5: string }> {
   const bytes = await file.read(start, acquireBuffer(length));
   try {
     const md5 = o.blocks ? o.blocks.chunkMd5(start, bytes) : createHash('md5').update(bytes).digest('base64');
     const target = await withRetry(() => requestPartUrl(o.cfg, session, { number: n, size: length, md5 }, signal), { policy: o.policy, signal, ...o.retry });
-    return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
+    const release = await slot(signal);
+    try {
+      return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
+    } finally {
+      release();
+    }
   } finally {
     releaseBuffer(bytes);
   }
