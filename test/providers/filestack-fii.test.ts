@@ -220,15 +220,20 @@ describe('filestack provider: intelligent ingestion', () => {
       .upload(source, context(cp, ac.signal))
       .catch((e: unknown) => e);
     expect(toAppError(first).code).toBe('aborted');
-    expect(cp.state).toMatchObject({ mode: 'fii', committed: [1] });
+    // Part 1 at least; the part prepared ahead may have been committed too before the abort landed.
+    const done = (cp.state as { committed: number[] }).committed;
+    expect(cp.state).toMatchObject({ mode: 'fii' });
+    expect(done[0]).toBe(1);
+    expect(done.length).toBeLessThan(3);
 
     cp.save = save;
     fii = [];
     const ctx = context(cp);
     const result = await provider(c, p, { partConcurrency: 1 }).upload(source, ctx);
-    expect(fii.filter((e) => e.type === 'chunk').map((e) => e.part)).not.toContain(1);
-    expect(fii.filter((e) => e.type === 'commit').map((e) => e.part)).toEqual([2, 3]);
-    expect(ctx.progress[0]).toBe(8 * MiB);
+    const chunked = new Set(fii.filter((e) => e.type === 'chunk').map((e) => e.part));
+    for (const n of done) expect(chunked.has(n)).toBe(false);
+    expect(fii.filter((e) => e.type === 'commit').map((e) => e.part)).toEqual([1, 2, 3].filter((n) => !done.includes(n)));
+    expect(ctx.progress[0]).toBe(done.length * 8 * MiB);
     expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
   });
 
