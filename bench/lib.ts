@@ -185,7 +185,9 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
 /** The stored-file record the local cloud keeps beside a blob, or null. */
 export async function storedRecord(cloudDataDir: string, handle: string): Promise<{ size: number; md5: string } | null> {
   try {
-    return JSON.parse(await readFile(path.join(cloudDataDir, 'files', `${handle}.json`), 'utf8')) as { size: number; md5: string };
+    const record = JSON.parse(await readFile(path.join(cloudDataDir, 'files', `${handle}.json`), 'utf8')) as { size: number; md5?: string };
+    // A multipart upload stores no MD5 until someone asks (the local cloud hashes lazily): hash the blob here, outside any timed run.
+    return { size: record.size, md5: record.md5 ?? (await md5File(path.join(cloudDataDir, 'files', handle))) };
   } catch {
     return null;
   }

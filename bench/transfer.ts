@@ -43,6 +43,7 @@ type Source = { file: string; bytes: number; md5: string };
 /** Checks what the local cloud stored for `handle`: its record always, the bytes themselves when `deep`. */
 async function intact(cloudDir: string, handle: unknown, src: Source, deep: boolean): Promise<boolean> {
   const record = typeof handle === 'string' ? await storedRecord(cloudDir, handle) : null;
+  // The record's MD5 is the blob's own hash when the cloud kept none (storedRecord), so `deep` is implied then.
   if (!record || record.size !== src.bytes || record.md5 !== src.md5) return false;
   return !deep || (await md5File(path.join(cloudDir, 'files', handle as string))) === src.md5;
 }

@@ -89,6 +89,38 @@ export function contentKeyOf(bytes: Buffer): string {
   return keyOf(bytes.length, blockSize, digests);
 }
 
+/** Builds the key from bytes streamed in order (chunks of any length), for a reader that streams anyway. */
+export type StreamingContentKey = { update(chunk: Buffer): void; digest(): string };
+
+/** `expectedSize` picks the block size; the key itself covers the bytes actually streamed. */
+export function createStreamingContentKey(expectedSize: number): StreamingContentKey {
+  const blockSize = keyBlockSize(expectedSize);
+  const digests: Buffer[] = [];
+  let block = createHash('md5');
+  let inBlock = 0;
+  let size = 0;
+  return {
+    update(chunk) {
+      for (let at = 0; at < chunk.length; ) {
+        const take = Math.min(chunk.length - at, blockSize - inBlock);
+        block.update(chunk.subarray(at, at + take));
+        at += take;
+        inBlock += take;
+        size += take;
+        if (inBlock === blockSize) {
+          digests.push(block.digest());
+          block = createHash('md5');
+          inBlock = 0;
+        }
+      }
+    },
+    digest() {
+      if (inBlock > 0 || digests.length === 0) digests.push(block.digest());
+      return keyOf(size, blockSize, digests);
+    },
+  };
+}
+
 /** A key read from disk, with the version the file had throughout the read (null if it changed). */
 export type FileKey = { readonly key: string; readonly size: number; readonly version: FileVersion | null };
 

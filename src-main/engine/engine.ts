@@ -98,7 +98,9 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** Marks a verified upload done, written durably together with its history (done-record.ts). */
-  function complete(id: string, result: UploadResult, content: UploadedContent | null): void {
+  function complete(id: string, uploaded: UploadResult, content: UploadedContent | null): void {
+    // The job keeps the key of what it sent (watch adoption after a restart compares it).
+    const result = content ? { ...uploaded, contentKey: content.key } : uploaded;
     apply(id, { type: 'verified', result }, donePersister(store, journal, result, content, clock.now()));
   }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { md5OfFile } from './file-md5.js';
 import { positionalSink } from './file-sink.js';
 
 /** Metadata kept beside each stored blob (`files/<handle>.json`). Times are epoch ms. */
@@ -10,8 +11,14 @@ export const storedFileSchema = z.object({
   filename: z.string(),
   mimetype: z.string(),
   size: z.number().int().nonnegative(),
-  /** Lowercase hex MD5 of the stored bytes. */
-  md5: z.string(),
+  /**
+   * Lowercase hex MD5 of the stored bytes. A multipart upload leaves it out (its complete answers
+   * the composite `etag` of the part MD5s, which is all the client checks); the first reader
+   * that needs it (File API `md5`, `md5Of`) hashes the blob once and caches it here.
+   */
+  md5: z.string().optional(),
+  /** S3-style ETag of a multipart upload's pieces (`<md5 of part MD5s>-<count>`), when uploaded that way. */
+  etag: z.string().optional(),
   /**
    * Lowercase hex SHA-256, when the writer computed it. Multipart uploads do not (a second hash
    * of every byte on the upload path); the File API computes it on demand.
@@ -36,9 +43,21 @@ export type StoredFile = z.infer<typeof storedFileSchema>;
 /** What a caller supplies when committing a file; digests and size come from the bytes. */
 export type NewFileMeta = Omit<StoredFile, 'handle' | 'size' | 'md5' | 'sha256' | 'uploadedAt'> & { handle?: string };
 
+/** A stored file whose MD5 is known. */
+export type StoredFileWithMd5 = StoredFile & { readonly md5: string };
+
+/**
+ * A tag that changes whenever the stored bytes do and never otherwise, without hashing them: the
+ * multipart ETag when the file came that way (fixed at upload), else the MD5 its writer computed.
+ * For render cache keys, so rendering a big upload never waits for a whole-file hash.
+ */
+export function contentTag(file: StoredFile): string {
+  return file.etag ?? file.md5 ?? `${file.size}-${file.uploadedAt}`;
+}
+
 /**
  * A fully written, closed temp file and the digests of its bytes (`sha256` is '' when the writer
- * was asked for MD5 only). It is fsynced only when committed: parts and chunks are scratch data
+ * was asked for MD5 only; `md5` is '' when nobody hashed the bytes in order: md5Of does later). It is fsynced only when committed: parts and chunks are scratch data
  * that is deleted after assembly, and syncing each one doubled the disk writes of an upload.
  */
 export type FinishedTemp = { readonly path: string; readonly size: number; readonly md5: string; readonly sha256: string };
@@ -74,6 +93,11 @@ export interface Storage {
   /** Convenience for small in-memory files (other front ends). */
   putBuffer(bytes: Buffer, meta: NewFileMeta): Promise<StoredFile>;
   get(handle: string): Promise<StoredFile | null>;
+  /**
+   * The file's MD5: the cached one, else the blob hashed once (in order, 1 MiB reads) and cached
+   * in its metadata, so the cost falls on the first reader that asks, never on the upload.
+   */
+  md5Of(file: StoredFile): Promise<StoredFileWithMd5>;
   blobPath(handle: string): string;
   remove(handle: string): Promise<boolean>;
   /** Directory for one in-progress multipart upload's parts; created on demand. */
@@ -149,6 +173,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
   const metaPath = (handle: string): string => path.join(filesDir, `${checkId(handle)}.json`);
 
   const uploadListeners: ((uploadId: string) => void)[] = [];
+  const hashing = new Map<string, Promise<string>>();
   const storage: Storage = {
     dataDir,
     tmpDir,
@@ -191,7 +216,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
         ...meta,
         handle,
         size: temp.size,
-        md5: temp.md5,
+        ...(temp.md5 !== '' ? { md5: temp.md5 } : {}),
         ...(temp.sha256 !== '' ? { sha256: temp.sha256 } : {}),
         uploadedAt: Date.now(),
       };
@@ -224,6 +249,25 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
       if (!parsed.success) return null;
       const current = aliases.get(parsed.data.apikey);
       return current === undefined ? parsed.data : { ...parsed.data, apikey: current };
+    },
+    async md5Of(file) {
+      if (file.md5 !== undefined) return { ...file, md5: file.md5 };
+      // One hash per blob however many readers ask at once.
+      let pending = hashing.get(file.handle);
+      if (!pending) {
+        pending = md5OfFile(storage.blobPath(file.handle)).finally(() => hashing.delete(file.handle));
+        hashing.set(file.handle, pending);
+      }
+      const md5 = await pending;
+      // Cache it unless the file was removed meanwhile (writing would bring its metadata back).
+      // Not fsynced: a cache lost to a power cut is just computed again.
+      // The record as written (get() would show an aliased apikey); same upload, still without an MD5.
+      const raw = await readFile(metaPath(file.handle), 'utf8').catch(() => null);
+      const now = raw === null ? null : storedFileSchema.safeParse(JSON.parse(raw));
+      if (now?.success && now.data.md5 === undefined && now.data.uploadedAt === file.uploadedAt) {
+        await writeFileAtomic(metaPath(file.handle), JSON.stringify({ ...now.data, md5 }), false);
+      }
+      return { ...file, md5 };
     },
     blobPath: (handle) => path.join(filesDir, checkId(handle)),
     async remove(handle) {

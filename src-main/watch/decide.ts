@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
+import { createStreamingContentKey } from '../engine/content-key.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
 import type { StableFacts } from './stability.js';
 
@@ -9,7 +10,8 @@ export type Decision =
   | { readonly kind: 'skip'; readonly reason: 'already uploaded' | 'alias of a file being uploaded' | 'same file under another name' }
   /** A ledger entry whose old path is gone now lives here: recorded, not uploaded (row 18). */
   | { readonly kind: 'renamed'; readonly from: string }
-  | { readonly kind: 'upload'; readonly sha256: string; readonly md5: string };
+  /** `contentKey`: the engine's dedupe key of these bytes (content-key.ts), what a done job records. */
+  | { readonly kind: 'upload'; readonly sha256: string; readonly contentKey: string };
 
 /** The cheap check run before waiting for stability: this exact version is in the ledger. */
 export function isRecorded(ledger: Ledger, folderId: string, path: string, size: number, mtimeMs: number): boolean {
@@ -39,7 +41,7 @@ export async function decide(ledger: Ledger, folderId: string, facts: StableFact
     ledger.rename(entry, facts);
     return { kind: 'renamed', from: entry.path };
   }
-  const { sha256, md5 } = await hashFile(facts.path);
+  const { sha256, contentKey } = await hashFile(facts.path, facts.size);
   for (const entry of ledger.byHash(folderId, sha256)) {
     if (entry.path === facts.path) {
       ledger.record({ ...entry, size: facts.size, mtimeMs: facts.mtimeMs, dev: facts.dev, ino: facts.ino });
@@ -50,7 +52,7 @@ export async function decide(ledger: Ledger, folderId: string, facts: StableFact
       return { kind: 'renamed', from: entry.path };
     }
   }
-  return { kind: 'upload', sha256, md5 };
+  return { kind: 'upload', sha256, contentKey };
 }
 
 /** Key of a file's identity within one folder. */
@@ -66,17 +68,21 @@ const exists = (path: string): Promise<boolean> => lstat(path).then(
   () => false,
 );
 
-/** sha256 and md5 of a file in one streaming pass (bounded memory for any size). */
-export function hashFile(path: string): Promise<{ sha256: string; md5: string }> {
+/**
+ * sha256 (the ledger's key) and the engine's content key (what a done job records, so adoption
+ * after a crash can tell the same bytes: intake.ts) in one streaming pass, bounded memory.
+ */
+export function hashFile(path: string, expectedSize: number): Promise<{ sha256: string; contentKey: string }> {
   return new Promise((resolve, reject) => {
     const sha = createHash('sha256');
-    const md5 = createHash('md5');
+    const key = createStreamingContentKey(expectedSize);
     createReadStream(path)
       .on('data', (chunk) => {
-        sha.update(chunk);
-        md5.update(chunk);
+        const bytes = chunk as Buffer;
+        sha.update(bytes);
+        key.update(bytes);
       })
       .on('error', reject)
-      .on('end', () => resolve({ sha256: sha.digest('hex'), md5: md5.digest('hex') }));
+      .on('end', () => resolve({ sha256: sha.digest('hex'), contentKey: key.digest() }));
   });
 }

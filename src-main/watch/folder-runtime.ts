@@ -94,7 +94,7 @@ export async function startFolder(folder: WatchFolder, deps: RuntimeDeps): Promi
     if (decision.kind === 'skip') return;
     const rel = relativeInside(folder.path, facts.path) ?? path.basename(facts.path);
     const remotePath = buildRemotePath(folder.remotePathTemplate, { folder: path.basename(folder.path), relativePath: rel, mtimeMs: facts.mtimeMs });
-    intake.submit({ folder, facts, sha256: decision.sha256, md5: decision.md5, remotePath });
+    intake.submit({ folder, facts, sha256: decision.sha256, contentKey: decision.contentKey, remotePath });
   }
 
   try {

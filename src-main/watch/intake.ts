@@ -14,7 +14,8 @@ export type UploadRequest = {
   readonly folder: WatchFolder;
   readonly facts: StableFacts;
   readonly sha256: string;
-  readonly md5: string;
+  /** The engine's content key of the bytes (content-key.ts): what a done job's result records. */
+  readonly contentKey: string;
   readonly remotePath: string;
 };
 
@@ -128,8 +129,11 @@ export function createIntake(opts: IntakeOptions): Intake {
       return true;
     }
     if (view.status.kind === 'done' && !ledger.hasJob(view.id)) {
-      const md5 = view.status.result.md5;
-      if (md5 !== undefined && md5 !== req.md5) return false;
+      // Compare what the job recorded of the bytes it sent (its content key), not the server's
+      // whole-file MD5: a server that verifies by part ETags reports none, and a big upload done
+      // just before a crash must be adopted so its after-upload action still runs.
+      const recorded = view.status.result.contentKey;
+      if (recorded !== undefined && recorded !== req.contentKey) return false;
       follow(req, view.id);
       return true;
     }

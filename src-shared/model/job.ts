@@ -25,6 +25,11 @@ export const uploadResultSchema = z.object({
   filename: z.string(),
   /** Lowercase hex MD5 of the stored bytes when the server reported one. */
   md5: z.string().optional(),
+  /**
+   * The engine's content key of the bytes sent (src-main/engine/content-key.ts, 64 hex), when it
+   * knew it: the dedupe key, and how a restarted watch folder recognises the file it uploaded.
+   */
+  contentKey: z.string().optional(),
 });
 export type UploadResult = z.infer<typeof uploadResultSchema>;
 

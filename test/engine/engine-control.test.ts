@@ -342,14 +342,16 @@ describe('dedupe by content key', () => {
     expect(engine.get(id)?.status.kind).toBe('done');
   });
 
-  it('intelligent ingestion (chunks, not key blocks) reads the file once after the upload for its key', async () => {
+  it('intelligent ingestion (8 MiB chunks, not 6 MiB key blocks) builds its key from the chunks it sends: no read of the file for it', async () => {
     const { engine, journal } = setup('fii', { intelligent: true });
     const file = join(tmp, 'fii.bin');
-    const bytes = await writeRandomFile(file, 9 * 1024 * 1024);
+    const bytes = await writeRandomFile(file, 20 * 1024 * 1024 + 3);
     reads.n = 0;
     const id = await upload(engine, file);
     expect(engine.get(id)?.status.kind).toBe('done');
-    expect(reads.n).toBe(1);
+    expect(reads.n).toBe(0);
+    const done = engine.get(id)?.status;
+    expect(done?.kind === 'done' ? done.result.contentKey : null).toBe(contentKeyOf(bytes));
     expect(journal.history.findUploaded(contentKeyOf(bytes), 'local')?.jobId).toBe(id);
   });
 });

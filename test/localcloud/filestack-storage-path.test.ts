@@ -9,7 +9,8 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 /**
  * How the local cloud stores a multipart upload: parts land in place in one data file, the
  * sessions live in memory (journalled for a restart), complete renames the data file into the
- * store (no copy), the stored MD5 and the composite ETag describe exactly the bytes received.
+ * store (no copy, no hash) and answers the composite ETag of the bytes received; the whole
+ * file's MD5 is computed when the File API is first asked for it, then kept in its metadata.
  */
 
 const apikey = DEFAULT_LOCAL_APIKEY;
@@ -64,6 +65,20 @@ function complete(c: LocalCloud, s: Session, size: number, etags: string[], extr
   return post(c, '/multipart/complete', { ...keysOf(s), filename: 'a.bin', mimetype: 'application/octet-stream', size, parts: etags.map((etag, i) => ({ part_number: i + 1, etag })), ...extra });
 }
 
+/** The stored file's MD5 as the File API reports it. */
+async function fileMd5(c: LocalCloud, handle: string): Promise<unknown> {
+  const res = await fetch(`${c.baseUrl}/api/file/${handle}/metadata?md5=true`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as Json).md5;
+}
+
+/** The ETag the CDN serves a stored file with. */
+async function cdnEtag(c: LocalCloud, handle: string): Promise<string | null> {
+  const res = await fetch(`${c.baseUrl}/${handle}`);
+  await res.arrayBuffer();
+  return res.headers.get('etag');
+}
+
 /** S3's multipart ETag: MD5 of the parts' raw MD5s, then `-<count>`. */
 function s3Etag(pieces: Buffer[]): string {
   const h = createHash('md5');
@@ -92,11 +107,15 @@ describe('local cloud: where multipart bytes go', () => {
     const handle = String(done.json.handle);
     expect((await stat(cloud.storage.blobPath(handle))).ino).toBe(before.ino);
     expect(hashBytes(await readFile(cloud.storage.blobPath(handle)))).toBe(hashBytes(bytes));
-    expect(done.json).toMatchObject({ size: bytes.length, md5: hashBytes(bytes, 'md5'), etag: s3Etag(parts) });
-    // No SHA-256 on the upload path; the File API computes one when asked.
+    expect(done.json).toMatchObject({ size: bytes.length, etag: s3Etag(parts) });
+    // Complete hashed nothing: no MD5 or SHA-256 in its answer or the stored record yet.
+    expect(done.json.md5).toBeUndefined();
+    expect((await cloud.storage.get(handle))?.md5).toBeUndefined();
     expect((await cloud.storage.get(handle))?.sha256).toBeUndefined();
+    // The File API computes them when asked.
     const meta = (await (await fetch(`${cloud.baseUrl}/api/file/${handle}/metadata?sha256=true&md5=true`)).json()) as Json;
     expect(meta).toMatchObject({ sha256: hashBytes(bytes), md5: hashBytes(bytes, 'md5') });
+    expect((await cloud.storage.get(handle))?.md5).toBe(hashBytes(bytes, 'md5'));
     // Only the session record is left of the upload (it answers repeated completes).
     expect(await readdir(cloud.storage.uploadDir(s.upload_id))).toEqual(['session.json']);
     expect((await complete(cloud, s, bytes.length, etags)).json.handle).toBe(handle);
@@ -126,7 +145,8 @@ describe('local cloud: where multipart bytes go', () => {
       etags.push(await putPart(second, s, 2, parts[1] as Buffer), await putPart(second, s, 3, parts[2] as Buffer));
       const done = await complete(second, s, bytes.length, etags);
       expect(done.status).toBe(200);
-      expect(done.json).toMatchObject({ md5: hashBytes(bytes, 'md5'), etag: s3Etag(parts) });
+      expect(done.json).toMatchObject({ etag: s3Etag(parts) });
+      expect(await fileMd5(second, String(done.json.handle))).toBe(hashBytes(bytes, 'md5'));
       expect(hashBytes(await readFile(second.storage.blobPath(String(done.json.handle))))).toBe(hashBytes(bytes));
     } finally {
       await second.close();
@@ -154,7 +174,7 @@ describe('local cloud: where multipart bytes go', () => {
     await putPart(cloud, s, 1, randomBytes(5 * MIB));
     const etags = [await putPart(cloud, s, 1, parts[0] as Buffer), await putPart(cloud, s, 2, parts[1] as Buffer)];
     const done = await complete(cloud, s, bytes.length, etags);
-    expect(done.json).toMatchObject({ md5: hashBytes(bytes, 'md5') });
+    expect(await fileMd5(cloud, String(done.json.handle))).toBe(hashBytes(bytes, 'md5'));
     expect(hashBytes(await readFile(cloud.storage.blobPath(String(done.json.handle))))).toBe(hashBytes(bytes));
   });
 
@@ -176,9 +196,59 @@ describe('local cloud: where multipart bytes go', () => {
     const ino = (await stat(data)).ino;
     const done = await post(cloud, '/multipart/complete', { ...keysOf(s), filename: 'a.bin', mimetype: 'application/octet-stream', size: bytes.length, fii: true });
     expect(done.status).toBe(200);
-    expect(done.json).toMatchObject({ md5: hashBytes(bytes, 'md5'), etag: s3Etag(chunks) });
+    expect(done.json).toMatchObject({ etag: s3Etag(chunks) });
+    expect(await fileMd5(cloud, String(done.json.handle))).toBe(hashBytes(bytes, 'md5'));
     expect((await stat(cloud.storage.blobPath(String(done.json.handle)))).ino).toBe(ino);
     expect(hashBytes(await readFile(cloud.storage.blobPath(String(done.json.handle))))).toBe(hashBytes(bytes));
+  });
+
+  it('the whole-file MD5 is hashed once, on the first File API request, then served from the metadata', async () => {
+    const bytes = randomBytes(2 * 5 * MIB + 99);
+    const parts = split(bytes, 5 * MIB);
+    const s = await start(cloud, bytes.length);
+    const etags = [];
+    for (const [i, p] of parts.entries()) etags.push(await putPart(cloud, s, i + 1, p));
+    const handle = String((await complete(cloud, s, bytes.length, etags)).json.handle);
+    const blob = cloud.storage.blobPath(handle);
+    expect((await cloud.storage.get(handle))?.md5).toBeUndefined();
+    // Three readers at once share one hash, and all get the right answer.
+    const answers = await Promise.all([fileMd5(cloud, handle), fileMd5(cloud, handle), fileMd5(cloud, handle)]);
+    expect(answers).toEqual(Array(3).fill(hashBytes(bytes, 'md5')));
+    const record = JSON.parse(await readFile(path.join(cloud.storage.dataDir, 'files', `${handle}.json`), 'utf8')) as Json;
+    expect(record).toMatchObject({ md5: hashBytes(bytes, 'md5'), etag: s3Etag(parts), size: bytes.length });
+    // Cached: with the blob's bytes changed behind the server's back, the answer is still the
+    // recorded one (it was not hashed again).
+    await writeFile(blob, randomBytes(bytes.length));
+    expect(await fileMd5(cloud, handle)).toBe(hashBytes(bytes, 'md5'));
+    // The CDN's ETag is the same cached MD5.
+    expect(await cdnEtag(cloud, handle)).toBe(`"${hashBytes(bytes, 'md5')}"`);
+  });
+
+  it('the first download computes the MD5 for its ETag and caches it', async () => {
+    const bytes = randomBytes(5 * MIB + 3);
+    const parts = split(bytes, 5 * MIB);
+    const s = await start(cloud, bytes.length);
+    const etags = [];
+    for (const [i, p] of parts.entries()) etags.push(await putPart(cloud, s, i + 1, p));
+    const handle = String((await complete(cloud, s, bytes.length, etags)).json.handle);
+    expect((await cloud.storage.get(handle))?.md5).toBeUndefined();
+    expect(await cdnEtag(cloud, handle)).toBe(`"${hashBytes(bytes, 'md5')}"`);
+    expect((await cloud.storage.get(handle))?.md5).toBe(hashBytes(bytes, 'md5'));
+  });
+
+  it('a stored file removed while its MD5 is being computed does not come back', async () => {
+    const bytes = randomBytes(5 * MIB + 1);
+    const parts = split(bytes, 5 * MIB);
+    const s = await start(cloud, bytes.length);
+    const etags = [];
+    for (const [i, p] of parts.entries()) etags.push(await putPart(cloud, s, i + 1, p));
+    const handle = String((await complete(cloud, s, bytes.length, etags)).json.handle);
+    const file = await cloud.storage.get(handle);
+    if (!file) throw new Error('not stored');
+    const hashing = cloud.storage.md5Of(file);
+    await cloud.storage.remove(handle);
+    await hashing.catch(() => undefined);
+    expect(await cloud.storage.get(handle)).toBeNull();
   });
 
   it('an upload removed from disk (expired) is forgotten in memory too: its parts answer 404', async () => {

@@ -116,8 +116,10 @@ async function storedCopies(md5: string): Promise<string[]> {
   const out: string[] = [];
   for (const name of await readdir(dir)) {
     if (!name.endsWith('.json')) continue;
-    const meta = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { md5: string; handle: string };
-    if (meta.md5 === md5) out.push(meta.handle);
+    const meta = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { md5?: string; handle: string };
+    // A multipart upload's record has no MD5 until asked: hash its blob then.
+    const stored = meta.md5 ?? hashBytes(await readFile(path.join(dir, meta.handle)), 'md5');
+    if (stored === md5) out.push(meta.handle);
   }
   return out;
 }

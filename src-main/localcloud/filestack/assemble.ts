@@ -11,10 +11,12 @@ import { emitUploadWebhook } from './webhooks-delivery.js';
 
 /**
  * Completes an upload whose parts are validated: normally every part already sits at its offset
- * in the data file and the running MD5 (range-hasher.ts) has hashed it as it arrived, so complete
- * is fsync + rename + metadata — no read, no copy. Parts that did not fit the plan (side files, another
- * part size) make it build the file by copying, hashing as it goes. Every failure is a 400 with
- * a message naming the problem, so a client can tell what to fix.
+ * in the data file, so complete is fsync + rename + metadata — no read, no copy, no hash. Its
+ * answer carries the composite ETag of the part MD5s (each checked as it arrived), which is what
+ * the client verifies; the whole file's MD5 is left to the first reader that asks for it
+ * (storage.md5Of: File API `md5`). Parts that did not fit the plan (side files, another part
+ * size) make it build the file by copying, hashing as it goes, since the copy reads every byte
+ * anyway. Every failure is a 400 with a message naming the problem, so a client can tell what to fix.
  */
 
 /**
@@ -101,20 +103,22 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
   const offsets = trueOffsets(pieces.map((p) => p.size));
   const inPlace = pieces.every((p, i) => 'offset' in p.at && p.at.offset === offsets[i]);
   let file: string;
-  let md5: string;
+  // '' = not hashed here (storage keeps no MD5 until someone asks).
+  let md5 = '';
   if (inPlace) {
     file = dataPath(live);
     await syncData(file, total);
-    md5 = await live.hasher.digest(file, total);
   } else {
     file = path.join(live.dir, 'assembled');
     md5 = await copyPieces(live, pieces, file);
   }
   const filename = body.filename ?? session.filename;
   const mimetype = body.mimetype ?? session.mimetype;
+  const etag = compositeEtag(pieces);
   const stored = await ctx.storage.commit(
     { path: file, size: total, md5, sha256: '' },
     {
+      etag,
       filename,
       mimetype,
       apikey: session.apikey,
@@ -136,9 +140,10 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
     size: stored.size,
     mimetype,
     status: 'Stored',
-    // Not in Filestack's answer: lets a client verify without a metadata call (verifyFromComplete).
-    md5: stored.md5,
-    etag: compositeEtag(pieces),
+    // Not in Filestack's answer: lets a client verify without a metadata call (verifyFromEtag);
+    // the MD5 only when the slow path computed it anyway.
+    ...(stored.md5 !== undefined ? { md5: stored.md5 } : {}),
+    etag,
     key: session.key,
     container: session.container,
     upload_tags: body.upload_tags ?? {},

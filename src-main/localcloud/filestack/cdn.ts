@@ -151,7 +151,10 @@ async function requireFile(ctx: CloudContext, handle: string): Promise<StoredFil
 }
 
 /** Streams a stored file with ETag, conditional GET and single-range support. */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, file: StoredFile, extra: Readonly<Record<string, string>> = {}): Promise<void> {
+export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, stored: StoredFile, extra: Readonly<Record<string, string>> = {}): Promise<void> {
+  // The ETag is the MD5 (what clients compare with their own hash): a multipart upload's is
+  // computed on its first download and cached (storage.md5Of), never on the upload path.
+  const file = await ctx.storage.md5Of(stored);
   const etag = `"${file.md5}"`;
   const headers: Record<string, string | number> = {
     ...extra,

@@ -62,7 +62,6 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
       assertWritable(live);
       const position = fiiPosition(part, offset);
       if (live.committed.has(part)) await journal(live, { t: 'uncommit', part });
-      live.hasher.touch(position, position + grant.size);
       // The writer's MD5 is the chunk's digest, as for a regular part: one hash pass.
       const got = await receiveInto(req, { file: dataPath(live), position, truncate: false }, grant.size, 'Chunk');
       bytes = got.bytes;
@@ -75,7 +74,6 @@ export async function handleChunkPut(req: IncomingMessage, res: ServerResponse, 
       // FII needs no ETag (spec §4.1); S3-minded clients get the chunk's MD5 anyway.
       res.writeHead(200, { ETag: `"${got.md5}"`, 'Content-Length': 0 });
       res.end();
-      live.hasher.offer(position, got.chunks);
     });
   } catch (err) {
     if (err instanceof HttpError) {

@@ -53,7 +53,9 @@ async function imageFacts(file: string): Promise<{ width?: number; height?: numb
 }
 
 /** Builds the metadata object for the requested attributes. */
-export async function buildMetadata(ctx: CloudContext, file: StoredFile, keys: ReadonlySet<string>): Promise<Record<string, unknown>> {
+export async function buildMetadata(ctx: CloudContext, stored: StoredFile, keys: ReadonlySet<string>): Promise<Record<string, unknown>> {
+  // A multipart upload's MD5 is hashed on the first request for it, then cached (storage.md5Of).
+  const file = keys.has('md5') ? await ctx.storage.md5Of(stored) : stored;
   const all: Record<string, unknown> = {
     handle: file.handle,
     filename: file.filename,
@@ -65,7 +67,7 @@ export async function buildMetadata(ctx: CloudContext, file: StoredFile, keys: R
     location: file.location,
     key: file.key,
     path: file.path ?? file.key,
-    md5: file.md5,
+    ...(file.md5 !== undefined ? { md5: file.md5 } : {}),
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
   };
   const blob = ctx.storage.blobPath(file.handle);

@@ -8,6 +8,7 @@
  */
 import type { TaskValue } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
+import { contentTag } from '../storage.js';
 import { asciiArt } from '../processing/ascii.js';
 import type { FixedGravity, ImageOp } from '../processing/ops.js';
 import { smartCropArea } from '../processing/smart-crop.js';
@@ -35,7 +36,7 @@ async function storedRef(env: TaskEnv, task: string, ref: TaskValue | undefined)
   if (typeof ref !== 'string' || !/^[\w-]+$/.test(ref)) throw new HttpError(400, 'bad_request', `Task "${task}": the local cloud takes stored file handles here, not ${JSON.stringify(ref)}.`);
   const file = await env.ctx.storage.get(ref);
   if (!file || (env.apikey !== null && file.apikey !== env.apikey)) throw new HttpError(404, 'not_found', `Task "${task}": no file with handle ${JSON.stringify(ref)}.`);
-  return { path: env.ctx.storage.blobPath(file.handle), key: `${file.handle}:${file.md5}` };
+  return { path: env.ctx.storage.blobPath(file.handle), key: `${file.handle}:${contentTag(file)}` };
 }
 
 export function fixedGravity(v: TaskValue | undefined): FixedGravity {

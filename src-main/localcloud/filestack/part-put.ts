@@ -56,8 +56,6 @@ export async function handlePartPut(req: IncomingMessage, res: ServerResponse, m
       status = 200;
       res.writeHead(200, { ETag: `"${got.md5}"`, 'Content-Length': 0 });
       res.end();
-      // After the answer: the client sends its next part while the stored MD5 catches up.
-      if (offset !== null) live.hasher.offer(offset, got.chunks);
     });
   } catch (err) {
     status = err instanceof HttpError ? err.status : 500;
@@ -83,7 +81,6 @@ async function prepare(live: LiveSession, part: number, size: number): Promise<n
   const offset = partOffset(s.size, s.partSize ?? null, part, size);
   if (live.parts.has(part)) await journal(live, { t: 'drop', part });
   if (live.committed.has(part)) await journal(live, { t: 'uncommit', part });
-  if (offset !== null) live.hasher.touch(offset, offset + size);
   return offset;
 }
 

@@ -4,16 +4,12 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { positionalSink } from '../file-sink.js';
 import { HttpError } from '../router.js';
-import { HOLD_BYTES } from './range-hasher.js';
 
 /** Where received bytes go: a file and the byte position they start at. */
 export type Target = { readonly file: string; readonly position: number; readonly truncate: boolean };
 
-/**
- * What arrived: byte count, the hex MD5 of exactly those bytes, and the bytes themselves (for the
- * stored file's running MD5, range-hasher.ts) unless the body was larger than HOLD_BYTES.
- */
-export type Received = { readonly bytes: number; readonly md5: string; readonly chunks: readonly Buffer[] };
+/** What arrived: byte count and the hex MD5 of exactly those bytes. */
+export type Received = { readonly bytes: number; readonly md5: string };
 
 /**
  * Streams a part or chunk body into `target` (in place in the data file, or a side file) while
@@ -30,20 +26,17 @@ export async function receiveInto(req: IncomingMessage, target: Target, limit: n
   });
   const md5 = createHash('md5');
   const sink = positionalSink(fh, target.position);
-  const keep = limit <= HOLD_BYTES;
-  let chunks: Buffer[] = [];
   try {
     if (mutate) {
+      const chunks: Buffer[] = [];
       for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
       const body = mutate(Buffer.concat(chunks));
-      chunks = [body];
       md5.update(body);
       await sink.write(body);
     } else {
       for await (const chunk of req as AsyncIterable<Buffer>) {
         if (sink.accepted + chunk.length > limit) throw new HttpError(400, 'EntityTooLarge', `${what} is larger than the ${limit} bytes it was signed for.`);
         md5.update(chunk);
-        if (keep) chunks.push(chunk);
         await sink.write(chunk);
       }
     }
@@ -52,5 +45,5 @@ export async function receiveInto(req: IncomingMessage, target: Target, limit: n
     await sink.end().catch(() => undefined);
     await fh.close();
   }
-  return { bytes: sink.accepted, md5: md5.digest('hex'), chunks: keep ? chunks : [] };
+  return { bytes: sink.accepted, md5: md5.digest('hex') };
 }

@@ -9,7 +9,7 @@ import mime from 'mime-types';
 import type { Source } from '../../../src-shared/filestack/types.js';
 import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
-import type { StoredFile } from '../storage.js';
+import { contentTag, type StoredFile } from '../storage.js';
 import { fetchCapped, fetchPolicyOf } from '../fetch-capped.js';
 import type { Refusal } from '../url-guard.js';
 
@@ -95,7 +95,7 @@ export async function resolveSource(ctx: CloudContext, source: Source, limits: F
       if (!file) throw new HttpError(404, 'not_found', `No file with handle ${JSON.stringify(source.handle)}.`);
       return {
         input: ctx.storage.blobPath(file.handle),
-        sourceKey: `${file.handle}:${file.md5}`,
+        sourceKey: `${file.handle}:${contentTag(file)}`,
         filename: file.filename,
         mimetype: file.mimetype,
         file,

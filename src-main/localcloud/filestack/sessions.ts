@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { CloudContext } from '../context.js';
 import { HttpError } from '../router.js';
 import { partRefSchema } from './body.js';
-import { createRangeHasher, type RangeHasher } from './range-hasher.js';
 
 /**
  * Multipart upload sessions. A live session is kept in memory (a request costs no file read)
@@ -22,7 +21,7 @@ export const completeResultSchema = z.object({
   size: z.number(),
   mimetype: z.string(),
   status: z.string(),
-  /** Lowercase hex MD5 of the stored bytes (a local-cloud addition; Filestack does not send it). */
+  /** Lowercase hex MD5 of the stored bytes, when complete computed it (a local-cloud addition; Filestack does not send it). */
   md5: z.string().optional(),
   /** S3-style ETag of the received pieces (assemble.ts compositeEtag); a local-cloud addition too. */
   etag: z.string().optional(),
@@ -86,8 +85,6 @@ export type LiveSession = {
   readonly chunks: Map<number, Map<number, ChunkRecord>>;
   /** FII: committed part → its length and the MD5s of the chunks it was committed from, in order. */
   readonly committed: Map<number, CommittedPart>;
-  /** The stored file's MD5, following the received prefix (range-hasher.ts). */
-  readonly hasher: RangeHasher;
   /** Serialises writers of one part (or chunk offset) and the completes of the upload. */
   readonly locks: Map<string, Promise<unknown>>;
   /** session.json writes, in order. */
@@ -123,8 +120,6 @@ function newLive(ctx: CloudContext, session: UploadSession): LiveSession {
     parts: new Map(),
     chunks: new Map(),
     committed: new Map(),
-    // After a restart it starts empty: complete then reads the file back to hash it.
-    hasher: createRangeHasher(),
     locks: new Map(),
     persisting: Promise.resolve(),
     completing: false,

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../engine/retry.js';
 import type { UploadContext, UploadSource } from '../../engine/ports.js';
+import type { BlockMd5s } from './block-md5.js';
 import type { MultipartSession } from './checkpoint.js';
 import type { FileGuard } from './file-guard.js';
 import { classifyChunkFailure, FII_PART_SIZE, type ChunkLimits } from './chunk-size.js';
 import { acquireBuffer, openSource, releaseBuffer, type SourceFile } from './file-reader.js';
 import { commitPart, completeIntelligent, startIntelligent } from './intelligent-api.js';
 import { sendChunkedPart } from './intelligent-chunks.js';
+import { createConcurrencyGate, LOOKAHEAD_PARTS } from './part-pool.js';
 import { storeWireConfig } from '../../protocol/filestack/store-params.js';
 import { parseIntelligentCheckpoint, type IntelligentCheckpoint } from './intelligent-checkpoint.js';
 import { putPart, requestPartUrl, type ApiConfig, type CompleteResponse, type FileFacts } from './multipart-api.js';
@@ -47,6 +49,8 @@ export type IntelligentRunOptions = {
   readonly regular: (session: MultipartSession | null) => Promise<MultipartOutcome>;
   /** Hears the MD5s (base64) a part went up as (its chunks in order, or the one of a regular part) and its length. */
   readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void;
+  /** The engine's content-key blocks, hashed from what is sent (block-md5.ts). */
+  readonly blocks?: BlockMd5s;
 };
 
 /**
@@ -58,7 +62,12 @@ export function intelligentUpload(
   source: UploadSource,
   ctx: UploadContext,
   signal: AbortSignal,
-  attempt: { readonly guard?: Pick<FileGuard, 'check'>; readonly pacer?: RetryPacer; readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void },
+  attempt: {
+    readonly guard?: Pick<FileGuard, 'check'>;
+    readonly pacer?: RetryPacer;
+    readonly onPartSent?: (part: number, md5s: readonly string[], size: number) => void;
+    readonly blocks?: BlockMd5s;
+  },
   regularResumable: boolean,
   regular: (session: MultipartSession | null) => Promise<MultipartOutcome>,
 ): Promise<MultipartOutcome> {
@@ -85,6 +94,7 @@ export function intelligentUpload(
     retry: { ...(attempt.pacer ? { pacer: attempt.pacer } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
     ...(attempt.guard ? { guard: attempt.guard } : {}),
     ...(attempt.onPartSent ? { onPartSent: attempt.onPartSent } : {}),
+    ...(attempt.blocks ? { blocks: attempt.blocks } : {}),
     regularResumable,
     regular,
   });
@@ -152,6 +162,12 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   let chunkHint = o.limits?.max ?? FII_PART_SIZE;
   // One open file for every chunk of the attempt.
   const reader = await openSource(source.path);
+  // Only PUTs take the attempt's slots: one part more is read, hashed and given its URL while
+  // the others send, as regular uploads do (part-pool.ts). Not in 'fallback' mode: there a part
+  // prepared the regular way must not go out after a sibling's failure switched the upload to FII.
+  const gate = createConcurrencyGate(o.concurrency);
+  const workers = o.concurrency + (o.mode === true ? LOOKAHEAD_PARTS : 0);
+  const slot = (s: AbortSignal): Promise<() => void> => gate.acquire(s);
 
   const sendPart = async (n: number, local: AbortSignal): Promise<void> => {
     const partStart = (n - 1) * FII_PART_SIZE;
@@ -159,7 +175,7 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
     await o.guard?.check(`part ${n}`);
     if (!chunked) {
       try {
-        const sent = await sendRegularPart(o, reader, session, n, partStart, length, local, (b) => progress.partial(n, b));
+        const sent = await sendRegularPart(o, reader, session, n, partStart, length, local, (b) => progress.partial(n, b), slot);
         etags.set(n, sent.etag);
         o.onPartSent?.(n, [sent.md5], length);
         progress.finish(n, length);
@@ -185,19 +201,30 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
       signal: local,
       ...(o.retry ? { retry: o.retry } : {}),
       onBytes: (b) => progress.partial(n, b),
+      ...(o.blocks ? { blocks: o.blocks } : {}),
+      slot,
     });
     chunkHint = sent.chunkSize;
-    await withRetry(() => commitPart(cfg, session, n, source.size, local), { ...retrying, signal: local });
-    o.onPartSent?.(n, sent.md5s, length);
-    committed.add(n);
-    progress.finish(n, length);
-    save();
+    // The commit holds no bytes: the worker goes on to its next part while it is answered, so a
+    // round trip per part stays off the transfer's path. A failed commit fails the upload once
+    // the parts are done (complete needs every part committed).
+    const commit = withRetry(() => commitPart(cfg, session, n, source.size, signal), retrying).then(() => {
+      o.onPartSent?.(n, sent.md5s, length);
+      committed.add(n);
+      progress.finish(n, length);
+      save();
+    });
+    commit.catch(() => undefined);
+    commits.push(commit);
   };
+  const commits: Promise<void>[] = [];
   try {
-    await runPool(pending, o.concurrency, signal, sendPart);
+    await runPool(pending, workers, signal, sendPart);
   } finally {
+    await Promise.allSettled(commits);
     await reader.close();
   }
+  await Promise.all(commits);
 
   const parts = [...etags.entries()].sort((a, b) => a[0] - b[0]).map(([part_number, etag]) => ({ part_number, etag }));
   await o.guard?.check('before complete');
@@ -219,12 +246,18 @@ async function sendRegularPart(
   length: number,
   signal: AbortSignal,
   onBytes: (b: number) => void,
+  slot: (signal: AbortSignal) => Promise<() => void>,
 ): Promise<{ etag: string; md5: string }> {
   const bytes = await file.read(start, acquireBuffer(length));
   try {
-    const md5 = createHash('md5').update(bytes).digest('base64');
+    const md5 = o.blocks ? o.blocks.chunkMd5(start, bytes) : createHash('md5').update(bytes).digest('base64');
     const target = await withRetry(() => requestPartUrl(o.cfg, session, { number: n, size: length, md5 }, signal), { policy: o.policy, signal, ...o.retry });
-    return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
+    const release = await slot(signal);
+    try {
+      return { etag: await putPart(target, bytes, signal, onBytes, o.cfg.timeoutMs, o.cfg), md5 };
+    } finally {
+      release();
+    }
   } finally {
     releaseBuffer(bytes);
   }

@@ -206,7 +206,7 @@ export async function uploadParts(o: PartPoolOptions): Promise<void> {
           const md5 = first ? await readOrder.turn(n, local.signal, readPart) : await readPart();
           const target = await requestPartUrl(o.cfg, o.session, { number: n, size: length, md5 }, local.signal);
           // Only the PUT takes a slot (the next part is read, hashed and given its URL meanwhile),
-          // and first sends take slots in part order, as the server hashes the file in order.
+          // and first sends take slots in part order, so the server's in-place writes land mostly in file order.
           const acquire = (): Promise<() => void> => gate.acquire(local.signal);
           const firstSend = unsent.delete(n);
           if (firstSend) yieldProbe();

@@ -6,6 +6,7 @@ import type { RateLimiter } from '../../net/throttle.js';
 import { parseCheckpoint, type MultipartSession } from './checkpoint.js';
 import { fileChangedError, openFileGuard, type FileGuard } from './file-guard.js';
 import { intelligentUpload } from './intelligent.js';
+import { createBlockMd5s } from './block-md5.js';
 import { createOrderedMd5, md5OfFile } from './file-reader.js';
 import type { CompleteResponse } from './multipart-api.js';
 import { apiConfigOf, runMultipart, transportOf } from './multipart-run.js';
@@ -133,8 +134,14 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
     const ordered = !trusted && !opts.intelligent && fresh ? createOrderedMd5(Math.ceil(source.size / partSize), Math.max(1, opts.partConcurrency ?? 3) * partSize) : null;
     if (!(trusted && fresh) && ordered === null) hashing = md5OfFile(source.path, ac.signal);
     hashing?.catch(() => undefined);
-    // The engine's content key comes free when our parts are its blocks.
-    const keyFeed = ctx.contentKey && ctx.contentKey.blockSize === partSize && !opts.intelligent ? ctx.contentKey : null;
+    // The engine's content key comes free when our parts are its blocks (intelligent ingestion's
+    // parts continued the regular way are read through onPartRead too).
+    const keyFeed = ctx.contentKey && ctx.contentKey.blockSize === partSize ? ctx.contentKey : null;
+    // Intelligent ingestion's 8 MiB parts are not key blocks: hash the blocks from the chunks as
+    // they are sent (sharing the chunks' MD5 pass where a chunk starts a block), rather than
+    // reading the whole file again once the upload is done.
+    const contentKey = ctx.contentKey;
+    const blocks = opts.intelligent && contentKey ? createBlockMd5s(source.size, contentKey.blockSize, (i, md5) => contentKey.add(i, md5)) : null;
     const attempt = {
       guard,
       pacer,
@@ -147,7 +154,7 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
     let done: { session: MultipartSession; complete: CompleteResponse };
     try {
       done = opts.intelligent
-        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer, onPartSent: (n, md5s, size) => sent.set(n, { md5s, size }) }, resumed !== null, (s) =>
+        ? await intelligentUpload(opts, source, ctx, ac.signal, { guard, pacer, onPartSent: (n, md5s, size) => sent.set(n, { md5s, size }), ...(blocks ? { blocks } : {}) }, resumed !== null, (s) =>
             runMultipart(opts, source, ctx, ac.signal, partSize, s ? { v: 1, fileSize: source.size, partSize, session: s, parts: {} } : resumed, attempt),
           )
         : await runMultipart(opts, source, ctx, ac.signal, partSize, resumed, attempt);
@@ -205,7 +212,8 @@ function resultOf(opts: FilestackProviderOptions, handle: string, meta: Verified
     size: meta.size,
     mimetype: answer.mimetype ?? source.mimetype,
     filename: answer.filename ?? source.name,
-    md5: meta.md5,
+    // Verified by the composite ETag, a server that did not hash the whole file reports no MD5.
+    ...(meta.md5 !== '' ? { md5: meta.md5 } : {}),
   };
 }
 
