@@ -187,6 +187,7 @@ export class LibraryManager {
         return;
       }
       // Entries added since the first page shift the rest down; skip any already listed.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway lookup, never read reactively
       const seen = new Set(this.#items.map((i) => i.id));
       this.#items = [...this.#items, ...list.value.items.filter((i) => !seen.has(i.id))];
       this.#take(list.value.total);
