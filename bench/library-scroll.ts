@@ -19,7 +19,8 @@ import { startWebHost } from '../src-main/hosts/web/web-host.js';
 import { seedLibrary } from '../test/support/seed-library.js';
 import type { BenchModule, Row } from './lib.js';
 
-export type ScrollFigures = { frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number };
+/** `cpuMsPerFrame`: the page's main-thread task time (CDP TaskDuration) per frame: the work a frame costs, which the machine's load moves less than frame times. */
+export type ScrollFigures = { frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number; cpuMsPerFrame: number };
 export type LibraryScrollResult = { entries: number; listedMs: number; load: string; empty: ScrollFigures; list: ScrollFigures; grid: ScrollFigures } | { skipped: string };
 
 const STATIC_DIR = path.resolve('dist/renderer');
@@ -50,11 +51,39 @@ const scrollScript = (rowSelector: string, total: number): string => `(async () 
   return { frameTimes, maxDomRows };
 })()`;
 
+/** With FERRY_BENCH_PROFILE=1, the renderer's functions by self time during a scroll (stderr). */
+async function profiled<T>(page: Page, label: string, run: () => Promise<T>): Promise<T> {
+  if (process.env.FERRY_BENCH_PROFILE !== '1') return run();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  const result = await run();
+  const { profile } = await cdp.send('Profiler.stop');
+  const total = profile.samples?.length ?? 1;
+  const byFn = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + (node.hitCount ?? 0));
+  }
+  const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  console.error(`profile of ${label}:\n${top.map(([n, c]) => `  ${((c / total) * 100).toFixed(1).padStart(5)} %  ${n}`).join('\n')}`);
+  await cdp.detach();
+  return result;
+}
+
 async function scroll(page: Page, rowSelector: string, total: number): Promise<ScrollFigures> {
-  const measured = (await page.evaluate(scrollScript(rowSelector, total))) as { frameTimes: number[]; maxDomRows: number };
+  // One session for both readings: enabling the domain starts its counters from zero.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
+  const cpu0 = await taskSeconds();
+  const measured = (await profiled(page, rowSelector, () => page.evaluate(scrollScript(rowSelector, total)))) as { frameTimes: number[]; maxDomRows: number };
+  const cpuMs = ((await taskSeconds()) - cpu0) * 1000;
+  await cdp.detach();
   const sorted = [...measured.frameTimes].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { frames: sorted.length, medianFrameMs: at(0.5), p95FrameMs: at(0.95), longFrames: sorted.filter((t) => t > 50).length, maxDomRows: measured.maxDomRows };
+  return { frames: sorted.length, medianFrameMs: at(0.5), p95FrameMs: at(0.95), longFrames: sorted.filter((t) => t > 50).length, maxDomRows: measured.maxDomRows, cpuMsPerFrame: cpuMs / Math.max(1, sorted.length) };
 }
 
 export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrollResult> {
@@ -100,7 +129,8 @@ export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrol
   }
 }
 
-const describe = (f: ScrollFigures): string => `${f.frames} frames, median ${f.medianFrameMs.toFixed(1)} ms, p95 ${f.p95FrameMs.toFixed(1)} ms, ${f.longFrames} over 50 ms`;
+const describe = (f: ScrollFigures): string =>
+  `${f.frames} frames, median ${f.medianFrameMs.toFixed(1)} ms, p95 ${f.p95FrameMs.toFixed(1)} ms, ${f.longFrames} over 50 ms, main-thread tasks ${f.cpuMsPerFrame.toFixed(1)} ms/frame`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await benchLibraryScroll(Number(process.env.FERRY_BENCH_LIBRARY_ENTRIES ?? 10_000))));

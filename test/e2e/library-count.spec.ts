@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { seedLibrary } from '../support/seed-library.js';
@@ -8,7 +9,7 @@ import { dropFiles, openPage, startHost, type E2eHost } from './support.js';
 /**
  * The sidebar's Library count is right from the first paint (before the Library was ever
  * opened) and follows uploads as they finish; the Library then scrolls through every entry,
- * loading more as it goes, in the list and the grid.
+ * loading more as it goes, in the list and the grid (both axe-clean: no serious or critical).
  */
 
 let host: E2eHost;
@@ -59,6 +60,8 @@ test('library: scrolling loads every entry, in the list and in the grid, with fe
     await page.getByTestId(`library-layout-${layout}`).click();
     const rows = page.getByTestId(`library-${layout}`).getByTestId('library-row');
     await expect(rows.first()).toBeVisible();
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`), `axe, ${layout}`).toEqual([]);
     // Scroll to the bottom until the oldest entry is there: pages load as the end comes into view.
     await expect
       .poll(async () => {

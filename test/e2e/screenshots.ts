@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { dropPathsNative, openPage, startHost } from '../test/e2e/support.js';
+import { dropPathsNative, openPage, startHost } from './support.js';
 
 const OUT = path.resolve('assets/screenshots');
 const SIZE = { width: 1280, height: 800 };
