@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { reportCliStart } from './cli-start.js';
+import { libraryScrollBench } from './library-scroll.js';
 import { BENCH_DIR, rowsModule, type BenchModule } from './lib.js';
 import { benchRenderMemory } from './render-memory.js';
 import { smallFilesBench } from './small-files.js';
@@ -20,6 +21,7 @@ const MODULES: readonly BenchModule[] = [
   smallFilesBench,
   sparseBench,
   uiScrollBench,
+  libraryScrollBench,
   rowsModule('render-memory', benchRenderMemory),
   rowsModule('cli-start', async (_dir, row) => {
     if (!reportCliStart(row)) row('(h) goal', 'missed: the CLI took 1 s or more to print --help');

@@ -6,6 +6,18 @@
 /** How a copied link is written. */
 export type LinkFormat = 'url' | 'markdown' | 'html' | 'bbcode';
 
+/**
+ * Every link format with its name, in the order pickers list them. The queue's after-upload
+ * copy, the Library's "Copy as" and Settings' link format all list these, so a format added here
+ * shows up in each of them.
+ */
+export const LINK_FORMATS: readonly { readonly id: LinkFormat; readonly label: string }[] = [
+  { id: 'url', label: 'URL' },
+  { id: 'markdown', label: 'Markdown' },
+  { id: 'html', label: 'HTML' },
+  { id: 'bbcode', label: 'BBCode' },
+];
+
 /** Escapes text for HTML element content and double- or single-quoted attributes. */
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

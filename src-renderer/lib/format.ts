@@ -79,3 +79,13 @@ export function formatBytesOf(sent: number, total: number): string {
   const unit = b.slice(b.lastIndexOf(' '));
   return a.endsWith(unit) && unit !== ' B' ? `${a.slice(0, -unit.length)} / ${b}` : `${a} / ${b}`;
 }
+
+// One formatter for every row: toLocaleString with options builds a new Intl formatter per call,
+// which is most of what a Library row costs while scrolling.
+let dateTimeFormat: Intl.DateTimeFormat | null = null;
+
+/** "Dec 3, 2026, 7:22 AM" in the user's locale, from epoch ms. */
+export function formatDateTime(ms: number): string {
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateTimeFormat.format(ms);
+}

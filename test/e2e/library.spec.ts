@@ -44,7 +44,7 @@ test('library: search, copy, sign a link and fetch it, see the countdown, delete
   await page.getByTestId('nav-library').click();
   const rows = page.getByTestId('library-row');
   await expect(rows).toHaveCount(3);
-  await expect(page.getByTestId('library-count')).toHaveText('1–3 of 3');
+  await expect(page.getByTestId('library-count')).toHaveText('3 files');
 
   // The image has a real 96×96 thumbnail from the local cloud.
   const photoRow = rows.filter({ hasText: 'sunset-beach.png' });
@@ -62,12 +62,20 @@ test('library: search, copy, sign a link and fetch it, see the countdown, delete
   await page.getByTestId('library-format').selectOption('markdown');
   const reportRow = rows.filter({ hasText: 'quarterly report.bin' });
   await reportRow.getByTestId('library-copy').click();
-  await expect(reportRow.getByTestId('library-copy')).toHaveText('Copied');
+  await expect(reportRow.getByTestId('library-copy')).toHaveAccessibleName('Copied link to quarterly report.bin');
   const markdown = await page.evaluate(() => navigator.clipboard.readText());
   const m = /^\[quarterly report\.bin\]\((http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+)\)$/.exec(markdown);
   expect(m, markdown).not.toBeNull();
   const plain = await sha256Url(m![1]!);
   expect(plain).toMatchObject({ status: 200, size: 200_000, sha256: await sha256File(files.report) });
+  // An image embeds, as the queue's copies do: Markdown `![]()`, and BBCode `[img]` from the same list of formats.
+  const photoUrl = await photoRow.getAttribute('data-url');
+  await photoRow.getByTestId('library-copy').click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`![sunset-beach.png](${photoUrl})`);
+  await page.getByTestId('library-format').selectOption('bbcode');
+  await photoRow.getByTestId('library-copy').click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`[img]${photoUrl}[/img]`);
+  await page.getByTestId('library-format').selectOption('markdown');
 
   // Sign a 1-hour link from the keyboard-reachable panel and fetch it from Node.
   await photoRow.getByTestId('library-sign').click();
@@ -101,7 +109,7 @@ test('library: search, copy, sign a link and fetch it, see the countdown, delete
   await expect(rows).toHaveCount(3);
   await archiveRow.getByTestId('library-delete-confirm').click();
   await expect(rows).toHaveCount(2);
-  await expect(page.getByTestId('library-count')).toHaveText('1–2 of 2');
+  await expect(page.getByTestId('library-count')).toHaveText('2 files');
   expect((await fetch(archiveLink)).status).toBe(404);
 
   // Open in studio works from history alone: clear the queue, then open the photo from the library.
@@ -117,5 +125,26 @@ test('library: search, copy, sign a link and fetch it, see the countdown, delete
   await page.getByTestId('studio-width').fill('320');
   await expect(page.getByTestId('studio-after')).toContainText('320 × 200', { timeout: 15_000 });
 
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
+
+test('library grid: cards with thumbnails, icon actions and signing above the grid', async () => {
+  await page.goto(host.url);
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('library-layout-grid').click();
+  await expect(page.getByTestId('library-view')).toHaveAttribute('data-layout', 'grid');
+  const cards = page.getByTestId('library-grid').getByTestId('library-row');
+  await expect(cards).toHaveCount(2);
+  const photo = cards.filter({ hasText: 'sunset-beach.png' });
+  await expect.poll(() => photo.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(96);
+  await photo.getByRole('button', { name: 'Sign a link to sunset-beach.png' }).click();
+  const panel = page.getByTestId('library-grid-sign').getByTestId('sign-panel');
+  await panel.getByTestId('sign-create').click();
+  expect((await sha256Url(await panel.getByTestId('signed-url').inputValue())).status).toBe(200);
+  // Both cards sit in one row, side by side.
+  const [a, b] = await Promise.all([cards.nth(0).boundingBox(), cards.nth(1).boundingBox()]);
+  expect(a?.y).toBe(b?.y);
+  await page.getByTestId('library-layout-list').click();
+  await expect(page.getByTestId('library-list').getByTestId('library-row')).toHaveCount(2);
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

@@ -13,7 +13,7 @@ test('a key is stored in the keychain, shown as set, never echoed back, and remo
     const problems = await watchPageProblems(page);
     await page.goto(host.url);
     await page.getByTestId('nav-settings').click();
-    await expect(page.getByTestId('keychain-backend')).toContainText('secret-service');
+    await expect(page.getByTestId('keychain-backend')).toContainText("your desktop's keyring (Secret Service");
 
     const field = page.locator('[data-testid="secret-field"][data-name="filestack.apikey"]');
     await expect(field.getByTestId('secret-state')).toHaveText('Not set');

@@ -2,10 +2,11 @@ import type { AppError } from '../../../src-shared/errors.js';
 import type { LibraryItem, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
+import { isThumbnailable } from '../../../src-shared/thumbnails.js';
 import type { Api } from '../api.js';
 
-/** Rows per page of the library. */
-export const LIBRARY_PAGE = 50;
+/** Entries fetched per request as the Library scrolls (the contract allows up to 500). */
+export const LIBRARY_PAGE = 200;
 const COPIED_MS = 1500;
 const SEARCH_DEBOUNCE_MS = 200;
 /** The countdowns show minutes; a one-second tick keeps the "expired" flip prompt. */
@@ -39,19 +40,25 @@ export function folderOf(relativePath: string | null): string | null {
   return relativePath && cut > 0 ? relativePath.slice(0, cut + 1) : null;
 }
 
+/** How the Library lays out its entries. */
+export type LibraryLayout = 'list' | 'grid';
+
 /**
- * The Library view's state: one page of finished uploads with search, destination filter and
- * paging, the signed links made so far, and the actions (copy, delete, sign). Components read the
- * getters and call the methods; only this class talks to the host.
+ * The Library view's state: the finished uploads loaded so far (more as the user scrolls), with
+ * search and destination filter, the count of every entry for the sidebar, the signed links made
+ * so far, and the actions (copy, delete, sign). Components read the getters and call the
+ * methods; only this class talks to the host.
  */
 export class LibraryManager {
   readonly #api: Api;
   #items = $state.raw<LibraryItem[]>([]);
   #total = $state(0);
+  #all = $state<number | null>(null);
   #loaded = $state(false);
+  #loading = false;
   #query = $state('');
   #destination = $state<DestinationKind | ''>('');
-  #offset = $state(0);
+  #layout = $state<LibraryLayout>('list');
   #links = $state.raw<SignedLink[]>([]);
   #format = $state<LinkFormat>('url');
   #copied = $state<string | null>(null);
@@ -59,18 +66,24 @@ export class LibraryManager {
   #lastError = $state.raw<AppError | null>(null);
   #searchTimer: ReturnType<typeof setTimeout> | null = null;
   #copiedTimer: ReturnType<typeof setTimeout> | null = null;
+  #countTimer: ReturnType<typeof setTimeout> | null = null;
   #request = 0;
 
   constructor(api: Api) {
     this.#api = api;
   }
 
+  /** The entries loaded so far, newest first; `loadMore` appends the next page. */
   get items(): readonly LibraryItem[] {
     return this.#items;
   }
-  /** Matching uploads in all pages. */
+  /** Entries matching the search and filter, loaded or not. */
   get total(): number {
     return this.#total;
+  }
+  /** Every entry in the Library whatever the search (the sidebar's count); null until known. */
+  get count(): number | null {
+    return this.#all;
   }
   /** False until the first page arrived (no empty-state flash). */
   get loaded(): boolean {
@@ -82,8 +95,11 @@ export class LibraryManager {
   get destination(): DestinationKind | '' {
     return this.#destination;
   }
-  get offset(): number {
-    return this.#offset;
+  get layout(): LibraryLayout {
+    return this.#layout;
+  }
+  set layout(value: LibraryLayout) {
+    this.#layout = value;
   }
   get format(): LinkFormat {
     return this.#format;
@@ -114,58 +130,93 @@ export class LibraryManager {
     };
   }
 
+  /**
+   * Asks for the number of entries (one row's query), coalescing calls that come in a burst: the
+   * sidebar shows the count from the first paint, and uploads finishing call this again.
+   */
+  refreshCount(delayMs = 0): void {
+    if (this.#countTimer) return;
+    this.#countTimer = setTimeout(() => {
+      this.#countTimer = null;
+      void this.#api.call('library:list', { limit: 1 }).then((r) => {
+        if (r.ok) this.#all = r.value.total;
+      });
+    }, delayMs);
+  }
+
   linksFor(id: string): SignedLink[] {
     return this.#links.filter((l) => l.itemId === id);
   }
 
-  /** Search as the user types: debounced, back to the first page. */
+  /** Search as the user types: debounced, from the top again. */
   setQuery(text: string): void {
     this.#query = text;
     if (this.#searchTimer) clearTimeout(this.#searchTimer);
-    this.#searchTimer = setTimeout(() => {
-      this.#offset = 0;
-      void this.refresh();
-    }, SEARCH_DEBOUNCE_MS);
+    this.#searchTimer = setTimeout(() => void this.refresh(), SEARCH_DEBOUNCE_MS);
   }
 
   setDestination(d: DestinationKind | ''): void {
     this.#destination = d;
-    this.#offset = 0;
     void this.refresh();
   }
 
-  page(delta: 1 | -1): void {
-    const next = this.#offset + delta * LIBRARY_PAGE;
-    if (next < 0 || next >= this.#total) return;
-    this.#offset = next;
-    void this.refresh();
-  }
-
+  /** Loads the first page again (a new search, a delete, an entry added) and the signed links. */
   async refresh(): Promise<void> {
     const request = ++this.#request;
-    const query = this.#query.trim();
-    const [list, links] = await Promise.all([
-      this.#api.call('library:list', {
-        ...(query ? { query } : {}),
-        ...(this.#destination ? { destination: this.#destination } : {}),
-        limit: LIBRARY_PAGE,
-        offset: this.#offset,
-      }),
-      this.#api.call('links:list', {}),
-    ]);
+    const [list, links] = await Promise.all([this.#page(0), this.#api.call('links:list', {})]);
     // A slower earlier answer must not overwrite a newer search.
     if (request !== this.#request) return;
     if (list.ok) {
       this.#items = list.value.items;
-      this.#total = list.value.total;
+      this.#take(list.value.total);
       this.#loaded = true;
     } else this.#lastError = list.error;
     if (links.ok) this.#links = links.value.links;
   }
 
+  /** Appends the next page when there is one and none is on its way (the list calls it near its end). */
+  async loadMore(): Promise<void> {
+    if (this.#loading || !this.#loaded || this.#items.length >= this.#total) return;
+    this.#loading = true;
+    const request = this.#request;
+    try {
+      const list = await this.#page(this.#items.length);
+      if (request !== this.#request) return;
+      if (!list.ok) {
+        this.#lastError = list.error;
+        return;
+      }
+      // Entries added since the first page shift the rest down; skip any already listed.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway lookup, never read reactively
+      const seen = new Set(this.#items.map((i) => i.id));
+      this.#items = [...this.#items, ...list.value.items.filter((i) => !seen.has(i.id))];
+      this.#take(list.value.total);
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  #page(offset: number) {
+    const query = this.#query.trim();
+    return this.#api.call('library:list', {
+      ...(query ? { query } : {}),
+      ...(this.#destination ? { destination: this.#destination } : {}),
+      limit: LIBRARY_PAGE,
+      offset,
+    });
+  }
+
+  /** A total with no search or filter is also the sidebar's count. */
+  #take(total: number): void {
+    this.#total = total;
+    if (this.#query.trim() === '' && this.#destination === '') this.#all = total;
+  }
+
   /** Copies the item's link in the chosen format. */
   copyItem(item: LibraryItem): Promise<void> {
-    return this.copyText(`item:${item.id}`, formatLink(item.url, item.name, this.#format));
+    // An image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do.
+    const image = isThumbnailable(item.mimetype);
+    return this.copyText(`item:${item.id}`, formatLink(item.url, item.name, this.#format, { image }));
   }
 
   async copyText(key: string, text: string): Promise<void> {
@@ -184,9 +235,17 @@ export class LibraryManager {
   async remove(id: string): Promise<boolean> {
     const result = await this.#api.call('library:delete', { id });
     if (!result.ok) this.#lastError = result.error;
-    // The page may now be past the end (last item of the last page deleted).
-    if (result.ok && this.#offset > 0 && this.#offset >= this.#total - 1) this.#offset = Math.max(0, this.#offset - LIBRARY_PAGE);
-    await this.refresh();
+    const gone = this.#items.find((i) => i.id === id);
+    if (result.ok && gone) {
+      // Drop it, and every other name of the same stored file (deleted with it), where it is: a
+      // reload from the top would lose the scroll position deep in a long Library.
+      const same = (i: LibraryItem): boolean => i.id === id || (i.destination === gone.destination && i.url === gone.url);
+      const left = this.#items.filter((i) => !same(i));
+      this.#take(Math.max(0, this.#total - (this.#items.length - left.length)));
+      this.#items = left;
+      this.#links = this.#links.filter((l) => l.itemId !== id);
+      this.refreshCount();
+    }
     return result.ok;
   }
 

@@ -1,0 +1,156 @@
+/**
+ * Bench: a 10,000-entry Library in the real renderer (Chromium through the web host), scrolled
+ * end to end in the list and in the grid, one 400 px step per animation frame, with pages loading
+ * as the end comes into view. Prints frame times, frames over 50 ms and the most entries in the
+ * DOM, next to the same scroll of an empty page of the same height in the same browser (the
+ * machine's own frame noise: it is shared, so its load average is printed too). Three real uploads
+ * (two images, a text file) are repeated under new names to 10,000 entries (test/support/
+ * seed-library.ts), so thumbnails are real local-cloud renders. Run by `npm run bench` after a
+ * build (`FERRY_BENCH_ONLY=library-scroll`); standalone: `npx tsx bench/library-scroll.ts`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { createApp } from '../src-main/hosts/compose.js';
+import { startWebHost } from '../src-main/hosts/web/web-host.js';
+import { seedLibrary } from '../test/support/seed-library.js';
+import type { BenchModule, Row } from './lib.js';
+
+/** `cpuMsPerFrame`: the page's main-thread task time (CDP TaskDuration) per frame: the work a frame costs, which the machine's load moves less than frame times. */
+export type ScrollFigures = { frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number; cpuMsPerFrame: number };
+export type LibraryScrollResult = { entries: number; listedMs: number; load: string; empty: ScrollFigures; list: ScrollFigures; grid: ScrollFigures } | { skipped: string };
+
+const STATIC_DIR = path.resolve('dist/renderer');
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/**
+ * Scrolls from the top to the end in 400 px steps, one per frame, recording each frame. When
+ * the end is reached before every entry is loaded, it keeps stepping (frames still count) until
+ * the view has loaded every entry. Source text: this file is type-checked without the DOM library.
+ */
+const scrollScript = (rowSelector: string, total: number): string => `(async () => {
+  const frameTimes = [];
+  let maxDomRows = 0;
+  window.scrollTo(0, 0);
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  let last = await frame();
+  // The view says how many entries it has loaded (data-loaded).
+  const loaded = () => Number(document.querySelector('[data-loaded]')?.getAttribute('data-loaded') ?? 0);
+  for (let y = 0, guard = 0; guard < 20000; y += 400, guard++) {
+    window.scrollTo(0, y);
+    const now = await frame();
+    frameTimes.push(now - last);
+    last = now;
+    maxDomRows = Math.max(maxDomRows, document.querySelectorAll(${JSON.stringify(rowSelector)}).length);
+    const end = document.documentElement.scrollHeight - window.innerHeight;
+    if (y >= end && loaded() >= ${total}) break;
+  }
+  return { frameTimes, maxDomRows };
+})()`;
+
+/** With FERRY_BENCH_PROFILE=1, the renderer's functions by self time during a scroll (stderr). */
+async function profiled<T>(page: Page, label: string, run: () => Promise<T>): Promise<T> {
+  if (process.env.FERRY_BENCH_PROFILE !== '1') return run();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  const result = await run();
+  const { profile } = await cdp.send('Profiler.stop');
+  const total = profile.samples?.length ?? 1;
+  const byFn = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + (node.hitCount ?? 0));
+  }
+  const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  console.error(`profile of ${label}:\n${top.map(([n, c]) => `  ${((c / total) * 100).toFixed(1).padStart(5)} %  ${n}`).join('\n')}`);
+  await cdp.detach();
+  return result;
+}
+
+async function scroll(page: Page, rowSelector: string, total: number): Promise<ScrollFigures> {
+  // One session for both readings: enabling the domain starts its counters from zero.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
+  const cpu0 = await taskSeconds();
+  const measured = (await profiled(page, rowSelector, () => page.evaluate(scrollScript(rowSelector, total)))) as { frameTimes: number[]; maxDomRows: number };
+  const cpuMs = ((await taskSeconds()) - cpu0) * 1000;
+  await cdp.detach();
+  const sorted = [...measured.frameTimes].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { frames: sorted.length, medianFrameMs: at(0.5), p95FrameMs: at(0.95), longFrames: sorted.filter((t) => t > 50).length, maxDomRows: measured.maxDomRows, cpuMsPerFrame: cpuMs / Math.max(1, sorted.length) };
+}
+
+export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrollResult> {
+  if (!existsSync(path.join(STATIC_DIR, 'index.html'))) return { skipped: 'dist/renderer is missing (npm run build)' };
+  if (!existsSync('/usr/bin/chromium')) return { skipped: '/usr/bin/chromium is missing' };
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-lib-data-'));
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-lib-src-'));
+  const app = await createApp({ dataDir, host: 'web' });
+  const web = await startWebHost({ app, port: 0, staticDir: STATIC_DIR });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  try {
+    const files = [path.join(workDir, 'meadow.png'), path.join(workDir, 'dusk.jpg'), path.join(workDir, 'notes.txt')];
+    await writeFile(files[0]!, await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 90, g: 160, b: 70 } } }).png().toBuffer());
+    await writeFile(files[1]!, await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 200, g: 110, b: 60 } } }).jpeg().toBuffer());
+    await writeFile(files[2]!, 'a text file: its entries have no thumbnail\n');
+    await app.engine.addPaths(files);
+    await app.engine.whenIdle();
+    const { total } = seedLibrary(dataDir, entries - files.length);
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The machine's own noise: an empty page as tall as a long list, scrolled the same way.
+    await page.setContent('<div style="height:600000px"></div>');
+    const empty = await scroll(page, 'div', 0);
+    console.error(`library-scroll: ${total} entries seeded; empty page scrolled`);
+
+    const t0 = performance.now();
+    await page.goto(web.url);
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('library-count').filter({ hasText: total.toLocaleString('en-US') }).waitFor({ timeout: 120_000 });
+    const listedMs = performance.now() - t0;
+    const list = await scroll(page, '[data-testid="library-row"]', total);
+    console.error('library-scroll: list scrolled');
+    await page.getByTestId('library-layout-grid').click();
+    const grid = await scroll(page, '[data-testid="library-row"]', total);
+    return { entries: total, listedMs, load: `${load} → ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`, empty, list, grid };
+  } finally {
+    await browser.close();
+    await web.close();
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+const describe = (f: ScrollFigures): string =>
+  `${f.frames} frames, median ${f.medianFrameMs.toFixed(1)} ms, p95 ${f.p95FrameMs.toFixed(1)} ms, ${f.longFrames} over 50 ms, main-thread tasks ${f.cpuMsPerFrame.toFixed(1)} ms/frame`;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchLibraryScroll(Number(process.env.FERRY_BENCH_LIBRARY_ENTRIES ?? 10_000))));
+}
+
+/** The module run.ts runs. */
+export const libraryScrollBench: BenchModule = {
+  name: 'library-scroll',
+  async run() {
+    const r = await benchLibraryScroll(Number(process.env.FERRY_BENCH_LIBRARY_ENTRIES ?? 10_000));
+    if ('skipped' in r) return { rows: [{ label: '10,000-entry Library scroll', value: `skipped: ${r.skipped}` }] };
+    const rows: Row[] = [
+      { label: `${r.entries.toLocaleString('en-US')}-entry Library: first page listed`, value: `${(r.listedMs / 1000).toFixed(2)} s` },
+      { label: 'empty page, same scroll (machine noise)', value: describe(r.empty), key: 'lower:lib_empty_long_frames', n: r.empty.longFrames },
+      { label: 'Library list, end to end (400 px steps)', value: describe(r.list), key: 'lower:lib_list_long_frames', n: r.list.longFrames },
+      { label: '    most entries in the DOM at once', value: String(r.list.maxDomRows) },
+      { label: 'Library grid, end to end (400 px steps)', value: describe(r.grid), key: 'lower:lib_grid_long_frames', n: r.grid.longFrames },
+      { label: '    most entries in the DOM at once', value: String(r.grid.maxDomRows) },
+      { label: 'load average (1, 5, 15 min) before → after', value: r.load },
+    ];
+    return { rows };
+  },
+};
