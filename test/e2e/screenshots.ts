@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { dropPathsNative, openPage, startHost } from './support.js';
+import { dropFiles, openPage, startHost } from './support.js';
 
 const OUT = path.resolve('assets/screenshots');
 const SIZE = { width: 1280, height: 800 };
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       dropped.push(file);
     }
     // The OS drop path (CDP): tsx would wrap a page.evaluate callback in helpers the page lacks.
-    await dropPathsNative(page, dropped);
+    await dropFiles(page, dropped);
     // Every file finished: 19 uploaded, 6 repeats already there (the summary names no files left).
     for (let i = 0; !/19 done.*6 already there/.test((await page.getByTestId('queue-summary').textContent()) ?? ''); i++) {
       if (i > 600) throw new Error('the uploads did not finish in 2 minutes');
