@@ -8,23 +8,18 @@
  * seed-library.ts), so thumbnails are real local-cloud renders. Run by `npm run bench` after a
  * build (`FERRY_BENCH_ONLY=library-scroll`); standalone: `npx tsx bench/library-scroll.ts`.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { createApp } from '../src-main/hosts/compose.js';
-import { startWebHost } from '../src-main/hosts/web/web-host.js';
 import { seedLibrary } from '../test/support/seed-library.js';
+import { frameFigures, withBrowserApp } from './browser-rig.js';
 import type { BenchModule, Row } from './lib.js';
 
 /** `cpuMsPerFrame`: the page's main-thread task time (CDP TaskDuration) per frame: the work a frame costs, which the machine's load moves less than frame times. */
 export type ScrollFigures = { frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number; cpuMsPerFrame: number };
 export type LibraryScrollResult = { entries: number; listedMs: number; load: string; empty: ScrollFigures; list: ScrollFigures; grid: ScrollFigures } | { skipped: string };
-
-const STATIC_DIR = path.resolve('dist/renderer');
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 /**
  * Scrolls from the top to the end in 400 px steps, one per frame, recording each frame. When
@@ -81,20 +76,12 @@ async function scroll(page: Page, rowSelector: string, total: number): Promise<S
   const measured = (await profiled(page, rowSelector, () => page.evaluate(scrollScript(rowSelector, total)))) as { frameTimes: number[]; maxDomRows: number };
   const cpuMs = ((await taskSeconds()) - cpu0) * 1000;
   await cdp.detach();
-  const sorted = [...measured.frameTimes].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { frames: sorted.length, medianFrameMs: at(0.5), p95FrameMs: at(0.95), longFrames: sorted.filter((t) => t > 50).length, maxDomRows: measured.maxDomRows, cpuMsPerFrame: cpuMs / Math.max(1, sorted.length) };
+  const figures = frameFigures(measured.frameTimes);
+  return { ...figures, maxDomRows: measured.maxDomRows, cpuMsPerFrame: cpuMs / Math.max(1, figures.frames) };
 }
 
 export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrollResult> {
-  if (!existsSync(path.join(STATIC_DIR, 'index.html'))) return { skipped: 'dist/renderer is missing (npm run build)' };
-  if (!existsSync('/usr/bin/chromium')) return { skipped: '/usr/bin/chromium is missing' };
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-lib-data-'));
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-lib-src-'));
-  const app = await createApp({ dataDir, host: 'web' });
-  const web = await startWebHost({ app, port: 0, staticDir: STATIC_DIR });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-  try {
+  return withBrowserApp('lib', async ({ app, url, browser, dataDir, workDir }) => {
     const files = [path.join(workDir, 'meadow.png'), path.join(workDir, 'dusk.jpg'), path.join(workDir, 'notes.txt')];
     await writeFile(files[0]!, await sharp({ create: { width: 800, height: 600, channels: 3, background: { r: 90, g: 160, b: 70 } } }).png().toBuffer());
     await writeFile(files[1]!, await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: 200, g: 110, b: 60 } } }).jpeg().toBuffer());
@@ -111,7 +98,7 @@ export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrol
     console.error(`library-scroll: ${total} entries seeded; empty page scrolled`);
 
     const t0 = performance.now();
-    await page.goto(web.url);
+    await page.goto(url);
     await page.getByTestId('nav-library').click();
     await page.getByTestId('library-count').filter({ hasText: total.toLocaleString('en-US') }).waitFor({ timeout: 120_000 });
     const listedMs = performance.now() - t0;
@@ -120,13 +107,7 @@ export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrol
     await page.getByTestId('library-layout-grid').click();
     const grid = await scroll(page, '[data-testid="library-row"]', total);
     return { entries: total, listedMs, load: `${load} → ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`, empty, list, grid };
-  } finally {
-    await browser.close();
-    await web.close();
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(workDir, { recursive: true, force: true });
-  }
+  });
 }
 
 const describe = (f: ScrollFigures): string =>

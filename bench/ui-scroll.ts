@@ -5,21 +5,14 @@
  * by `npm run bench` after a build; standalone: `npx tsx bench/ui-scroll.ts` (needs dist/renderer).
  * Empty files make 10,000 jobs without 10,000 uploads (each ends at once as "file is empty").
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
-import { createApp } from '../src-main/hosts/compose.js';
-import { startWebHost } from '../src-main/hosts/web/web-host.js';
+import { frameFigures, withBrowserApp } from './browser-rig.js';
 import type { BenchModule } from './lib.js';
 
 export type UiScrollResult =
   | { rows: number; listedMs: number; frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number }
   | { skipped: string };
-
-const STATIC_DIR = path.resolve('dist/renderer');
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 /** Scrolls top to bottom in 400 px steps, one per frame, recording each frame's duration. */
 const SCROLL_SCRIPT = `(async () => {
@@ -38,14 +31,7 @@ const SCROLL_SCRIPT = `(async () => {
 })()`;
 
 export async function benchUiScroll(rows = 10_000): Promise<UiScrollResult> {
-  if (!existsSync(path.join(STATIC_DIR, 'index.html'))) return { skipped: 'dist/renderer is missing (npm run build)' };
-  if (!existsSync('/usr/bin/chromium')) return { skipped: '/usr/bin/chromium is missing' };
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-ui-data-'));
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'ferry-bench-ui-src-'));
-  const app = await createApp({ dataDir, host: 'web' });
-  const web = await startWebHost({ app, port: 0, staticDir: STATIC_DIR });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-  try {
+  return withBrowserApp('ui', async ({ app, url, browser, workDir }) => {
     const dir = path.join(workDir, 'many');
     await mkdir(dir);
     for (let i = 0; i < rows; i++) await writeFile(path.join(dir, `row-${String(i).padStart(5, '0')}.txt`), '');
@@ -54,30 +40,14 @@ export async function benchUiScroll(rows = 10_000): Promise<UiScrollResult> {
 
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     const t0 = performance.now();
-    await page.goto(web.url);
+    await page.goto(url);
     await page.getByTestId('queue-summary').filter({ hasText: `${rows} failed` }).waitFor({ timeout: 120_000 });
     const listedMs = performance.now() - t0;
 
     // Passed as source text: this file is type-checked without the DOM library.
     const measured = (await page.evaluate(SCROLL_SCRIPT)) as { frameTimes: number[]; maxDomRows: number };
-    const sorted = [...measured.frameTimes].sort((a, b) => a - b);
-    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return {
-      rows,
-      listedMs,
-      frames: sorted.length,
-      medianFrameMs: at(0.5),
-      p95FrameMs: at(0.95),
-      longFrames: sorted.filter((t) => t > 50).length,
-      maxDomRows: measured.maxDomRows,
-    };
-  } finally {
-    await browser.close();
-    await web.close();
-    await app.close();
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(workDir, { recursive: true, force: true });
-  }
+    return { rows, listedMs, ...frameFigures(measured.frameTimes), maxDomRows: measured.maxDomRows };
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
