@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema, destinationKindSchema, jobViewSchema } from '../model/job.js';
-import { LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
+import { LIBRARY_SORTS, LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
 import { MAX_SECRET_LENGTH, SECRET_NAMES } from '../model/secrets.js';
 import { linkActionsSchema, transferSettingsPatchSchema, transferSettingsSchema } from '../model/transfer-settings.js';
 
@@ -236,13 +236,15 @@ export const channels = {
   'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId, afterUpload: afterUploadRequestSchema.optional() }), response: watchFolderViewSchema },
   'watch:remove': { request: z.strictObject({ id: watchId }), response: nothing },
   'watch:set-enabled': { request: z.strictObject({ id: watchId, enabled: z.boolean() }), response: watchFolderViewSchema },
-  /** Finished uploads and files Ferry made, newest first; `query` matches the name or folder path. Default page: 50 from 0. */
+  /** Finished uploads and files Ferry made, in `sort` order (newest first by default); `query` matches the name or folder path. Default page: 50 from 0. */
   'library:list': {
     request: z.strictObject({
       query: z.string().max(256).optional(),
       destination: destinationKindSchema.optional(),
       /** By MIME type; `media` = audio or video. */
       type: z.enum(LIBRARY_TYPES).optional(),
+      /** Order of the pages; `newest` when absent. */
+      sort: z.enum(LIBRARY_SORTS).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),

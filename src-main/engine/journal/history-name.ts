@@ -18,3 +18,8 @@ export function entryMatches(e: { readonly name?: string | null; readonly source
   return entryName(e).toLowerCase().includes(needle) || (e.relativePath ?? '').toLowerCase().includes(needle);
 }
 
+
+/** The key the `name` sort orders by (both journals, so they agree): the shown name, lower-cased. */
+export function entrySortName(e: { readonly name?: string | null; readonly sourcePath: string }): string {
+  return entryName(e).toLowerCase();
+}

@@ -1,6 +1,6 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
-import type { LibraryType, MadeKind } from '../../../src-shared/model/library.js';
+import type { LibrarySort, LibraryType, MadeKind } from '../../../src-shared/model/library.js';
 import type { JobStore } from '../ports.js';
 
 /** One verified upload, kept for the history view and for content-hash de-duplication. */
@@ -49,7 +49,7 @@ export interface UploadHistory {
   findByVersion(version: string, destination: DestinationKind): UploadHistoryEntry | null;
   /** Whether anything of exactly `size` bytes was uploaded to this destination (only then can a file be a duplicate). */
   hasSize(size: number, destination: DestinationKind): boolean;
-  /** One page of the history, newest first, with the total count of matching entries. */
+  /** One page of the history, in `q.sort` order (newest first by default), with the total count of matching entries. */
   query(q: HistoryQuery): HistoryPage;
   /** The entry of this job, or null. */
   get(jobId: string): UploadHistoryEntry | null;
@@ -66,6 +66,8 @@ export type HistoryQuery = {
   readonly destination?: DestinationKind;
   /** Only entries of this type (by MIME type). */
   readonly type?: LibraryType;
+  /** Order of the page; `newest` when absent. Ties fall back to newest first, so pages are stable. */
+  readonly sort?: LibrarySort;
   readonly limit: number;
   readonly offset: number;
 };

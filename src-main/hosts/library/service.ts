@@ -55,6 +55,7 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
         ...(req.query ? { text: req.query } : {}),
         ...(req.destination ? { destination: req.destination } : {}),
         ...(req.type ? { type: req.type } : {}),
+        ...(req.sort ? { sort: req.sort } : {}),
         limit: req.limit ?? DEFAULT_PAGE,
         offset: req.offset ?? 0,
       });

@@ -2,6 +2,7 @@ import type { AppError } from '../../../src-shared/errors.js';
 import type { LibraryItem, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
+import type { LibrarySort } from '../../../src-shared/model/library.js';
 import { isThumbnailable } from '../../../src-shared/thumbnails.js';
 import type { Api } from '../api.js';
 
@@ -58,6 +59,7 @@ export class LibraryManager {
   #loading = false;
   #query = $state('');
   #destination = $state<DestinationKind | ''>('');
+  #sort = $state<LibrarySort>('newest');
   #layout = $state<LibraryLayout>('list');
   #links = $state.raw<SignedLink[]>([]);
   #format = $state<LinkFormat>('url');
@@ -73,7 +75,7 @@ export class LibraryManager {
     this.#api = api;
   }
 
-  /** The entries loaded so far, newest first; `loadMore` appends the next page. */
+  /** The entries loaded so far, in the chosen order; `loadMore` appends the next page. */
   get items(): readonly LibraryItem[] {
     return this.#items;
   }
@@ -94,6 +96,9 @@ export class LibraryManager {
   }
   get destination(): DestinationKind | '' {
     return this.#destination;
+  }
+  get sort(): LibrarySort {
+    return this.#sort;
   }
   get layout(): LibraryLayout {
     return this.#layout;
@@ -160,6 +165,12 @@ export class LibraryManager {
     void this.refresh();
   }
 
+  /** A new order reloads from the top: the host sorts, so loaded pages would not line up. */
+  setSort(sort: LibrarySort): void {
+    this.#sort = sort;
+    void this.refresh();
+  }
+
   /** Loads the first page again (a new search, a delete, an entry added) and the signed links. */
   async refresh(): Promise<void> {
     const request = ++this.#request;
@@ -201,6 +212,7 @@ export class LibraryManager {
     return this.#api.call('library:list', {
       ...(query ? { query } : {}),
       ...(this.#destination ? { destination: this.#destination } : {}),
+      ...(this.#sort !== 'newest' ? { sort: this.#sort } : {}),
       limit: LIBRARY_PAGE,
       offset,
     });
