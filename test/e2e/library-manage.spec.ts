@@ -2,11 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { openPage, startHost, writeRandomFile, type E2eHost } from './support.js';
+import { openJournal } from '../../src-main/engine/journal/sqlite-store.js';
+import { formatLink } from '../../src-shared/links.js';
+import { openPage, sha256Url, startHost, writeRandomFile, type E2eHost } from './support.js';
 
 /**
  * Managing the Library: the sort picker orders what the host returns (newest, oldest, largest,
- * smallest, name); multi-select with a bulk bar copies, and deletes with one confirmation.
+ * smallest, name); multi-select (keyboard, shift-click range, select all loaded) with a bulk bar
+ * that copies the links in the chosen format and deletes with one confirmation, reporting each
+ * file it could not delete.
  */
 
 let host: E2eHost;
@@ -63,5 +67,87 @@ test('sort: the picker orders the Library by date, size and name', async () => {
   await expect(sort).toHaveAccessibleName('Sort');
   const { violations } = await new AxeBuilder({ page }).analyze();
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
+
+const row = (p: Page, name: string) => p.getByTestId('library-list').locator(`[data-testid="library-row"][data-name="${name}"]`);
+const REMOTE = 'remote-only.txt';
+
+test('multi-select: keyboard, shift-click range and select all; copy links in the chosen format', async () => {
+  // An entry on Filestack, which this host has no keys for: its delete must fail (next test).
+  const journal = openJournal({ dir: host.app.dataDir });
+  try {
+    journal.history.append({
+      jobId: 'remote-1', destination: 'filestack', sourcePath: `/elsewhere/${REMOTE}`, size: 5, sha256: '',
+      url: 'https://cdn.example.invalid/H', remoteId: 'H', finishedAt: Date.now(),
+    });
+  } finally {
+    journal.close();
+  }
+  await page.goto(host.url);
+  await page.getByTestId('nav-library').click();
+  await expect(page.getByTestId('library-count')).toHaveText('4 files');
+  await expect.poll(() => names(page)).toEqual([REMOTE, 'b-middle.bin', 'C-large.bin', 'a-small.txt']);
+  const bulk = page.getByTestId('library-bulk');
+  await expect(bulk).toHaveAttribute('data-count', '0');
+  await expect(page.getByTestId('library-bulk-copy')).toHaveCount(0);
+
+  // Keyboard: the labelled box, Space to tick it.
+  const middle = page.getByRole('checkbox', { name: 'Select b-middle.bin' });
+  await middle.focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('library-selected-count')).toHaveText('1 selected');
+  await expect(middle).toBeChecked();
+  // Shift-click: everything from the last box ticked down to this one.
+  await row(page, 'a-small.txt').getByTestId('library-select').click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('library-selected-count')).toHaveText('3 selected');
+  await expect(row(page, 'C-large.bin').getByTestId('library-select')).toBeChecked();
+  await expect(row(page, REMOTE).getByTestId('library-select')).not.toBeChecked();
+
+  await page.getByTestId('library-format').selectOption('markdown');
+  await page.getByTestId('library-bulk-copy').click();
+  const expected = await Promise.all(
+    ['b-middle.bin', 'C-large.bin', 'a-small.txt'].map(async (n) => formatLink((await row(page, n).getAttribute('data-url'))!, n, 'markdown', { image: false })),
+  );
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(expected.join('\n'));
+  await page.getByTestId('library-format').selectOption('url');
+
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  await page.getByTestId('library-select-clear').click();
+  await expect(bulk).toHaveAttribute('data-count', '0');
+  await expect(page.getByTestId('library-list').getByRole('checkbox', { checked: true })).toHaveCount(0);
+  await page.getByTestId('library-select-all').click();
+  await expect(page.getByTestId('library-selected-count')).toHaveText('4 selected');
+  // The grid shows the same selection on its cards.
+  await page.getByTestId('library-layout-grid').click();
+  await expect(page.getByTestId('library-grid').getByRole('checkbox', { checked: true })).toHaveCount(4);
+  await page.getByTestId('library-layout-list').click();
+  await page.getByTestId('library-select-clear').click();
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
+
+test('bulk delete: one confirmation naming the count, each failure listed and kept selected', async () => {
+  for (const n of [REMOTE, 'C-large.bin', 'a-small.txt']) await row(page, n).getByTestId('library-select').click();
+  await expect(page.getByTestId('library-selected-count')).toHaveText('3 selected');
+  const urls = await Promise.all(['C-large.bin', 'a-small.txt'].map(async (n) => (await row(page, n).getAttribute('data-url'))!));
+  for (const url of urls) expect((await sha256Url(url)).status).toBe(200);
+
+  await page.getByTestId('library-bulk-delete').click();
+  await expect(page.getByRole('group', { name: 'Delete 3 files remotely?' })).toBeVisible();
+  await page.getByTestId('library-bulk-delete-confirm').click();
+
+  const failures = page.getByTestId('library-bulk-failure');
+  await expect(failures).toHaveCount(1);
+  await expect(failures).toHaveAttribute('data-id', 'remote-1');
+  await expect(failures).toContainText(REMOTE);
+  await expect(failures).toContainText(/filestack destination is not configured/i);
+  await expect(page.getByTestId('library-selected-count')).toHaveText('1 selected');
+  await expect(row(page, REMOTE).getByTestId('library-select')).toBeChecked();
+  await expect(page.getByTestId('library-count')).toHaveText('2 files');
+  await expect.poll(() => names(page)).toEqual([REMOTE, 'b-middle.bin']);
+  // Really gone from the local cloud, not only from the list.
+  for (const url of urls) expect((await sha256Url(url)).status).toBe(404);
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

@@ -224,11 +224,14 @@ export class LibraryManager {
     if (this.#query.trim() === '' && this.#destination === '') this.#all = total;
   }
 
+  /** The item's link in the chosen format; an image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do. */
+  linkText(item: LibraryItem): string {
+    return formatLink(item.url, item.name, this.#format, { image: isThumbnailable(item.mimetype) });
+  }
+
   /** Copies the item's link in the chosen format. */
   copyItem(item: LibraryItem): Promise<void> {
-    // An image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do.
-    const image = isThumbnailable(item.mimetype);
-    return this.copyText(`item:${item.id}`, formatLink(item.url, item.name, this.#format, { image }));
+    return this.copyText(`item:${item.id}`, this.linkText(item));
   }
 
   async copyText(key: string, text: string): Promise<void> {
@@ -243,10 +246,10 @@ export class LibraryManager {
     this.#copiedTimer = setTimeout(() => (this.#copied = null), COPIED_MS);
   }
 
-  /** Deletes the remote file and forgets it; true on success. */
-  async remove(id: string): Promise<boolean> {
+  /** Deletes the remote file and forgets it; null on success, else the error (also kept in lastError unless `quiet`). */
+  async remove(id: string, quiet = false): Promise<AppError | null> {
     const result = await this.#api.call('library:delete', { id });
-    if (!result.ok) this.#lastError = result.error;
+    if (!result.ok && !quiet) this.#lastError = result.error;
     const gone = this.#items.find((i) => i.id === id);
     if (result.ok && gone) {
       // Drop it, and every other name of the same stored file (deleted with it), where it is: a
@@ -258,7 +261,7 @@ export class LibraryManager {
       this.#links = this.#links.filter((l) => l.itemId !== id);
       this.refreshCount();
     }
-    return result.ok;
+    return result.ok ? null : result.error;
   }
 
   /** Makes a signed link; the new link, or null (the error is in lastError). */
