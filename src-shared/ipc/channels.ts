@@ -243,12 +243,19 @@ export const channels = {
       destination: destinationKindSchema.optional(),
       /** By MIME type; `media` = audio or video. */
       type: z.enum(LIBRARY_TYPES).optional(),
+      /** Only entries inside this folder of a dropped folder (`trip/`, ending in `/`), at any depth. */
+      folder: z.string().min(2).max(4096).endsWith('/').optional(),
       /** Order of the pages; `newest` when absent. */
       sort: z.enum(LIBRARY_SORTS).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),
     response: z.object({ total: z.number().int().nonnegative(), items: z.array(libraryItemSchema) }),
+  },
+  /** Every folder the Library's entries came from (`trip/`, `trip/day1/`), A–Z; `count` includes the folders inside. */
+  'library:folders': {
+    request: empty,
+    response: z.object({ folders: z.array(z.object({ path: z.string(), count: z.number().int().positive() })) }),
   },
   /** Deletes the remote file, then forgets it (and its signed links). */
   'library:delete': { request: jobRef, response: nothing },

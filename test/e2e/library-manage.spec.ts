@@ -10,7 +10,8 @@ import { openPage, sha256Url, startHost, writeRandomFile, type E2eHost } from '.
  * Managing the Library: the sort picker orders what the host returns (newest, oldest, largest,
  * smallest, name); multi-select (keyboard, shift-click range, select all loaded) with a bulk bar
  * that copies the links in the chosen format and deletes with one confirmation, reporting each
- * file it could not delete.
+ * file it could not delete; the folder picker lists the folders from stored paths as a tree and
+ * filters to one (everything inside it).
  */
 
 let host: E2eHost;
@@ -149,5 +150,46 @@ test('bulk delete: one confirmation naming the count, each failure listed and ke
   await expect.poll(() => names(page)).toEqual([REMOTE, 'b-middle.bin']);
   // Really gone from the local cloud, not only from the list.
   for (const url of urls) expect((await sha256Url(url)).status).toBe(404);
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
+
+test('folders: the picker lists the stored folder tree and filters to a folder and what is inside', async () => {
+  const journal = openJournal({ dir: host.app.dataDir });
+  try {
+    const base = journal.history.recent(10).find((e) => e.destination === 'local')!;
+    const put = (jobId: string, relativePath: string, at: number) =>
+      journal.history.append({ ...base, jobId, name: relativePath.split('/').pop()!, relativePath, sourcePath: `/drop/${relativePath}`, sha256: '', finishedAt: Date.now() + at });
+    put('t1', 'trip/day1/one.txt', 1);
+    put('t2', 'trip/day2/two.txt', 2);
+    put('w3', 'work/three.txt', 3);
+  } finally {
+    journal.close();
+  }
+  await page.goto(host.url);
+  await page.getByTestId('nav-library').click();
+  await expect(page.getByTestId('library-count')).toHaveText('5 files');
+  const picker = page.getByTestId('library-folder-filter');
+  await expect(picker).toHaveAccessibleName('Folder');
+  const options = await picker.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent!.replace(/\u00a0/g, ' ')]));
+  expect(options).toEqual([
+    ['', 'All folders'],
+    ['trip/', 'trip/ (2)'],
+    ['trip/day1/', '   day1/ (1)'],
+    ['trip/day2/', '   day2/ (1)'],
+    ['work/', 'work/ (1)'],
+  ]);
+
+  await picker.selectOption('trip/');
+  await expect(page.getByTestId('library-count')).toHaveText('2 files');
+  await expect.poll(() => names(page)).toEqual(['two.txt', 'one.txt']);
+  await picker.selectOption('trip/day1/');
+  await expect(page.getByTestId('library-count')).toHaveText('1 file');
+  await expect.poll(() => names(page)).toEqual(['one.txt']);
+  // The sidebar still counts the whole Library.
+  await expect(page.getByTestId('nav-library-count')).toHaveText(/^5\s?files$/);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  await picker.selectOption('');
+  await expect(page.getByTestId('library-count')).toHaveText('5 files');
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

@@ -9,8 +9,9 @@ import { LIBRARY_SORTS } from '../../src-shared/model/library.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /**
- * `library:list`'s sort over real journal rows: each order as the user picks it, ties broken
- * newest first so pages never repeat or skip an entry, and both journals agreeing exactly.
+ * `library:list`'s sort and folder filter over real journal rows: each order as the user picks
+ * it, ties broken newest first so pages never repeat or skip an entry; the folder tree from the
+ * stored paths; both journals agreeing exactly.
  */
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -73,10 +74,33 @@ describe.each(['sqlite', 'memory'] as const)('library:list sort (%s journal)', (
   });
 });
 
+describe.each(['sqlite', 'memory'] as const)('library folders (%s journal)', (kind) => {
+  it('builds the folder tree from stored paths and filters to a folder and everything inside it', async () => {
+    const service = await serviceOver(kind);
+    journal!.history.append(row('f1', { sourcePath: '/in/x.jpg', relativePath: 'pets/cats/x.jpg', finishedAt: T0 + 6 }));
+    journal!.history.append(row('f2', { sourcePath: '/in/y.jpg', relativePath: 'pets/cats/y.jpg', finishedAt: T0 + 7 }));
+    journal!.history.append(row('f3', { sourcePath: '/in/z.jpg', relativePath: 'petshop/z.jpg', finishedAt: T0 + 8 }));
+    expect(service.folders()).toEqual([
+      { path: 'pets/', count: 3 },
+      { path: 'pets/cats/', count: 2 },
+      { path: 'petshop/', count: 1 },
+    ]);
+    const ids = async (folder: string, sort?: 'name') => (await service.list({ folder, ...(sort ? { sort } : {}) })).items.map((i) => i.id);
+    // A prefix of whole folders: `pets/` is not `petshop/`.
+    expect(await ids('pets/')).toEqual(['f2', 'f1', 'e']);
+    expect(await ids('pets/cats/')).toEqual(['f2', 'f1']);
+    expect(await ids('pets/', 'name')).toEqual(['e', 'f1', 'f2']);
+    expect((await service.list({ folder: 'nowhere/' })).total).toBe(0);
+  });
+});
+
 describe('library:list sort contract', () => {
   it('takes the known sorts and refuses any other', () => {
     const schema = channels['library:list'].request;
     for (const sort of LIBRARY_SORTS) expect(schema.safeParse({ sort }).success).toBe(true);
     expect(schema.safeParse({ sort: 'random' }).success).toBe(false);
+    // A folder is a whole path segment: it ends in `/`.
+    expect(schema.safeParse({ folder: 'trip/' }).success).toBe(true);
+    expect(schema.safeParse({ folder: 'trip' }).success).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Logger, UploadCheckpoint } from '../ports.js';
 import { mimeMatchesType, type LibrarySort } from '../../../src-shared/model/library.js';
-import { entryMatches, entrySortName } from './history-name.js';
+import { entryMatches, entrySortName, folderOfPath, inFolder } from './history-name.js';
 import { historyRowOf, parseHistoryRow, storedJobSchema } from './row-schemas.js';
 import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
 
@@ -68,11 +68,21 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
           (e) =>
             (q.destination === undefined || e.destination === q.destination) &&
             (!q.text || entryMatches(e, q.text)) &&
-            mimeMatchesType(e.mimetype, q.type),
+            mimeMatchesType(e.mimetype, q.type) &&
+            (!q.folder || inFolder(e.relativePath, q.folder)),
           q.sort,
         );
         const offset = Math.max(0, Math.floor(q.offset));
         return { total: all.length, entries: all.slice(offset, offset + Math.max(0, Math.floor(q.limit))) };
+      },
+      folders: () => {
+        assertOpen();
+        const counts = new Map<string, number>();
+        for (const { entry } of history.values()) {
+          const folder = folderOfPath(entry.relativePath);
+          if (folder) counts.set(folder, (counts.get(folder) ?? 0) + 1);
+        }
+        return [...counts].map(([folder, count]) => ({ folder, count }));
       },
       get: (jobId) => {
         assertOpen();

@@ -51,6 +51,8 @@ export interface UploadHistory {
   hasSize(size: number, destination: DestinationKind): boolean;
   /** One page of the history, in `q.sort` order (newest first by default), with the total count of matching entries. */
   query(q: HistoryQuery): HistoryPage;
+  /** Each folder (`trip/day1/`) that entries sit directly in, with how many do. */
+  folders(): { readonly folder: string; readonly count: number }[];
   /** The entry of this job, or null. */
   get(jobId: string): UploadHistoryEntry | null;
   /** Forgets a job's entry (the remote file was deleted); true when there was one. */
@@ -66,6 +68,8 @@ export type HistoryQuery = {
   readonly destination?: DestinationKind;
   /** Only entries of this type (by MIME type). */
   readonly type?: LibraryType;
+  /** Only entries inside this dropped-folder path (`trip/` or `trip/day1/`, ending in `/`), at any depth. */
+  readonly folder?: string;
   /** Order of the page; `newest` when absent. Ties fall back to newest first, so pages are stable. */
   readonly sort?: LibrarySort;
   readonly limit: number;

@@ -1,5 +1,5 @@
 import type { AppError } from '../../../src-shared/errors.js';
-import type { LibraryItem, SignedLink } from '../../../src-shared/ipc/channels.js';
+import type { LibraryItem, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { LibrarySort } from '../../../src-shared/model/library.js';
@@ -60,6 +60,8 @@ export class LibraryManager {
   #query = $state('');
   #destination = $state<DestinationKind | ''>('');
   #sort = $state<LibrarySort>('newest');
+  #folder = $state('');
+  #folders = $state.raw<ResponseOf<'library:folders'>['folders']>([]);
   #layout = $state<LibraryLayout>('list');
   #links = $state.raw<SignedLink[]>([]);
   #format = $state<LinkFormat>('url');
@@ -99,6 +101,13 @@ export class LibraryManager {
   }
   get sort(): LibrarySort {
     return this.#sort;
+  }
+  /** The folder filter (`trip/`), or '' for all; `folders` is the tree from stored paths. */
+  get folder(): string {
+    return this.#folder;
+  }
+  get folders(): ResponseOf<'library:folders'>['folders'] {
+    return this.#folders;
   }
   get layout(): LibraryLayout {
     return this.#layout;
@@ -165,6 +174,11 @@ export class LibraryManager {
     void this.refresh();
   }
 
+  setFolder(folder: string): void {
+    this.#folder = folder;
+    void this.refresh();
+  }
+
   /** A new order reloads from the top: the host sorts, so loaded pages would not line up. */
   setSort(sort: LibrarySort): void {
     this.#sort = sort;
@@ -174,7 +188,7 @@ export class LibraryManager {
   /** Loads the first page again (a new search, a delete, an entry added) and the signed links. */
   async refresh(): Promise<void> {
     const request = ++this.#request;
-    const [list, links] = await Promise.all([this.#page(0), this.#api.call('links:list', {})]);
+    const [list, links, folders] = await Promise.all([this.#page(0), this.#api.call('links:list', {}), this.#api.call('library:folders', {})]);
     // A slower earlier answer must not overwrite a newer search.
     if (request !== this.#request) return;
     if (list.ok) {
@@ -183,6 +197,7 @@ export class LibraryManager {
       this.#loaded = true;
     } else this.#lastError = list.error;
     if (links.ok) this.#links = links.value.links;
+    if (folders.ok) this.#folders = folders.value.folders;
   }
 
   /** Appends the next page when there is one and none is on its way (the list calls it near its end). */
@@ -213,6 +228,7 @@ export class LibraryManager {
       ...(query ? { query } : {}),
       ...(this.#destination ? { destination: this.#destination } : {}),
       ...(this.#sort !== 'newest' ? { sort: this.#sort } : {}),
+      ...(this.#folder ? { folder: this.#folder } : {}),
       limit: LIBRARY_PAGE,
       offset,
     });
@@ -221,7 +237,7 @@ export class LibraryManager {
   /** A total with no search or filter is also the sidebar's count. */
   #take(total: number): void {
     this.#total = total;
-    if (this.#query.trim() === '' && this.#destination === '') this.#all = total;
+    if (this.#query.trim() === '' && this.#destination === '' && this.#folder === '') this.#all = total;
   }
 
   /** The item's link in the chosen format; an image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do. */
