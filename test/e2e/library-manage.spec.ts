@@ -156,9 +156,10 @@ test('bulk delete: one confirmation naming the count, each failure listed and ke
 test('folders: the picker lists the stored folder tree and filters to a folder and what is inside', async () => {
   const journal = openJournal({ dir: host.app.dataDir });
   try {
+    // Own remote ids (not stored in the local cloud): deleting one must not take the others along.
     const base = journal.history.recent(10).find((e) => e.destination === 'local')!;
     const put = (jobId: string, relativePath: string, at: number) =>
-      journal.history.append({ ...base, jobId, name: relativePath.split('/').pop()!, relativePath, sourcePath: `/drop/${relativePath}`, sha256: '', finishedAt: Date.now() + at });
+      journal.history.append({ ...base, jobId, name: relativePath.split('/').pop()!, relativePath, sourcePath: `/drop/${relativePath}`, remoteId: `gone-${jobId}`, sha256: '', finishedAt: Date.now() + at });
     put('t1', 'trip/day1/one.txt', 1);
     put('t2', 'trip/day2/two.txt', 2);
     put('w3', 'work/three.txt', 3);
@@ -191,5 +192,12 @@ test('folders: the picker lists the stored folder tree and filters to a folder a
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   await picker.selectOption('');
   await expect(page.getByTestId('library-count')).toHaveText('5 files');
+  // Deleting the only file in work/ takes that folder off the tree.
+  await picker.selectOption('work/');
+  await expect.poll(() => names(page)).toEqual(['three.txt']);
+  await row(page, 'three.txt').getByTestId('library-delete').click();
+  await row(page, 'three.txt').getByTestId('library-delete-confirm').click();
+  await expect(picker.locator('option[value="work/"]')).toHaveCount(0);
+  await expect(picker.locator('option[value="trip/"]')).toHaveCount(1);
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

@@ -146,7 +146,8 @@ export class LibraryManager {
 
   /**
    * Asks for the number of entries (one row's query), coalescing calls that come in a burst: the
-   * sidebar shows the count from the first paint, and uploads finishing call this again.
+   * sidebar shows the count from the first paint, and uploads finishing call this again. The
+   * folder tree follows along (an upload or a delete can add or empty a folder).
    */
   refreshCount(delayMs = 0): void {
     if (this.#countTimer) return;
@@ -155,6 +156,7 @@ export class LibraryManager {
       void this.#api.call('library:list', { limit: 1 }).then((r) => {
         if (r.ok) this.#all = r.value.total;
       });
+      void this.#api.call('library:folders', {}).then((r) => r.ok && (this.#folders = r.value.folders));
     }, delayMs);
   }
 
