@@ -9,8 +9,8 @@ import { openPage, sha256Url, startHost, writeRandomFile, type E2eHost } from '.
 /**
  * Managing the Library: the sort picker orders what the host returns (newest, oldest, largest,
  * smallest, name); multi-select (keyboard, shift-click range, select all loaded) with a bulk bar
- * that copies the links in the chosen format and deletes with one confirmation, reporting each
- * file it could not delete; the folder picker lists the folders from stored paths as a tree and
+ * that copies the links in the chosen format, signs them all with one lifetime and deletes with
+ * one confirmation, reporting each file it could not sign or delete; the folder picker lists the folders from stored paths as a tree and
  * filters to one (everything inside it).
  */
 
@@ -150,6 +150,30 @@ test('bulk delete: one confirmation naming the count, each failure listed and ke
   await expect.poll(() => names(page)).toEqual([REMOTE, 'b-middle.bin']);
   // Really gone from the local cloud, not only from the list.
   for (const url of urls) expect((await sha256Url(url)).status).toBe(404);
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
+
+test('bulk sign: one lifetime for all, the signed links copied one a line, failures listed', async () => {
+  // The failed delete left remote-only.txt selected; add the local file.
+  await expect(page.getByTestId('library-selected-count')).toHaveText('1 selected');
+  await row(page, 'b-middle.bin').getByTestId('library-select').click();
+  await page.getByTestId('library-bulk-ttl').selectOption('86400');
+  await page.getByTestId('library-bulk-sign').click();
+  await expect(page.getByTestId('library-bulk-sign')).toHaveText(/Signed links copied/);
+  const failures = page.getByTestId('library-bulk-failure');
+  await expect(failures).toHaveCount(1);
+  await expect(failures).toHaveAttribute('data-id', 'remote-1');
+  await expect(page.getByTestId('library-bulk-failures')).toContainText('1 file not signed');
+  await expect(page.getByTestId('library-error')).toHaveCount(0);
+
+  const plain = (await row(page, 'b-middle.bin').getAttribute('data-url'))!;
+  const copied = (await page.evaluate(() => navigator.clipboard.readText())).split('\n');
+  expect(copied).toHaveLength(1);
+  expect(copied[0]).not.toBe(plain);
+  // A real signed link: the local cloud serves it, and the row counts it down from 24 hours.
+  expect((await sha256Url(copied[0]!)).status).toBe(200);
+  await expect(row(page, 'b-middle.bin')).toContainText(/expires in 23 h 5\d min/);
+  await page.getByTestId('library-select-clear').click();
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });
 

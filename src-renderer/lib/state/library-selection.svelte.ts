@@ -3,11 +3,12 @@ import type { LibraryItem } from '../../../src-shared/ipc/channels.js';
 import { SvelteMap } from 'svelte/reactivity';
 import type { LibraryManager } from './library.svelte.js';
 
-/** A bulk delete's item that did not go, with the host's reason. */
+/** A bulk action's item that did not go through, with the host's reason. */
 export type BulkFailure = { readonly id: string; readonly name: string; readonly message: string };
 
-/** Where a bulk delete is: `done` of `of` tried so far. */
-export type BulkProgress = { readonly done: number; readonly of: number };
+/** Where a bulk action is: `done` of `of` tried so far. */
+export type BulkProgress = { readonly action: BulkAction; readonly done: number; readonly of: number };
+export type BulkAction = 'delete' | 'sign';
 
 /**
  * The Library's multi-selection and its bulk actions. It keeps the selected entries themselves
@@ -20,6 +21,7 @@ export class LibrarySelection {
   #anchor: string | null = null;
   #progress = $state.raw<BulkProgress | null>(null);
   #failures = $state.raw<BulkFailure[]>([]);
+  #failed = $state<BulkAction>('delete');
 
   constructor(library: LibraryManager) {
     this.#library = library;
@@ -32,9 +34,13 @@ export class LibrarySelection {
   get progress(): BulkProgress | null {
     return this.#progress;
   }
-  /** What the last bulk delete could not delete; each stays selected so it can be tried again. */
+  /** What the last bulk action could not do; each stays selected so it can be tried again. */
   get failures(): readonly BulkFailure[] {
     return this.#failures;
+  }
+  /** Which action the failures are of. */
+  get failed(): BulkAction {
+    return this.#failed;
   }
 
   has(id: string): boolean {
@@ -87,16 +93,40 @@ export class LibrarySelection {
     const items = this.#ordered();
     const failures: BulkFailure[] = [];
     this.#failures = [];
-    this.#progress = { done: 0, of: items.length };
+    this.#progress = { action: 'delete', done: 0, of: items.length };
     for (const [n, item] of items.entries()) {
       const error: AppError | null = await this.#library.remove(item.id, true);
       // Another selected name of the same stored file goes with the first one deleted: already gone is done.
       if (error && error.code !== 'not_found') failures.push({ id: item.id, name: item.name, message: error.message });
       else this.#selected.delete(item.id);
-      this.#progress = { done: n + 1, of: items.length };
+      this.#progress = { action: 'delete', done: n + 1, of: items.length };
     }
     this.#progress = null;
+    this.#failed = 'delete';
     this.#failures = failures;
+  }
+
+  /**
+   * Signs a link for every selected entry with one lifetime (read-only on Filestack), then copies
+   * the signed links, one a line, in the order shown. Failures are listed like a delete's.
+   */
+  async signSelected(ttlSeconds: number): Promise<void> {
+    const items = this.#ordered();
+    const urls: string[] = [];
+    const failures: BulkFailure[] = [];
+    this.#failures = [];
+    for (const [n, item] of items.entries()) {
+      this.#progress = { action: 'sign', done: n, of: items.length };
+      const link = await this.#library.sign(item.id, ttlSeconds, item.destination === 'imagekit' ? undefined : ['read']);
+      // sign() leaves its reason in lastError; here it belongs in the list beside the name.
+      if (link) urls.push(link.url);
+      else failures.push({ id: item.id, name: item.name, message: this.#library.lastError?.message ?? 'Not signed.' });
+    }
+    if (failures.length > 0) this.#library.dismissError();
+    this.#progress = null;
+    this.#failed = 'sign';
+    this.#failures = failures;
+    if (urls.length > 0) await this.#library.copyText('selection-signed', urls.join('\n'));
   }
 
   /** Loaded entries in the Library's order first, then any selected under an earlier search. */
