@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema, destinationKindSchema, jobViewSchema } from '../model/job.js';
-import { LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
+import { LIBRARY_SORTS, LIBRARY_TYPES, MADE_KINDS } from '../model/library.js';
 import { MAX_SECRET_LENGTH, SECRET_NAMES } from '../model/secrets.js';
 import { linkActionsSchema, transferSettingsPatchSchema, transferSettingsSchema } from '../model/transfer-settings.js';
 
@@ -236,17 +236,26 @@ export const channels = {
   'watch:update': { request: watchRulesSchema.partial().extend({ id: watchId, afterUpload: afterUploadRequestSchema.optional() }), response: watchFolderViewSchema },
   'watch:remove': { request: z.strictObject({ id: watchId }), response: nothing },
   'watch:set-enabled': { request: z.strictObject({ id: watchId, enabled: z.boolean() }), response: watchFolderViewSchema },
-  /** Finished uploads and files Ferry made, newest first; `query` matches the name or folder path. Default page: 50 from 0. */
+  /** Finished uploads and files Ferry made, in `sort` order (newest first by default); `query` matches the name or folder path. Default page: 50 from 0. */
   'library:list': {
     request: z.strictObject({
       query: z.string().max(256).optional(),
       destination: destinationKindSchema.optional(),
       /** By MIME type; `media` = audio or video. */
       type: z.enum(LIBRARY_TYPES).optional(),
+      /** Only entries inside this folder of a dropped folder (`trip/`, ending in `/`), at any depth. */
+      folder: z.string().min(2).max(4096).endsWith('/').optional(),
+      /** Order of the pages; `newest` when absent. */
+      sort: z.enum(LIBRARY_SORTS).optional(),
       limit: z.number().int().min(1).max(500).optional(),
       offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),
     response: z.object({ total: z.number().int().nonnegative(), items: z.array(libraryItemSchema) }),
+  },
+  /** Every folder the Library's entries came from (`trip/`, `trip/day1/`), A–Z; `count` includes the folders inside. */
+  'library:folders': {
+    request: empty,
+    response: z.object({ folders: z.array(z.object({ path: z.string(), count: z.number().int().positive() })) }),
   },
   /** Deletes the remote file, then forgets it (and its signed links). */
   'library:delete': { request: jobRef, response: nothing },

@@ -22,3 +22,7 @@ export function mimeMatchesType(mimetype: string | null | undefined, type: Libra
   if (type === 'media') return m.startsWith('audio/') || m.startsWith('video/');
   return m.startsWith(`${type}/`);
 }
+
+/** Orders of `library:list`; `newest` (by finish time) is the default. `name` is A–Z, ignoring case. */
+export const LIBRARY_SORTS = ['newest', 'oldest', 'largest', 'smallest', 'name'] as const;
+export type LibrarySort = (typeof LIBRARY_SORTS)[number];

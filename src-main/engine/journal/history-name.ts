@@ -18,3 +18,19 @@ export function entryMatches(e: { readonly name?: string | null; readonly source
   return entryName(e).toLowerCase().includes(needle) || (e.relativePath ?? '').toLowerCase().includes(needle);
 }
 
+
+/** The folder part of a path inside a dropped folder (`trip/day1/` of `trip/day1/a.jpg`), or null. */
+export function folderOfPath(relativePath: string | null | undefined): string | null {
+  const cut = relativePath?.lastIndexOf('/') ?? -1;
+  return relativePath && cut > 0 ? relativePath.slice(0, cut + 1) : null;
+}
+
+/** Whether an entry sits in this folder (`trip/`, ending in `/`) or any folder inside it. */
+export function inFolder(relativePath: string | null | undefined, folder: string): boolean {
+  return (relativePath ?? '').startsWith(folder);
+}
+
+/** The key the `name` sort orders by (both journals, so they agree): the shown name, lower-cased. */
+export function entrySortName(e: { readonly name?: string | null; readonly sourcePath: string }): string {
+  return entryName(e).toLowerCase();
+}

@@ -1,8 +1,8 @@
 import { appError, FerryError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
 import type { Logger, UploadCheckpoint } from '../ports.js';
-import { mimeMatchesType } from '../../../src-shared/model/library.js';
-import { entryMatches } from './history-name.js';
+import { mimeMatchesType, type LibrarySort } from '../../../src-shared/model/library.js';
+import { entryMatches, entrySortName, folderOfPath, inFolder } from './history-name.js';
 import { historyRowOf, parseHistoryRow, storedJobSchema } from './row-schemas.js';
 import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
 
@@ -31,10 +31,10 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
     if (!entry) throw new FerryError(appError('internal', 'Refusing to journal an invalid history entry.'));
     history.set(e.jobId, { entry, seq: seq++ });
   };
-  const newestFirst = (filter: (e: UploadHistoryEntry) => boolean): UploadHistoryEntry[] =>
+  const newestFirst = (filter: (e: UploadHistoryEntry) => boolean, sort: LibrarySort = 'newest'): UploadHistoryEntry[] =>
     [...history.values()]
       .filter((h) => filter(h.entry))
-      .sort((a, b) => b.entry.finishedAt - a.entry.finishedAt || b.seq - a.seq)
+      .sort((a, b) => sortKey(sort, a, b) || b.entry.finishedAt - a.entry.finishedAt || b.seq - a.seq)
       .map((h) => h.entry);
 
   return {
@@ -68,10 +68,21 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
           (e) =>
             (q.destination === undefined || e.destination === q.destination) &&
             (!q.text || entryMatches(e, q.text)) &&
-            mimeMatchesType(e.mimetype, q.type),
+            mimeMatchesType(e.mimetype, q.type) &&
+            (!q.folder || inFolder(e.relativePath, q.folder)),
+          q.sort,
         );
         const offset = Math.max(0, Math.floor(q.offset));
         return { total: all.length, entries: all.slice(offset, offset + Math.max(0, Math.floor(q.limit))) };
+      },
+      folders: () => {
+        assertOpen();
+        const counts = new Map<string, number>();
+        for (const { entry } of history.values()) {
+          const folder = folderOfPath(entry.relativePath);
+          if (folder) counts.set(folder, (counts.get(folder) ?? 0) + 1);
+        }
+        return [...counts].map(([folder, count]) => ({ folder, count }));
       },
       get: (jobId) => {
         assertOpen();
@@ -128,4 +139,26 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
       closed = true;
     },
   };
+}
+
+type Held = { readonly entry: UploadHistoryEntry; readonly seq: number };
+
+/** The sort's own key, as the SQLite journal's ORDER BY has it; 0 leaves ties to newest first. */
+function sortKey(sort: LibrarySort, a: Held, b: Held): number {
+  switch (sort) {
+    case 'newest':
+      return 0;
+    case 'oldest':
+      return a.entry.finishedAt - b.entry.finishedAt || a.seq - b.seq;
+    case 'largest':
+      return b.entry.size - a.entry.size;
+    case 'smallest':
+      return a.entry.size - b.entry.size;
+    case 'name': {
+      // Code-unit order, like SQLite's BINARY collation of the same lower-cased key.
+      const x = entrySortName(a.entry);
+      const y = entrySortName(b.entry);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
 }

@@ -6,8 +6,8 @@ import type { Clock, Logger, UploadCheckpoint } from '../ports.js';
 import { createMemoryJournal } from './memory-journal.js';
 import { openDurable } from './open-db.js';
 import { historyRowOf, parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
-import { entryMatches } from './history-name.js';
-import { mimeMatchesType, type LibraryType } from '../../../src-shared/model/library.js';
+import { entryMatches, entrySortName, folderOfPath } from './history-name.js';
+import { LIBRARY_SORTS, mimeMatchesType, type LibrarySort, type LibraryType } from '../../../src-shared/model/library.js';
 import type { HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
 export type { HistoryPage, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
@@ -56,8 +56,17 @@ function guarded<T>(logger: Logger, what: string, fn: () => T): T {
 
 /** History filter shared by the count and the page query; null parameters match everything. */
 const HISTORY_FILTER =
-  '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_entry_matches(name, source_path, relative_path, @text) = 1) AND (@type IS NULL OR ferry_type_matches(mimetype, @type) = 1)';
-type HistoryFilter = { dest: string | null; text: string | null; type: string | null };
+  '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_entry_matches(name, source_path, relative_path, @text) = 1) AND (@type IS NULL OR ferry_type_matches(mimetype, @type) = 1) AND (@folder IS NULL OR substr(relative_path, 1, length(@folder)) = @folder)';
+type HistoryFilter = { dest: string | null; text: string | null; type: string | null; folder: string | null };
+
+/** ORDER BY of each Library sort; every one ends on newest first, so equal keys page stably. */
+const HISTORY_ORDER: Record<LibrarySort, string> = {
+  newest: 'finished_at DESC, id DESC',
+  oldest: 'finished_at ASC, id ASC',
+  largest: 'size DESC, finished_at DESC, id DESC',
+  smallest: 'size ASC, finished_at DESC, id DESC',
+  name: 'ferry_sort_name(name, source_path) ASC, finished_at DESC, id DESC',
+};
 
 /** Every statement the journal runs, prepared once. */
 function prepareStatements(db: Database.Database) {
@@ -66,6 +75,10 @@ function prepareStatements(db: Database.Database) {
   db.function('ferry_entry_matches', { deterministic: true }, (name: unknown, sourcePath: unknown, relativePath: unknown, text: unknown) =>
     typeof sourcePath === 'string' && typeof text === 'string' && entryMatches({ name: str(name), sourcePath, relativePath: str(relativePath) }, text) ? 1 : 0,
   );
+  db.function('ferry_sort_name', { deterministic: true }, (name: unknown, sourcePath: unknown) =>
+    entrySortName({ name: str(name), sourcePath: typeof sourcePath === 'string' ? sourcePath : '' }),
+  );
+  db.function('ferry_folder_of', { deterministic: true }, (relativePath: unknown) => folderOfPath(str(relativePath)));
   db.function('ferry_type_matches', { deterministic: true }, (mimetype: unknown, type: unknown) =>
     mimeMatchesType(str(mimetype), type as LibraryType) ? 1 : 0,
   );
@@ -101,8 +114,16 @@ function prepareStatements(db: Database.Database) {
     hasSize: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM history WHERE destination = ? AND size = ? AND sha256 != '' LIMIT 1"),
     sameFile: db.prepare<[string, string]>('SELECT * FROM history WHERE destination = ? AND remote_id = ? ORDER BY finished_at DESC, id DESC'),
     countHistory: db.prepare<[HistoryFilter], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
-    pageHistory: db.prepare<[HistoryFilter & { limit: number; offset: number }]>(
-      `SELECT * FROM history WHERE ${HISTORY_FILTER} ORDER BY finished_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+    pageHistory: Object.fromEntries(
+      LIBRARY_SORTS.map((sort) => [
+        sort,
+        db.prepare<[HistoryFilter & { limit: number; offset: number }]>(
+          `SELECT * FROM history WHERE ${HISTORY_FILTER} ORDER BY ${HISTORY_ORDER[sort]} LIMIT @limit OFFSET @offset`,
+        ),
+      ]),
+    ) as Record<LibrarySort, Database.Statement<[HistoryFilter & { limit: number; offset: number }]>>,
+    folders: db.prepare<[], { folder: string; n: number }>(
+      'SELECT ferry_folder_of(relative_path) AS folder, count(*) AS n FROM history WHERE relative_path IS NOT NULL GROUP BY folder HAVING folder IS NOT NULL',
     ),
     getHistory: db.prepare<[string]>('SELECT * FROM history WHERE job_id = ?'),
     deleteHistory: db.prepare('DELETE FROM history WHERE job_id = ?'),
@@ -134,11 +155,12 @@ class SqliteJournal implements Journal {
       hasSize: (size: number, destination: DestinationKind) => this.#read(() => this.#s.hasSize.get(destination, size) !== undefined),
       query: (q: HistoryQuery) =>
         this.#read(() => {
-          const filter: HistoryFilter = { dest: q.destination ?? null, text: q.text ? q.text : null, type: q.type ?? null };
+          const filter: HistoryFilter = { dest: q.destination ?? null, text: q.text ? q.text : null, type: q.type ?? null, folder: q.folder ? q.folder : null };
           const total = this.#s.countHistory.get(filter)?.n ?? 0;
           const page = { ...filter, limit: Math.max(0, Math.floor(q.limit)), offset: Math.max(0, Math.floor(q.offset)) };
-          return { total, entries: this.#s.pageHistory.all(page).flatMap((r) => this.#historyRow(r)) };
+          return { total, entries: this.#s.pageHistory[q.sort ?? 'newest'].all(page).flatMap((r) => this.#historyRow(r)) };
         }),
+      folders: () => this.#read(() => this.#s.folders.all().map((r) => ({ folder: r.folder, count: r.n }))),
       get: (jobId: string) => this.#read(() => this.#historyRow(this.#s.getHistory.get(jobId))[0] ?? null),
       remove: (jobId: string) => this.#write('forget the upload', () => this.#s.deleteHistory.run(jobId).changes > 0),
       sameFile: (destination: DestinationKind, remoteId: string) =>

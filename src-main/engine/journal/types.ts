@@ -1,6 +1,6 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { DestinationKind, Job } from '../../../src-shared/model/job.js';
-import type { LibraryType, MadeKind } from '../../../src-shared/model/library.js';
+import type { LibrarySort, LibraryType, MadeKind } from '../../../src-shared/model/library.js';
 import type { JobStore } from '../ports.js';
 
 /** One verified upload, kept for the history view and for content-hash de-duplication. */
@@ -49,8 +49,10 @@ export interface UploadHistory {
   findByVersion(version: string, destination: DestinationKind): UploadHistoryEntry | null;
   /** Whether anything of exactly `size` bytes was uploaded to this destination (only then can a file be a duplicate). */
   hasSize(size: number, destination: DestinationKind): boolean;
-  /** One page of the history, newest first, with the total count of matching entries. */
+  /** One page of the history, in `q.sort` order (newest first by default), with the total count of matching entries. */
   query(q: HistoryQuery): HistoryPage;
+  /** Each folder (`trip/day1/`) that entries sit directly in, with how many do. */
+  folders(): { readonly folder: string; readonly count: number }[];
   /** The entry of this job, or null. */
   get(jobId: string): UploadHistoryEntry | null;
   /** Forgets a job's entry (the remote file was deleted); true when there was one. */
@@ -66,6 +68,10 @@ export type HistoryQuery = {
   readonly destination?: DestinationKind;
   /** Only entries of this type (by MIME type). */
   readonly type?: LibraryType;
+  /** Only entries inside this dropped-folder path (`trip/` or `trip/day1/`, ending in `/`), at any depth. */
+  readonly folder?: string;
+  /** Order of the page; `newest` when absent. Ties fall back to newest first, so pages are stable. */
+  readonly sort?: LibrarySort;
   readonly limit: number;
   readonly offset: number;
 };

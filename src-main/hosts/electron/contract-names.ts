@@ -29,6 +29,7 @@ const CHANNEL_NAMES = {
   'watch:remove': true,
   'watch:set-enabled': true,
   'library:list': true,
+  'library:folders': true,
   'library:delete': true,
   'links:sign': true,
   'links:list': true,

@@ -14,6 +14,8 @@ export const DEFAULT_PAGE = 50;
 /** The Library and signed-link operations behind the `library:*` and `links:*` channels. */
 export type LibraryService = {
   list(req: RequestOf<'library:list'>): Promise<ResponseOf<'library:list'>>;
+  /** The folder tree from stored paths, flattened A–Z; each count includes its subfolders. */
+  folders(): ResponseOf<'library:folders'>['folders'];
   delete(id: string): Promise<void>;
   sign(req: RequestOf<'links:sign'>): Promise<SignedLink>;
   links(id?: string): SignedLink[];
@@ -55,6 +57,8 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
         ...(req.query ? { text: req.query } : {}),
         ...(req.destination ? { destination: req.destination } : {}),
         ...(req.type ? { type: req.type } : {}),
+        ...(req.sort ? { sort: req.sort } : {}),
+        ...(req.folder ? { folder: req.folder } : {}),
         limit: req.limit ?? DEFAULT_PAGE,
         offset: req.offset ?? 0,
       });
@@ -66,6 +70,19 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
         return source ? entryName(source) : null;
       };
       return { total: page.total, items: page.entries.map((e) => toItem(e, endpoint, sourceName)) };
+    },
+
+    folders: () => {
+      const totals = new Map<string, number>();
+      for (const { folder, count } of deps.history?.folders() ?? []) {
+        // `trip/day1/` counts for `trip/` too: choosing a folder shows everything inside it.
+        const parts = folder.split('/').filter((p) => p !== '');
+        for (let depth = 1; depth <= parts.length; depth++) {
+          const path = `${parts.slice(0, depth).join('/')}/`;
+          totals.set(path, (totals.get(path) ?? 0) + count);
+        }
+      }
+      return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, count]) => ({ path, count }));
     },
 
     delete: async (id) => {

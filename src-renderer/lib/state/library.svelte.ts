@@ -1,7 +1,8 @@
 import type { AppError } from '../../../src-shared/errors.js';
-import type { LibraryItem, SignedLink } from '../../../src-shared/ipc/channels.js';
+import type { LibraryItem, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import type { DestinationKind } from '../../../src-shared/model/job.js';
+import type { LibrarySort } from '../../../src-shared/model/library.js';
 import { isThumbnailable } from '../../../src-shared/thumbnails.js';
 import type { Api } from '../api.js';
 
@@ -58,6 +59,9 @@ export class LibraryManager {
   #loading = false;
   #query = $state('');
   #destination = $state<DestinationKind | ''>('');
+  #sort = $state<LibrarySort>('newest');
+  #folder = $state('');
+  #folders = $state.raw<ResponseOf<'library:folders'>['folders']>([]);
   #layout = $state<LibraryLayout>('list');
   #links = $state.raw<SignedLink[]>([]);
   #format = $state<LinkFormat>('url');
@@ -73,7 +77,7 @@ export class LibraryManager {
     this.#api = api;
   }
 
-  /** The entries loaded so far, newest first; `loadMore` appends the next page. */
+  /** The entries loaded so far, in the chosen order; `loadMore` appends the next page. */
   get items(): readonly LibraryItem[] {
     return this.#items;
   }
@@ -94,6 +98,16 @@ export class LibraryManager {
   }
   get destination(): DestinationKind | '' {
     return this.#destination;
+  }
+  get sort(): LibrarySort {
+    return this.#sort;
+  }
+  /** The folder filter (`trip/`), or '' for all; `folders` is the tree from stored paths. */
+  get folder(): string {
+    return this.#folder;
+  }
+  get folders(): ResponseOf<'library:folders'>['folders'] {
+    return this.#folders;
   }
   get layout(): LibraryLayout {
     return this.#layout;
@@ -132,7 +146,8 @@ export class LibraryManager {
 
   /**
    * Asks for the number of entries (one row's query), coalescing calls that come in a burst: the
-   * sidebar shows the count from the first paint, and uploads finishing call this again.
+   * sidebar shows the count from the first paint, and uploads finishing call this again. The
+   * folder tree follows along (an upload or a delete can add or empty a folder).
    */
   refreshCount(delayMs = 0): void {
     if (this.#countTimer) return;
@@ -141,6 +156,7 @@ export class LibraryManager {
       void this.#api.call('library:list', { limit: 1 }).then((r) => {
         if (r.ok) this.#all = r.value.total;
       });
+      void this.#api.call('library:folders', {}).then((r) => r.ok && (this.#folders = r.value.folders));
     }, delayMs);
   }
 
@@ -160,10 +176,21 @@ export class LibraryManager {
     void this.refresh();
   }
 
+  setFolder(folder: string): void {
+    this.#folder = folder;
+    void this.refresh();
+  }
+
+  /** A new order reloads from the top: the host sorts, so loaded pages would not line up. */
+  setSort(sort: LibrarySort): void {
+    this.#sort = sort;
+    void this.refresh();
+  }
+
   /** Loads the first page again (a new search, a delete, an entry added) and the signed links. */
   async refresh(): Promise<void> {
     const request = ++this.#request;
-    const [list, links] = await Promise.all([this.#page(0), this.#api.call('links:list', {})]);
+    const [list, links, folders] = await Promise.all([this.#page(0), this.#api.call('links:list', {}), this.#api.call('library:folders', {})]);
     // A slower earlier answer must not overwrite a newer search.
     if (request !== this.#request) return;
     if (list.ok) {
@@ -172,6 +199,7 @@ export class LibraryManager {
       this.#loaded = true;
     } else this.#lastError = list.error;
     if (links.ok) this.#links = links.value.links;
+    if (folders.ok) this.#folders = folders.value.folders;
   }
 
   /** Appends the next page when there is one and none is on its way (the list calls it near its end). */
@@ -201,6 +229,8 @@ export class LibraryManager {
     return this.#api.call('library:list', {
       ...(query ? { query } : {}),
       ...(this.#destination ? { destination: this.#destination } : {}),
+      ...(this.#sort !== 'newest' ? { sort: this.#sort } : {}),
+      ...(this.#folder ? { folder: this.#folder } : {}),
       limit: LIBRARY_PAGE,
       offset,
     });
@@ -209,14 +239,17 @@ export class LibraryManager {
   /** A total with no search or filter is also the sidebar's count. */
   #take(total: number): void {
     this.#total = total;
-    if (this.#query.trim() === '' && this.#destination === '') this.#all = total;
+    if (this.#query.trim() === '' && this.#destination === '' && this.#folder === '') this.#all = total;
+  }
+
+  /** The item's link in the chosen format; an image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do. */
+  linkText(item: LibraryItem): string {
+    return formatLink(item.url, item.name, this.#format, { image: isThumbnailable(item.mimetype) });
   }
 
   /** Copies the item's link in the chosen format. */
   copyItem(item: LibraryItem): Promise<void> {
-    // An image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do.
-    const image = isThumbnailable(item.mimetype);
-    return this.copyText(`item:${item.id}`, formatLink(item.url, item.name, this.#format, { image }));
+    return this.copyText(`item:${item.id}`, this.linkText(item));
   }
 
   async copyText(key: string, text: string): Promise<void> {
@@ -231,10 +264,10 @@ export class LibraryManager {
     this.#copiedTimer = setTimeout(() => (this.#copied = null), COPIED_MS);
   }
 
-  /** Deletes the remote file and forgets it; true on success. */
-  async remove(id: string): Promise<boolean> {
+  /** Deletes the remote file and forgets it; null on success, else the error (also kept in lastError unless `quiet`). */
+  async remove(id: string, quiet = false): Promise<AppError | null> {
     const result = await this.#api.call('library:delete', { id });
-    if (!result.ok) this.#lastError = result.error;
+    if (!result.ok && !quiet) this.#lastError = result.error;
     const gone = this.#items.find((i) => i.id === id);
     if (result.ok && gone) {
       // Drop it, and every other name of the same stored file (deleted with it), where it is: a
@@ -246,7 +279,7 @@ export class LibraryManager {
       this.#links = this.#links.filter((l) => l.itemId !== id);
       this.refreshCount();
     }
-    return result.ok;
+    return result.ok ? null : result.error;
   }
 
   /** Makes a signed link; the new link, or null (the error is in lastError). */
