@@ -223,8 +223,10 @@ describe('filestack provider: intelligent ingestion', () => {
     // Part 1 at least; the part prepared ahead may have been committed too before the abort landed.
     const done = (cp.state as { committed: number[] }).committed;
     expect(cp.state).toMatchObject({ mode: 'fii' });
-    expect(done[0]).toBe(1);
+    // Commits finish off the transfer's path, so the first one saved may be part 2's.
+    expect(done.length).toBeGreaterThanOrEqual(1);
     expect(done.length).toBeLessThan(3);
+    for (const n of done) expect([1, 2, 3]).toContain(n);
 
     cp.save = save;
     fii = [];
@@ -232,8 +234,10 @@ describe('filestack provider: intelligent ingestion', () => {
     const result = await provider(c, p, { partConcurrency: 1 }).upload(source, ctx);
     const chunked = new Set(fii.filter((e) => e.type === 'chunk').map((e) => e.part));
     for (const n of done) expect(chunked.has(n)).toBe(false);
-    expect(fii.filter((e) => e.type === 'commit').map((e) => e.part)).toEqual([1, 2, 3].filter((n) => !done.includes(n)));
-    expect(ctx.progress[0]).toBe(done.length * 8 * MiB);
+    // Commits run off the transfer's path, so parts may commit in either order: each uncommitted part once.
+    const committed = fii.filter((e) => e.type === 'commit').map((e) => e.part);
+    expect(committed.sort((a, b) => a - b)).toEqual([1, 2, 3].filter((n) => !done.includes(n)));
+    expect(ctx.progress[0]).toBe(done.reduce((sum, n) => sum + Math.min(8 * MiB, 20 * MiB - (n - 1) * 8 * MiB), 0));
     expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
   });
 
