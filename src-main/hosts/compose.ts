@@ -26,6 +26,7 @@ import { createUrlIntake } from './url-intake.js';
 import { confirmingAssert, createPathPolicy, explicitRoots, type ConfirmPaths, type PathPolicy } from './path-policy.js';
 import { createDialogHandlers, type ChoosePaths } from './dialogs.js';
 import { createSecretsHandlers } from './secrets-handlers.js';
+import { observeLibraryAdds } from './library/added-feed.js';
 import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
 import { createWatchService, type WatchService } from '../watch/service.js';
@@ -160,7 +161,9 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       },
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
-    const { store, journal } = openStore(opts, logger);
+    // App services push through this hub; `on` below merges it with the engine's events.
+    const appEvents = createEventHub(logger);
+    const { store, journal, stopFeed } = openStore(opts, logger, (ids) => appEvents.emit('library:added', { ids }));
     // FERRY_IMAGEKIT_PRIVATE_KEY + FERRY_IMAGEKIT_URL_ENDPOINT add an `imagekit` destination; explicit providers win.
     const fixedProviders = { ...imagekitProvidersFromEnv(logger), ...opts.providers?.({ settings, limiter }) };
     const secretsHandlers = createSecretsHandlers(logger);
@@ -219,8 +222,6 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
     const urlIntake = createUrlIntake({ stagingRoot: join(opts.dataDir, 'staging'), engine, logger, destination: () => opts.defaultDestination ?? destinations.effectiveDefault() });
     // In the background: probing the keychain can take seconds and must not delay the window.
     void destinations.refresh();
-    // App services push through this hub; `on` below merges it with the engine's events.
-    const appEvents = createEventHub(logger);
     const stopLinkActions = attachLinkActions({ engine, settings, watch, timers: realTimers, emit: (e) => appEvents.emit('app:link-actions', e) });
     // Studio, media and library reach the same accounts the uploads went to (destinations.ts).
     const access = accessFor({ destinations, local: { apikey: localApikey, cdnBase: localCloud.baseUrl } });
@@ -281,6 +282,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
           destinations.close();
           await media.close();
           await engine.close();
+          stopFeed();
           journal?.close();
           await localCloud.close();
           logger.info('app closed');
@@ -294,15 +296,16 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
   }
 }
 
-/** The caller's store, or the durable journal we own (and close). */
-function openStore(opts: CreateAppOptions, logger: ClosableLogger): { store: JobStore; journal: Journal | null } {
-  if (opts.store) return { store: opts.store, journal: null };
-  const journal = openJournal({ dir: opts.dataDir, logger });
-  if (journal.status.mode === 'memory') {
+/** The caller's store, or the durable journal we own (and close), announcing new Library entries. */
+function openStore(opts: CreateAppOptions, logger: ClosableLogger, onAdded: (ids: string[]) => void): { store: JobStore; journal: Journal | null; stopFeed: () => void } {
+  if (opts.store) return { store: opts.store, journal: null, stopFeed: () => {} };
+  const opened = openJournal({ dir: opts.dataDir, logger });
+  if (opened.status.mode === 'memory') {
     // Never a startup failure: the app stays usable, and the reason is in the log.
-    logger.warn('journal unavailable; uploads will not survive a restart', { code: journal.status.error.code });
+    logger.warn('journal unavailable; uploads will not survive a restart', { code: opened.status.error.code });
   }
-  return { store: journal, journal };
+  const { journal, close } = observeLibraryAdds(opened, onAdded);
+  return { store: journal, journal, stopFeed: close };
 }
 
 /**

@@ -192,6 +192,28 @@ export const linkActionsEventSchema = z.object({
 });
 export type LinkActionsEvent = z.infer<typeof linkActionsEventSchema>;
 
+const epochMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** The Library's search, filters and order, shared by `library:list` and `library:place`. */
+const libraryFilter = {
+  query: z.string().max(256).optional(),
+  destination: destinationKindSchema.optional(),
+  /** By MIME type; `media` = audio or video, `other` = none of image, audio, video. */
+  type: z.enum(LIBRARY_TYPES).optional(),
+  /** Only entries inside this folder of a dropped folder (`trip/`, ending in `/`), at any depth. */
+  folder: z.string().min(2).max(4096).endsWith('/').optional(),
+  /** Finished at or after this time (epoch ms). */
+  since: epochMs.optional(),
+  /** Finished before this time (epoch ms). */
+  before: epochMs.optional(),
+  /** At least this many bytes. */
+  minSize: bytes.optional(),
+  /** Fewer than this many bytes. */
+  maxSize: bytes.optional(),
+  /** Order of the pages; `newest` when absent. */
+  sort: z.enum(LIBRARY_SORTS).optional(),
+};
+
 export const channels = {
   'app:info': { request: empty, response: appInfoSchema },
   'jobs:list': { request: empty, response: z.object({ jobs: z.array(jobViewSchema) }) },
@@ -239,18 +261,20 @@ export const channels = {
   /** Finished uploads and files Ferry made, in `sort` order (newest first by default); `query` matches the name or folder path. Default page: 50 from 0. */
   'library:list': {
     request: z.strictObject({
-      query: z.string().max(256).optional(),
-      destination: destinationKindSchema.optional(),
-      /** By MIME type; `media` = audio or video. */
-      type: z.enum(LIBRARY_TYPES).optional(),
-      /** Only entries inside this folder of a dropped folder (`trip/`, ending in `/`), at any depth. */
-      folder: z.string().min(2).max(4096).endsWith('/').optional(),
-      /** Order of the pages; `newest` when absent. */
-      sort: z.enum(LIBRARY_SORTS).optional(),
+      ...libraryFilter,
       limit: z.number().int().min(1).max(500).optional(),
       offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
     }),
     response: z.object({ total: z.number().int().nonnegative(), items: z.array(libraryItemSchema) }),
+  },
+  /**
+   * Where these entries sit in the order and filter of `library:list` (0-based `index` among all
+   * matches), with the entry; ids that do not match are left out. An open Library places entries
+   * announced by `library:added` with it, keeping what is loaded and scrolled.
+   */
+  'library:place': {
+    request: z.strictObject({ ...libraryFilter, ids: z.array(jobId).min(1).max(500) }),
+    response: z.object({ total: z.number().int().nonnegative(), placed: z.array(z.object({ index: z.number().int().nonnegative(), item: libraryItemSchema })) }),
   },
   /** Every folder the Library's entries came from (`trip/`, `trip/day1/`), A–Z; `count` includes the folders inside. */
   'library:folders': {
@@ -330,6 +354,11 @@ export const events = {
    * performs them itself; in browser mode the window does (clipboard, new tab, notification).
    */
   'app:link-actions': linkActionsEventSchema,
+  /**
+   * Entries were added to the Library (an upload finished, from any intake; a Studio result or a
+   * conversion was stored); coalesced. The window places them with `library:place`.
+   */
+  'library:added': z.object({ ids: z.array(z.string()) }),
 } as const;
 
 export type EventMap = typeof events;

@@ -3,8 +3,11 @@
  * Ferry made an entry. Zod-free on purpose, so the renderer can import it at runtime too.
  */
 
-/** Type filters of `library:list` (and of the Studio/Media pickers). `media` is audio or video. */
-export const LIBRARY_TYPES = ['image', 'video', 'audio', 'media'] as const;
+/**
+ * Type filters of `library:list` (and of the Studio/Media pickers). `media` is audio or video;
+ * `other` is everything that is none of image, video or audio (documents, archives, unknown).
+ */
+export const LIBRARY_TYPES = ['image', 'video', 'audio', 'media', 'other'] as const;
 export type LibraryType = (typeof LIBRARY_TYPES)[number];
 
 /**
@@ -20,6 +23,7 @@ export function mimeMatchesType(mimetype: string | null | undefined, type: Libra
   if (type === undefined) return true;
   const m = (mimetype ?? '').toLowerCase();
   if (type === 'media') return m.startsWith('audio/') || m.startsWith('video/');
+  if (type === 'other') return !m.startsWith('image/') && !m.startsWith('audio/') && !m.startsWith('video/');
   return m.startsWith(`${type}/`);
 }
 

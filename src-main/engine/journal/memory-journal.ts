@@ -4,7 +4,21 @@ import type { Logger, UploadCheckpoint } from '../ports.js';
 import { mimeMatchesType, type LibrarySort } from '../../../src-shared/model/library.js';
 import { entryMatches, entrySortName, folderOfPath, inFolder } from './history-name.js';
 import { historyRowOf, parseHistoryRow, storedJobSchema } from './row-schemas.js';
-import type { Journal, JournalStatus, UploadHistoryEntry } from './types.js';
+import type { HistoryFilter, Journal, JournalStatus, UploadHistoryEntry } from './types.js';
+
+/** The Library's filter, as the SQLite journal's HISTORY_FILTER applies it. */
+function matches(e: UploadHistoryEntry, q: HistoryFilter): boolean {
+  return (
+    (q.destination === undefined || e.destination === q.destination) &&
+    (!q.text || entryMatches(e, q.text)) &&
+    mimeMatchesType(e.mimetype, q.type) &&
+    (!q.folder || inFolder(e.relativePath, q.folder)) &&
+    (q.since === undefined || e.finishedAt >= q.since) &&
+    (q.before === undefined || e.finishedAt < q.before) &&
+    (q.minSize === undefined || e.size >= q.minSize) &&
+    (q.maxSize === undefined || e.size < q.maxSize)
+  );
+}
 
 /**
  * The degraded journal used when the data dir cannot hold a database. Same semantics as the
@@ -64,16 +78,14 @@ export function createMemoryJournal(status: JournalStatus, logger: Logger): Jour
       },
       query: (q) => {
         assertOpen();
-        const all = newestFirst(
-          (e) =>
-            (q.destination === undefined || e.destination === q.destination) &&
-            (!q.text || entryMatches(e, q.text)) &&
-            mimeMatchesType(e.mimetype, q.type) &&
-            (!q.folder || inFolder(e.relativePath, q.folder)),
-          q.sort,
-        );
+        const all = newestFirst((e) => matches(e, q), q.sort);
         const offset = Math.max(0, Math.floor(q.offset));
         return { total: all.length, entries: all.slice(offset, offset + Math.max(0, Math.floor(q.limit))) };
+      },
+      positions: (q, ids) => {
+        assertOpen();
+        const wanted = new Set(ids);
+        return newestFirst((e) => matches(e, q), q.sort).flatMap((e, index) => (wanted.has(e.jobId) ? [{ jobId: e.jobId, index }] : []));
       },
       folders: () => {
         assertOpen();

@@ -8,9 +8,10 @@ import { openDurable } from './open-db.js';
 import { historyRowOf, parseHistoryRow, parseJobRow, storedJobSchema } from './row-schemas.js';
 import { entryMatches, entrySortName, folderOfPath } from './history-name.js';
 import { LIBRARY_SORTS, mimeMatchesType, type LibrarySort, type LibraryType } from '../../../src-shared/model/library.js';
-import type { HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+import { HISTORY_FILTER, HISTORY_ORDER, sqlFilter, type SqlFilter } from './history-sql.js';
+import type { HistoryFilter, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
-export type { HistoryPage, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
+export type { HistoryFilter, HistoryPage, HistoryQuery, Journal, JournalStatus, UploadHistory, UploadHistoryEntry } from './types.js';
 
 /** The journal's file name inside the data dir. */
 export const JOURNAL_FILE = 'journal.db';
@@ -53,20 +54,6 @@ function guarded<T>(logger: Logger, what: string, fn: () => T): T {
     );
   }
 }
-
-/** History filter shared by the count and the page query; null parameters match everything. */
-const HISTORY_FILTER =
-  '(@dest IS NULL OR destination = @dest) AND (@text IS NULL OR ferry_entry_matches(name, source_path, relative_path, @text) = 1) AND (@type IS NULL OR ferry_type_matches(mimetype, @type) = 1) AND (@folder IS NULL OR substr(relative_path, 1, length(@folder)) = @folder)';
-type HistoryFilter = { dest: string | null; text: string | null; type: string | null; folder: string | null };
-
-/** ORDER BY of each Library sort; every one ends on newest first, so equal keys page stably. */
-const HISTORY_ORDER: Record<LibrarySort, string> = {
-  newest: 'finished_at DESC, id DESC',
-  oldest: 'finished_at ASC, id ASC',
-  largest: 'size DESC, finished_at DESC, id DESC',
-  smallest: 'size ASC, finished_at DESC, id DESC',
-  name: 'ferry_sort_name(name, source_path) ASC, finished_at DESC, id DESC',
-};
 
 /** Every statement the journal runs, prepared once. */
 function prepareStatements(db: Database.Database) {
@@ -113,15 +100,24 @@ function prepareStatements(db: Database.Database) {
     // Only rows with a content key can be a duplicate's original.
     hasSize: db.prepare<[string, number], { one: number }>("SELECT 1 AS one FROM history WHERE destination = ? AND size = ? AND sha256 != '' LIMIT 1"),
     sameFile: db.prepare<[string, string]>('SELECT * FROM history WHERE destination = ? AND remote_id = ? ORDER BY finished_at DESC, id DESC'),
-    countHistory: db.prepare<[HistoryFilter], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
+    countHistory: db.prepare<[SqlFilter], { n: number }>(`SELECT count(*) AS n FROM history WHERE ${HISTORY_FILTER}`),
     pageHistory: Object.fromEntries(
       LIBRARY_SORTS.map((sort) => [
         sort,
-        db.prepare<[HistoryFilter & { limit: number; offset: number }]>(
+        db.prepare<[SqlFilter & { limit: number; offset: number }]>(
           `SELECT * FROM history WHERE ${HISTORY_FILTER} ORDER BY ${HISTORY_ORDER[sort]} LIMIT @limit OFFSET @offset`,
         ),
       ]),
-    ) as Record<LibrarySort, Database.Statement<[HistoryFilter & { limit: number; offset: number }]>>,
+    ) as Record<LibrarySort, Database.Statement<[SqlFilter & { limit: number; offset: number }]>>,
+    // The rank of a few entries in the filtered order: one pass over the matching rows, no paging.
+    positions: Object.fromEntries(
+      LIBRARY_SORTS.map((sort) => [
+        sort,
+        db.prepare<[SqlFilter & { ids: string }], { job_id: string; pos: number }>(
+          `SELECT job_id, pos FROM (SELECT job_id, ROW_NUMBER() OVER (ORDER BY ${HISTORY_ORDER[sort]}) - 1 AS pos FROM history WHERE ${HISTORY_FILTER}) WHERE job_id IN (SELECT value FROM json_each(@ids)) ORDER BY pos`,
+        ),
+      ]),
+    ) as Record<LibrarySort, Database.Statement<[SqlFilter & { ids: string }], { job_id: string; pos: number }>>,
     folders: db.prepare<[], { folder: string; n: number }>(
       'SELECT ferry_folder_of(relative_path) AS folder, count(*) AS n FROM history WHERE relative_path IS NOT NULL GROUP BY folder HAVING folder IS NOT NULL',
     ),
@@ -155,11 +151,13 @@ class SqliteJournal implements Journal {
       hasSize: (size: number, destination: DestinationKind) => this.#read(() => this.#s.hasSize.get(destination, size) !== undefined),
       query: (q: HistoryQuery) =>
         this.#read(() => {
-          const filter: HistoryFilter = { dest: q.destination ?? null, text: q.text ? q.text : null, type: q.type ?? null, folder: q.folder ? q.folder : null };
+          const filter = sqlFilter(q);
           const total = this.#s.countHistory.get(filter)?.n ?? 0;
           const page = { ...filter, limit: Math.max(0, Math.floor(q.limit)), offset: Math.max(0, Math.floor(q.offset)) };
           return { total, entries: this.#s.pageHistory[q.sort ?? 'newest'].all(page).flatMap((r) => this.#historyRow(r)) };
         }),
+      positions: (q: HistoryFilter, ids: readonly string[]) =>
+        this.#read(() => this.#s.positions[q.sort ?? 'newest'].all({ ...sqlFilter(q), ids: JSON.stringify(ids) }).map((r) => ({ jobId: r.job_id, index: r.pos }))),
       folders: () => this.#read(() => this.#s.folders.all().map((r) => ({ folder: r.folder, count: r.n }))),
       get: (jobId: string) => this.#read(() => this.#historyRow(this.#s.getHistory.get(jobId))[0] ?? null),
       remove: (jobId: string) => this.#write('forget the upload', () => this.#s.deleteHistory.run(jobId).changes > 0),

@@ -51,6 +51,11 @@ export interface UploadHistory {
   hasSize(size: number, destination: DestinationKind): boolean;
   /** One page of the history, in `q.sort` order (newest first by default), with the total count of matching entries. */
   query(q: HistoryQuery): HistoryPage;
+  /**
+   * Where these entries sit (0-based) among every entry matching `q`, in `q.sort` order; ids that
+   * do not match (or are unknown) are left out. Lets an open Library place new entries.
+   */
+  positions(q: HistoryFilter, ids: readonly string[]): { readonly jobId: string; readonly index: number }[];
   /** Each folder (`trip/day1/`) that entries sit directly in, with how many do. */
   folders(): { readonly folder: string; readonly count: number }[];
   /** The entry of this job, or null. */
@@ -61,8 +66,8 @@ export interface UploadHistory {
   sameFile(destination: DestinationKind, remoteId: string): UploadHistoryEntry[];
 }
 
-/** Filters and page of {@link UploadHistory.query}. */
-export type HistoryQuery = {
+/** Filters and order of {@link UploadHistory.query} and {@link UploadHistory.positions}. */
+export type HistoryFilter = {
   /** Case-insensitive substring of the file name or of its folder path (`relativePath`). */
   readonly text?: string;
   readonly destination?: DestinationKind;
@@ -70,8 +75,20 @@ export type HistoryQuery = {
   readonly type?: LibraryType;
   /** Only entries inside this dropped-folder path (`trip/` or `trip/day1/`, ending in `/`), at any depth. */
   readonly folder?: string;
+  /** Finished at or after this epoch ms. */
+  readonly since?: number;
+  /** Finished before this epoch ms. */
+  readonly before?: number;
+  /** At least this many bytes. */
+  readonly minSize?: number;
+  /** Fewer than this many bytes. */
+  readonly maxSize?: number;
   /** Order of the page; `newest` when absent. Ties fall back to newest first, so pages are stable. */
   readonly sort?: LibrarySort;
+};
+
+/** Filters, order and page of {@link UploadHistory.query}. */
+export type HistoryQuery = HistoryFilter & {
   readonly limit: number;
   readonly offset: number;
 };

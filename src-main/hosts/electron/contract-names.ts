@@ -29,6 +29,7 @@ const CHANNEL_NAMES = {
   'watch:remove': true,
   'watch:set-enabled': true,
   'library:list': true,
+  'library:place': true,
   'library:folders': true,
   'library:delete': true,
   'links:sign': true,
@@ -48,6 +49,7 @@ const EVENT_NAMES = {
   'media:updated': true,
   'app:reveal': true,
   'app:link-actions': true,
+  'library:added': true,
 } as const satisfies Record<EventName, true>;
 
 /** Every channel name of the contract. */

@@ -1,7 +1,7 @@
 import { appError, FerryError, toAppError } from '../../../src-shared/errors.js';
 import type { LibraryItem, RequestOf, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { entryName } from '../../engine/journal/history-name.js';
-import type { UploadHistory, UploadHistoryEntry } from '../../engine/journal/types.js';
+import type { HistoryFilter, UploadHistory, UploadHistoryEntry } from '../../engine/journal/types.js';
 import type { Logger } from '../../engine/ports.js';
 import { remove, signedUrl } from '../../providers/filestack/file-api.js';
 import type { SignedLinkStore } from './links-store.js';
@@ -14,6 +14,8 @@ export const DEFAULT_PAGE = 50;
 /** The Library and signed-link operations behind the `library:*` and `links:*` channels. */
 export type LibraryService = {
   list(req: RequestOf<'library:list'>): Promise<ResponseOf<'library:list'>>;
+  /** Where these entries sit in the filtered order (see `library:place`). */
+  place(req: RequestOf<'library:place'>): Promise<ResponseOf<'library:place'>>;
   /** The folder tree from stored paths, flattened A–Z; each count includes its subfolders. */
   folders(): ResponseOf<'library:folders'>['folders'];
   delete(id: string): Promise<void>;
@@ -49,27 +51,38 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
     return target;
   };
 
+  const toItems = async (entries: UploadHistoryEntry[]): Promise<LibraryItem[]> => {
+    const history = deps.history;
+    if (!history) return [];
+    // The endpoint is only needed to place ImageKit's `tr:`; an unconfigured account falls back to `?tr=`.
+    const ik = entries.some((e) => e.destination === 'imagekit') ? await deps.targets('imagekit').catch(() => null) : null;
+    const endpoint = ik?.kind === 'imagekit' ? ik.urlEndpoint : undefined;
+    const sourceName = (id: string): string | null => {
+      const source = history.get(id);
+      return source ? entryName(source) : null;
+    };
+    return entries.map((e) => toItem(e, endpoint, sourceName));
+  };
+
   return {
     list: async (req) => {
       if (!deps.history) return { total: 0, items: [] };
       const history = deps.history;
-      const page = history.query({
-        ...(req.query ? { text: req.query } : {}),
-        ...(req.destination ? { destination: req.destination } : {}),
-        ...(req.type ? { type: req.type } : {}),
-        ...(req.sort ? { sort: req.sort } : {}),
-        ...(req.folder ? { folder: req.folder } : {}),
-        limit: req.limit ?? DEFAULT_PAGE,
-        offset: req.offset ?? 0,
+      const page = history.query({ ...historyFilter(req), limit: req.limit ?? DEFAULT_PAGE, offset: req.offset ?? 0 });
+      return { total: page.total, items: await toItems(page.entries) };
+    },
+
+    place: async (req) => {
+      if (!deps.history) return { total: 0, placed: [] };
+      const filter = historyFilter(req);
+      const found = deps.history.positions(filter, req.ids).flatMap((p) => {
+        const entry = deps.history?.get(p.jobId);
+        return entry ? [{ index: p.index, entry }] : [];
       });
-      // The endpoint is only needed to place ImageKit's `tr:`; an unconfigured account falls back to `?tr=`.
-      const ik = page.entries.some((e) => e.destination === 'imagekit') ? await deps.targets('imagekit').catch(() => null) : null;
-      const endpoint = ik?.kind === 'imagekit' ? ik.urlEndpoint : undefined;
-      const sourceName = (id: string): string | null => {
-        const source = history.get(id);
-        return source ? entryName(source) : null;
-      };
-      return { total: page.total, items: page.entries.map((e) => toItem(e, endpoint, sourceName)) };
+      // One count, as `library:list` gives it, so the window's "N files" follows too.
+      const { total } = deps.history.query({ ...filter, limit: 0, offset: 0 });
+      const items = await toItems(found.map((f) => f.entry));
+      return { total, placed: found.map((f, i) => ({ index: f.index, item: items[i]! })) };
     },
 
     folders: () => {
@@ -125,6 +138,21 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
     },
 
     links: (id) => deps.links.list(id),
+  };
+}
+
+/** The journal's filter for a `library:list` / `library:place` request (absent fields match everything). */
+function historyFilter(req: Omit<RequestOf<'library:list'>, 'limit' | 'offset'>): HistoryFilter {
+  return {
+    ...(req.query ? { text: req.query } : {}),
+    ...(req.destination ? { destination: req.destination } : {}),
+    ...(req.type ? { type: req.type } : {}),
+    ...(req.sort ? { sort: req.sort } : {}),
+    ...(req.folder ? { folder: req.folder } : {}),
+    ...(req.since !== undefined ? { since: req.since } : {}),
+    ...(req.before !== undefined ? { before: req.before } : {}),
+    ...(req.minSize !== undefined ? { minSize: req.minSize } : {}),
+    ...(req.maxSize !== undefined ? { maxSize: req.maxSize } : {}),
   };
 }
 
