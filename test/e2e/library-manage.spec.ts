@@ -10,7 +10,7 @@ import { openPage, sha256Url, startHost, writeRandomFile, type E2eHost } from '.
  * Managing the Library: the sort picker orders what the host returns (newest, oldest, largest,
  * smallest, name); multi-select (keyboard, shift-click range, select all loaded) with a bulk bar
  * that copies the links in the chosen format, signs them all with one lifetime and deletes with
- * one confirmation, reporting each file it could not sign or delete; the folder picker lists the folders from stored paths as a tree and
+ * one confirmation, reporting each file it could not sign or delete; the folder tree lists the folders from stored paths and
  * filters to one (everything inside it).
  */
 
@@ -177,7 +177,7 @@ test('bulk sign: one lifetime for all, the signed links copied one a line, failu
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });
 
-test('folders: the picker lists the stored folder tree and filters to a folder and what is inside', async () => {
+test('folders: the tree lists the stored folders and filters to a folder and what is inside', async () => {
   const journal = openJournal({ dir: host.app.dataDir });
   try {
     // Own remote ids (not stored in the local cloud): deleting one must not take the others along.
@@ -193,35 +193,30 @@ test('folders: the picker lists the stored folder tree and filters to a folder a
   await page.goto(host.url);
   await page.getByTestId('nav-library').click();
   await expect(page.getByTestId('library-count')).toHaveText('5 files');
-  const picker = page.getByTestId('library-folder-filter');
-  await expect(picker).toHaveAccessibleName('Folder');
-  const options = await picker.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent!.replace(/\u00a0/g, ' ')]));
-  expect(options).toEqual([
-    ['', 'All folders'],
-    ['trip/', 'trip/ (2)'],
-    ['trip/day1/', '   day1/ (1)'],
-    ['trip/day2/', '   day2/ (1)'],
-    ['work/', 'work/ (1)'],
-  ]);
-
-  await picker.selectOption('trip/');
+  // The tree (keyboard and ARIA: library-live.spec.ts): top-level folders with their counts.
+  const folder = (path: string) => page.locator(`[data-testid="library-folder"][data-path="${path}"]`);
+  await expect(page.getByRole('tree', { name: 'Folders' }).getByRole('treeitem')).toHaveText([/All files\s*5/, /trip\s*2/, /work\s*1/]);
+  await folder('trip/').click();
   await expect(page.getByTestId('library-count')).toHaveText('2 files');
   await expect.poll(() => names(page)).toEqual(['two.txt', 'one.txt']);
-  await picker.selectOption('trip/day1/');
+  await folder('trip/').getByTestId('library-folder-toggle').click();
+  await expect(folder('trip/day1/')).toContainText(/day1\s*1/);
+  await expect(folder('trip/day2/')).toContainText(/day2\s*1/);
+  await folder('trip/day1/').click();
   await expect(page.getByTestId('library-count')).toHaveText('1 file');
   await expect.poll(() => names(page)).toEqual(['one.txt']);
   // The sidebar still counts the whole Library.
   await expect(page.getByTestId('nav-library-count')).toHaveText(/^5\s?files$/);
   const { violations } = await new AxeBuilder({ page }).analyze();
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
-  await picker.selectOption('');
+  await folder('').click();
   await expect(page.getByTestId('library-count')).toHaveText('5 files');
   // Deleting the only file in work/ takes that folder off the tree.
-  await picker.selectOption('work/');
+  await folder('work/').click();
   await expect.poll(() => names(page)).toEqual(['three.txt']);
   await row(page, 'three.txt').getByTestId('library-delete').click();
   await row(page, 'three.txt').getByTestId('library-delete-confirm').click();
-  await expect(picker.locator('option[value="work/"]')).toHaveCount(0);
-  await expect(picker.locator('option[value="trip/"]')).toHaveCount(1);
+  await expect(folder('work/')).toHaveCount(0);
+  await expect(folder('trip/')).toHaveCount(1);
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });

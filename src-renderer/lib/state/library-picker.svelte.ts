@@ -20,7 +20,7 @@ export type PickerItem = {
 };
 
 /** What the picker's type menu offers. */
-export const TYPE_LABELS: Readonly<Record<LibraryType, string>> = { image: 'Images', media: 'Audio and video', video: 'Video', audio: 'Audio' };
+export const TYPE_LABELS: Readonly<Record<LibraryType, string>> = { image: 'Images', media: 'Audio and video', video: 'Video', audio: 'Audio', other: 'Documents & other' };
 
 /** How an item reads in a list: its folder path when it has one, and where it is stored. */
 export function pickerLabel(item: PickerItem): string {

@@ -1,10 +1,11 @@
 import type { AppError } from '../../../src-shared/errors.js';
 import type { LibraryItem, ResponseOf, SignedLink } from '../../../src-shared/ipc/channels.js';
 import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
-import type { DestinationKind } from '../../../src-shared/model/job.js';
 import type { LibrarySort } from '../../../src-shared/model/library.js';
 import { isThumbnailable } from '../../../src-shared/thumbnails.js';
 import type { Api } from '../api.js';
+import { placeEntries } from '../library-place.js';
+import { LibraryFilters, type FilterKey } from './library-filters.svelte.js';
 
 /** Entries fetched per request as the Library scrolls (the contract allows up to 500). */
 export const LIBRARY_PAGE = 200;
@@ -16,39 +17,17 @@ const TICK_MS = 1000;
 /** Calls a Filestack/local signed link may allow. */
 export type SignCall = SignedLink['calls'][number];
 
-/** "expires in 23 h 59 min", "expires in 6 d 23 h", "expires in 42 s" or "expired". */
-export function expiryText(expiresAt: number, now: number): string {
-  const s = Math.floor((expiresAt - now) / 1000);
-  if (s <= 0) return 'expired';
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `expires in ${d} d ${h} h`;
-  if (h > 0) return `expires in ${h} h ${m} min`;
-  if (m > 0) return `expires in ${m} min`;
-  return `expires in ${s} s`;
-}
-
-/** How a made entry reads: "Converted from clip.mp4"; the source may have left the Library. */
-export function madeFromText(made: NonNullable<LibraryItem['madeFrom']>): { lead: string; source: string | null } {
-  const lead = made.kind === 'duplicate' ? 'Same file as' : made.kind === 'transform' ? 'Made in Studio from' : 'Converted from';
-  return made.name === null ? { lead: `${lead} a file no longer in the Library`, source: null } : { lead, source: made.name };
-}
-
-/** The folder part of a path inside a dropped folder (`trip/day1/` of `trip/day1/a.jpg`), or null. */
-export function folderOf(relativePath: string | null): string | null {
-  const cut = relativePath?.lastIndexOf('/') ?? -1;
-  return relativePath && cut > 0 ? relativePath.slice(0, cut + 1) : null;
-}
+export { expiryText, folderOf, madeFromText } from '../library-text.js';
 
 /** How the Library lays out its entries. */
 export type LibraryLayout = 'list' | 'grid';
 
 /**
  * The Library view's state: the finished uploads loaded so far (more as the user scrolls), with
- * search and destination filter, the count of every entry for the sidebar, the signed links made
- * so far, and the actions (copy, delete, sign). Components read the getters and call the
- * methods; only this class talks to the host.
+ * search, filters, folder and order (`filters`), the count of every entry for the sidebar, the
+ * signed links made so far, and the actions (copy, delete, sign). New entries announced by the
+ * host are placed in what is loaded while the view is open. Components read the getters and
+ * call the methods; only this class talks to the host.
  */
 export class LibraryManager {
   readonly #api: Api;
@@ -57,10 +36,11 @@ export class LibraryManager {
   #all = $state<number | null>(null);
   #loaded = $state(false);
   #loading = false;
-  #query = $state('');
-  #destination = $state<DestinationKind | ''>('');
-  #sort = $state<LibrarySort>('newest');
-  #folder = $state('');
+  #open = false;
+  /** Set by the view: runs `apply` (entries placed) so that what the user looks at stays where it is. */
+  keepInView: ((apply: () => void) => Promise<void>) | null = null;
+  /** The search, filters, folder and order; change them through the set* methods (they reload). */
+  readonly filters = new LibraryFilters();
   #folders = $state.raw<ResponseOf<'library:folders'>['folders']>([]);
   #layout = $state<LibraryLayout>('list');
   #links = $state.raw<SignedLink[]>([]);
@@ -93,19 +73,7 @@ export class LibraryManager {
   get loaded(): boolean {
     return this.#loaded;
   }
-  get query(): string {
-    return this.#query;
-  }
-  get destination(): DestinationKind | '' {
-    return this.#destination;
-  }
-  get sort(): LibrarySort {
-    return this.#sort;
-  }
-  /** The folder filter (`trip/`), or '' for all; `folders` is the tree from stored paths. */
-  get folder(): string {
-    return this.#folder;
-  }
+  /** Every folder of the stored paths, A–Z, with its count (LibraryFolderTree makes the tree). */
   get folders(): ResponseOf<'library:folders'>['folders'] {
     return this.#folders;
   }
@@ -135,13 +103,41 @@ export class LibraryManager {
 
   /** Loads the first page, the links and the preferred link format; returns the stop function. */
   start(): () => void {
+    this.#open = true;
     void this.refresh();
     void this.#loadFormat();
     const tick = setInterval(() => (this.#now = Date.now()), TICK_MS);
     return () => {
+      this.#open = false;
       clearInterval(tick);
       if (this.#searchTimer) clearTimeout(this.#searchTimer);
     };
+  }
+
+  /**
+   * Counts the Library now and follows what enters it for the window's life (the host's
+   * `library:added`, from any intake or a Studio/Media result): the sidebar count and folder tree
+   * update, and an open view places the new entries; returns the unsubscribe.
+   */
+  follow(): () => void {
+    this.refreshCount();
+    return this.#api.subscribe('library:added', ({ ids }) => {
+      this.refreshCount();
+      if (this.#open && this.#loaded && ids.length > 0) void this.#place(ids);
+    });
+  }
+
+  /** Puts new entries where they belong in the loaded list (see placeEntries); nothing reloads. */
+  async #place(ids: string[]): Promise<void> {
+    const request = this.#request;
+    const answer = await this.#api.call('library:place', { ...this.filters.request(Date.now()), ids: ids.slice(0, 500) });
+    // A new search or filter since then reloads anyway.
+    if (request !== this.#request || !answer.ok) return;
+    this.#take(answer.value.total);
+    const placed = answer.value.placed;
+    if (placed.length === 0) return;
+    const apply = (): void => void (this.#items = placeEntries(this.#items, placed));
+    await (this.keepInView ? this.keepInView(apply) : apply());
   }
 
   /**
@@ -166,24 +162,30 @@ export class LibraryManager {
 
   /** Search as the user types: debounced, from the top again. */
   setQuery(text: string): void {
-    this.#query = text;
+    this.filters.query = text;
     if (this.#searchTimer) clearTimeout(this.#searchTimer);
     this.#searchTimer = setTimeout(() => void this.refresh(), SEARCH_DEBOUNCE_MS);
   }
 
-  setDestination(d: DestinationKind | ''): void {
-    this.#destination = d;
-    void this.refresh();
-  }
-
   setFolder(folder: string): void {
-    this.#folder = folder;
+    this.filters.folder = folder;
     void this.refresh();
   }
 
   /** A new order reloads from the top: the host sorts, so loaded pages would not line up. */
   setSort(sort: LibrarySort): void {
-    this.#sort = sort;
+    this.filters.sort = sort;
+    void this.refresh();
+  }
+
+  /** Sets one of the menu's filters (`filters.type = …` and friends) and reloads. */
+  setFilter<K extends FilterKey>(key: K, value: LibraryFilters[K]): void {
+    (this.filters as Record<FilterKey, unknown>)[key] = value;
+    void this.refresh();
+  }
+
+  clearFilter(key: FilterKey): void {
+    this.filters.clear(key);
     void this.refresh();
   }
 
@@ -225,21 +227,13 @@ export class LibraryManager {
   }
 
   #page(offset: number) {
-    const query = this.#query.trim();
-    return this.#api.call('library:list', {
-      ...(query ? { query } : {}),
-      ...(this.#destination ? { destination: this.#destination } : {}),
-      ...(this.#sort !== 'newest' ? { sort: this.#sort } : {}),
-      ...(this.#folder ? { folder: this.#folder } : {}),
-      limit: LIBRARY_PAGE,
-      offset,
-    });
+    return this.#api.call('library:list', { ...this.filters.request(Date.now()), limit: LIBRARY_PAGE, offset });
   }
 
   /** A total with no search or filter is also the sidebar's count. */
   #take(total: number): void {
     this.#total = total;
-    if (this.#query.trim() === '' && this.#destination === '' && this.#folder === '') this.#all = total;
+    if (!this.filters.narrowed) this.#all = total;
   }
 
   /** The item's link in the chosen format; an image embeds (`![](…)`, `<img>`, `[img]`), as the queue's copies do. */
