@@ -196,7 +196,7 @@ test('live: uploads finishing behind the open Library appear in its order and fi
   await page.evaluate(() => window.scrollTo(0, 4000));
   const firstInView = () =>
     page.evaluate(() => {
-      const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="library-list"] [data-testid="library-row"]')];
+      const rows = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="library-list"] [data-testid="library-row"]'));
       const row = rows.find((r) => r.getBoundingClientRect().top >= 0);
       return row ? { name: row.dataset.name, top: Math.round(row.getBoundingClientRect().top) } : null;
     });

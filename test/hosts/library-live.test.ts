@@ -7,7 +7,7 @@ import { createApp } from '../../src-main/hosts/compose.js';
 import { observeLibraryAdds } from '../../src-main/hosts/library/added-feed.js';
 import { openSignedLinkStore } from '../../src-main/hosts/library/links-store.js';
 import { createLibraryService, type LibraryService } from '../../src-main/hosts/library/service.js';
-import { channels, type EventPayload } from '../../src-shared/ipc/channels.js';
+import { channels, type EventPayload, type ResponseOf } from '../../src-shared/ipc/channels.js';
 import { dispatch } from '../../src-shared/ipc/dispatch.js';
 import { LIBRARY_SORTS } from '../../src-shared/model/library.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
@@ -116,7 +116,8 @@ describe('library:added', () => {
       await app.engine.whenIdle();
       await expect.poll(() => heard.length).toBe(1);
       const res = await dispatch(app.handlers, 'library:place', { ids: heard[0]!.ids });
-      expect(res.ok && res.value.placed.map((p) => [p.index, p.item.name])).toEqual([[0, 'handed-off.txt']]);
+      const placed = res.ok ? (res.value as ResponseOf<'library:place'>).placed : [];
+      expect(placed.map((p) => [p.index, p.item.name])).toEqual([[0, 'handed-off.txt']]);
       off();
     } finally {
       await app.close();

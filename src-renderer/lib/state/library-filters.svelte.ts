@@ -49,6 +49,7 @@ export function dateBounds(date: DateFilter, now: number): { since?: number; bef
     case 'any':
       return {};
     case 'today':
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a throwaway value to find local midnight, never read reactively
       return { since: new Date(now).setHours(0, 0, 0, 0) };
     case 'week':
       return { since: now - 7 * DAY_MS };
