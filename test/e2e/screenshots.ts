@@ -98,6 +98,8 @@ async function main(): Promise<void> {
 
     await page.getByTestId('nav-library').click();
     await page.getByTestId('library-row').first().waitFor();
+    // The folder tree opened one level, so the picture shows it as a tree.
+    await page.getByTestId('library-folder-toggle').first().click();
     await shot(page, 'library-list');
     await page.getByTestId('library-layout-grid').click();
     await page.getByTestId('library-grid').waitFor();
