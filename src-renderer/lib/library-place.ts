@@ -16,3 +16,10 @@ export function placeEntries(items: readonly LibraryItem[], placed: readonly { i
   }
   return out;
 }
+
+/** The entries without `id` and every other name of the same stored file (a delete removes them all). */
+export function withoutFile(items: readonly LibraryItem[], id: string): LibraryItem[] {
+  const gone = items.find((i) => i.id === id);
+  if (!gone) return [...items];
+  return items.filter((i) => i.id !== id && !(i.destination === gone.destination && i.url === gone.url));
+}

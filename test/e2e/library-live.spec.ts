@@ -233,3 +233,26 @@ test('live: uploads finishing behind the open Library appear in its order and fi
   await expect(sidebar).toHaveText(new RegExp(`^${total + 4}\\s?files$`), { timeout: 30_000 });
   expect(await problems(), 'no console errors or CSP violations').toEqual([]);
 });
+
+test('live: uploads that finished while the window had lost the host are counted and listed once it is back', async () => {
+  await page.goto(host.url);
+  await page.getByTestId('nav-library').click();
+  const count = page.getByTestId('library-count');
+  await expect(count).toHaveText(/^\d+ files$/);
+  const before = Number((await count.textContent())!.replace(/\D/g, ''));
+  await page.getByTestId('library-search').fill('while-away');
+  await expect(page.getByTestId('library-empty')).toBeVisible();
+
+  await host.stopWeb();
+  await expect(page.getByTestId('connection-lost')).toBeVisible();
+  // Finished with no window to tell: its library:added went nowhere.
+  const away = path.join(host.workDir, 'while-away.txt');
+  await writeFile(away, 'uploaded while the window was disconnected\n');
+  await host.app.engine.addPaths([away]);
+  await host.app.engine.whenIdle();
+  await host.restartWeb();
+
+  await expect(page.getByTestId('connection-lost')).toHaveCount(0, { timeout: 30_000 });
+  await expect.poll(() => names(page), { timeout: 30_000 }).toEqual(['while-away.txt']);
+  await expect(page.getByTestId('nav-library-count')).toHaveText(new RegExp(`^${before + 1}\\s?files$`));
+});

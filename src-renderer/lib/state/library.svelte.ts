@@ -4,7 +4,8 @@ import { formatLink, type LinkFormat } from '../../../src-shared/links.js';
 import type { LibrarySort } from '../../../src-shared/model/library.js';
 import { isThumbnailable } from '../../../src-shared/thumbnails.js';
 import type { Api } from '../api.js';
-import { placeEntries } from '../library-place.js';
+import { followLibrary } from '../library-follow.js';
+import { placeEntries, withoutFile } from '../library-place.js';
 import { LibraryFilters, type FilterKey } from './library-filters.svelte.js';
 
 /** Entries fetched per request as the Library scrolls (the contract allows up to 500). */
@@ -117,13 +118,17 @@ export class LibraryManager {
   /**
    * Counts the Library now and follows what enters it for the window's life (the host's
    * `library:added`, from any intake or a Studio/Media result): the sidebar count and folder tree
-   * update, and an open view places the new entries; returns the unsubscribe.
+   * update, and an open view places the new entries (after a lost connection, counts and lists
+   * again); returns the unsubscribe.
    */
   follow(): () => void {
     this.refreshCount();
-    return this.#api.subscribe('library:added', ({ ids }) => {
-      this.refreshCount();
-      if (this.#open && this.#loaded && ids.length > 0) void this.#place(ids);
+    return followLibrary(this.#api, {
+      added: (ids) => {
+        this.refreshCount();
+        if (this.#open && this.#loaded) void this.#place(ids);
+      },
+      reconnected: () => (this.refreshCount(), this.#open && void this.refresh()),
     });
   }
 
@@ -262,12 +267,9 @@ export class LibraryManager {
   async remove(id: string, quiet = false): Promise<AppError | null> {
     const result = await this.#api.call('library:delete', { id });
     if (!result.ok && !quiet) this.#lastError = result.error;
-    const gone = this.#items.find((i) => i.id === id);
-    if (result.ok && gone) {
-      // Drop it, and every other name of the same stored file (deleted with it), where it is: a
-      // reload from the top would lose the scroll position deep in a long Library.
-      const same = (i: LibraryItem): boolean => i.id === id || (i.destination === gone.destination && i.url === gone.url);
-      const left = this.#items.filter((i) => !same(i));
+    if (result.ok && this.#items.some((i) => i.id === id)) {
+      // Dropped where it is (a reload from the top would lose the scroll position).
+      const left = withoutFile(this.#items, id);
       this.#take(Math.max(0, this.#total - (this.#items.length - left.length)));
       this.#items = left;
       this.#links = this.#links.filter((l) => l.itemId !== id);
