@@ -256,3 +256,31 @@ test('live: uploads that finished while the window had lost the host are counted
   await expect.poll(() => names(page), { timeout: 30_000 }).toEqual(['while-away.txt']);
   await expect(page.getByTestId('nav-library-count')).toHaveText(new RegExp(`^${before + 1}\\s?files$`));
 });
+
+test('live, grid: new entries above the cards in view move them by whole lines, so the card looked at stays put', async () => {
+  await page.goto(host.url);
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('library-layout-grid').click();
+  const count = page.getByTestId('library-count');
+  await expect(count).toHaveText(/^[\d,]+ files$/);
+  const total = Number((await count.textContent())!.replace(/\D/g, ''));
+  await page.evaluate(() => window.scrollTo(0, 3000));
+  const firstInView = () =>
+    page.evaluate(() => {
+      const cards = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="library-grid"] [data-testid="library-row"]'));
+      const card = cards.find((c) => c.getBoundingClientRect().top >= 0);
+      return card ? { name: card.dataset.name, top: Math.round(card.getBoundingClientRect().top), left: Math.round(card.getBoundingClientRect().left) } : null;
+    });
+  await expect.poll(firstInView).not.toBeNull();
+  const before = await firstInView();
+  // As many new entries as the grid has columns: every card moves one line down, then back into view.
+  const columns = await page.evaluate(() => document.querySelector('[data-testid="library-grid"] li')!.querySelectorAll('[data-testid="library-row"]').length);
+  const dir = path.join(host.workDir, 'grid');
+  await mkdir(dir, { recursive: true });
+  const files = Array.from({ length: columns }, (_, i) => path.join(dir, `grid-${i}.txt`));
+  for (const [i, f] of files.entries()) await writeFile(f, `grid entry ${i}\n`);
+  await host.app.engine.addPaths(files);
+  await expect(count).toHaveText(`${(total + columns).toLocaleString('en-US')} files`);
+  await expect.poll(firstInView).toEqual(before);
+  expect(await problems(), 'no console errors or CSP violations').toEqual([]);
+});
