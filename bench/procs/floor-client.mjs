@@ -1,4 +1,4 @@
-// The protocol floor, client side: reads 6 MiB parts (one buffer per slot, reused), hashes each
+// The protocol floor, client side: reads 8 MiB parts (Ferry's part size; one buffer per slot, reused), hashes each
 // with MD5 for its Content-MD5, PUTs 3 at a time, then asks the server to complete. Exits 0 when
 // every part was acknowledged. Args: <file> <port>.
 import { createHash } from 'node:crypto';
@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import http from 'node:http';
 
 const [file, port] = [process.argv[2], Number(process.argv[3])];
-const PART = 6 * 1024 * 1024;
+const PART = 8 * 1024 * 1024;
 const agent = new http.Agent({ keepAlive: true });
 const request = (method, path, headers, body) =>
   new Promise((resolve, reject) => {

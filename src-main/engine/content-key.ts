@@ -5,18 +5,24 @@ import type { ContentKeyFeed } from './ports.js';
 
 /**
  * The dedupe key of a file's content, built from work an upload does anyway: the file is cut in
- * fixed blocks (6 MiB, grown for files over ~60 GB so there are at most 10,000 — exactly the
- * Filestack provider's default part plan), and the key is the SHA-256 of the size, the block
- * size and every block's MD5. The provider hashes each part for its Content-MD5, so a regular
- * upload yields the key with no pass of its own; other uploads (intelligent ingestion, ImageKit,
+ * fixed blocks (8 MiB, grown for files over ~80 GB so there are at most 10,000 — exactly the
+ * Filestack provider's default part plan, and intelligent ingestion's fixed 8 MiB parts), and
+ * the key is the SHA-256 of the size, the block size and every block's MD5. The provider hashes
+ * each part (or each whole-part FII chunk) for its Content-MD5 / chunk md5, so a regular and an
+ * intelligent upload both yield the same key with no pass of their own; other uploads (ImageKit,
  * a resumed upload) and the dedupe pre-check read the file once (`contentKeyOfFile`). Equal
  * bytes always give the equal key; it is 64 lowercase hex characters like the SHA-256 it
  * replaces in the history.
  */
 
 const MIB = 1024 * 1024;
-/** The smallest block; equal to the Filestack provider's default part size. */
-export const KEY_BLOCK_BYTES = 6 * MIB;
+/**
+ * The smallest block; equal to the Filestack provider's default part size and to intelligent
+ * ingestion's part size (spec §4: 8 MiB in every SDK), so both paths hash each byte once. Keys
+ * made with the earlier 6 MiB blocks differ (the block size is hashed in): such an upload is
+ * still found by its file version (size, mtime, inode), not by its bytes under another name.
+ */
+export const KEY_BLOCK_BYTES = 8 * MIB;
 const MAX_BLOCKS = 10_000;
 
 /** The block size used for a file of `size` bytes. */

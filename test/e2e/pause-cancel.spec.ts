@@ -51,8 +51,9 @@ test.beforeAll(async ({ browser }) => {
   host.app.settings.set({ bandwidthLimit: MIB, fileConcurrency: 2 });
   await writeRandomFile(path.join(host.workDir, 'paused.bin'), 12 * MIB);
   await writeRandomFile(path.join(host.workDir, 'canceled.bin'), 12 * MIB);
-  await writeRandomFile(path.join(host.workDir, 'meanwhile-1.bin'), 8 * MIB);
-  await writeRandomFile(path.join(host.workDir, 'meanwhile-2.bin'), 8 * MIB);
+  // Over one 8 MiB part, so they go up multipart too (a one-part file is a single store request).
+  await writeRandomFile(path.join(host.workDir, 'meanwhile-1.bin'), 9 * MIB);
+  await writeRandomFile(path.join(host.workDir, 'meanwhile-2.bin'), 9 * MIB);
   ({ context, page, problems } = await openPage(browser, host));
   await page.goto(host.url);
 });
@@ -81,7 +82,7 @@ test('pause stops the bytes at the cloud; resume sends again and the file arrive
   // Another file crosses the same throttled link while this one is paused...
   await dropFiles(page, [path.join(host.workDir, 'meanwhile-1.bin')]);
   await expect(page.getByTestId('job-row').filter({ hasText: 'meanwhile-1.bin' })).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  // ...long enough (8 MiB at 1 MiB/s) for the parts in flight at the pause to have finished had
+  // ...long enough (9 MiB at 1 MiB/s) for the parts in flight at the pause to have finished had
   // they kept going; the paused upload neither finished those nor began new ones.
   expect(sentAfter(uploadId, pausedAt, open)).toEqual([]);
   await expect(row).toHaveAttribute('data-state', 'paused');

@@ -202,7 +202,7 @@ describe('engine control', () => {
   it('resumes an interrupted multipart upload from the journal without re-sending confirmed parts', async () => {
     const dir = join(tmp, 'resume');
     const file = join(tmp, 'big.bin');
-    const bytes = await writeRandomFile(file, 3 * 6 * 1024 * 1024 + 999); // 4 parts
+    const bytes = await writeRandomFile(file, 3 * 8 * 1024 * 1024 + 999); // 4 parts
     const puts: number[] = [];
     let hold = true;
     let releaseHeld: (() => void)[] = [];
@@ -237,7 +237,7 @@ describe('engine control', () => {
   it('a journaled session the server no longer knows restarts cleanly', async () => {
     const dir = join(tmp, 'forgotten');
     const file = join(tmp, 'forgotten.bin');
-    const bytes = await writeRandomFile(file, 7 * 1024 * 1024);
+    const bytes = await writeRandomFile(file, 13 * 1024 * 1024); // 2 parts
     const held: (() => void)[] = [];
     let hold = true;
     let answered = 0;
@@ -342,7 +342,52 @@ describe('dedupe by content key', () => {
     expect(engine.get(id)?.status.kind).toBe('done');
   });
 
-  it('intelligent ingestion (8 MiB chunks, not 6 MiB key blocks) builds its key from the chunks it sends: no read of the file for it', async () => {
+  it('a regular upload and an intelligent one give the same key from the hashing they do anyway, so each finds the other\'s bytes', async () => {
+    const closeSetup = async (s: { engine: Engine; journal: Journal }): Promise<void> => {
+      await s.engine.close();
+      engines.splice(engines.indexOf(s.engine), 1);
+      s.journal.close();
+      journals.splice(journals.indexOf(s.journal), 1);
+    };
+    const first = join(tmp, 'cross-a.bin');
+    const second = join(tmp, 'cross-b.bin');
+    // Three 8 MiB parts (blocks) and a short last one on either path.
+    const a = await writeRandomFile(first, 17 * 1024 * 1024 + 5);
+    const b = await writeRandomFile(second, 17 * 1024 * 1024 + 5);
+
+    // a: regular first, then a copy of it with intelligent ingestion.
+    let s = setup('cross');
+    reads.n = 0;
+    const regularA = await upload(s.engine, first);
+    const doneA = s.engine.get(regularA)?.status;
+    expect(doneA?.kind).toBe('done');
+    expect(reads.n).toBe(0);
+    expect(s.journal.history.findUploaded(contentKeyOf(a), 'local')?.jobId).toBe(regularA);
+    await closeSetup(s);
+    s = setup('cross', { intelligent: true });
+    await copyFile(first, `${first}.copy`);
+    const fiiA = await upload(s.engine, `${first}.copy`);
+    expect(s.engine.get(fiiA)?.status).toMatchObject({ kind: 'duplicate', existing: { url: doneA?.kind === 'done' ? doneA.result.url : '' } });
+    expect(reads.n).toBe(1); // the pre-check: an earlier upload has this size
+
+    // b: intelligent first (its key from the chunks, no read), then a copy the regular way.
+    reads.n = 0;
+    const fiiB = await upload(s.engine, second);
+    const doneB = s.engine.get(fiiB)?.status;
+    expect(doneB?.kind).toBe('done');
+    expect(reads.n).toBe(1); // the same-size pre-check (a is that size), not a key pass after the upload
+    expect(s.journal.history.findUploaded(contentKeyOf(b), 'local')?.jobId).toBe(fiiB);
+    await closeSetup(s);
+    s = setup('cross');
+    let parts = 0;
+    hooks.onPartPut = () => void parts++;
+    await copyFile(second, `${second}.copy`);
+    const regularB = await upload(s.engine, `${second}.copy`);
+    expect(s.engine.get(regularB)?.status).toMatchObject({ kind: 'duplicate', existing: { url: doneB?.kind === 'done' ? doneB.result.url : '' } });
+    expect(parts).toBe(0);
+  });
+
+  it('intelligent ingestion (8 MiB parts sent as whole-part chunks: the key blocks) builds its key from the chunks it sends: no read of the file for it', async () => {
     const { engine, journal } = setup('fii', { intelligent: true });
     const file = join(tmp, 'fii.bin');
     const bytes = await writeRandomFile(file, 20 * 1024 * 1024 + 3);

@@ -220,20 +220,27 @@ describe('local cloud: where multipart bytes go', () => {
     // recorded one (it was not hashed again).
     await writeFile(blob, randomBytes(bytes.length));
     expect(await fileMd5(cloud, handle)).toBe(hashBytes(bytes, 'md5'));
-    // The CDN's ETag is the same cached MD5.
-    expect(await cdnEtag(cloud, handle)).toBe(`"${hashBytes(bytes, 'md5')}"`);
+    // The CDN's ETag stays the composite one it had before anyone asked for the MD5.
+    expect(await cdnEtag(cloud, handle)).toBe(`"${s3Etag(parts)}"`);
   });
 
-  it('the first download computes the MD5 for its ETag and caches it', async () => {
+  it('a download of a multipart upload answers its composite ETag (as S3 does) without hashing the file', async () => {
     const bytes = randomBytes(5 * MIB + 3);
     const parts = split(bytes, 5 * MIB);
     const s = await start(cloud, bytes.length);
     const etags = [];
     for (const [i, p] of parts.entries()) etags.push(await putPart(cloud, s, i + 1, p));
     const handle = String((await complete(cloud, s, bytes.length, etags)).json.handle);
+    const res = await fetch(`${cloud.baseUrl}/${handle}`);
+    expect(hashBytes(Buffer.from(await res.arrayBuffer()))).toBe(hashBytes(bytes));
+    expect(res.headers.get('etag')).toBe(`"${s3Etag(parts)}"`);
+    // Nothing hashed the stored file for it: no MD5 was cached.
     expect((await cloud.storage.get(handle))?.md5).toBeUndefined();
-    expect(await cdnEtag(cloud, handle)).toBe(`"${hashBytes(bytes, 'md5')}"`);
-    expect((await cloud.storage.get(handle))?.md5).toBe(hashBytes(bytes, 'md5'));
+    // A conditional GET with that tag is answered 304.
+    const again = await fetch(`${cloud.baseUrl}/${handle}`, { headers: { 'if-none-match': `"${s3Etag(parts)}"` } });
+    expect(again.status).toBe(304);
+    // The File API's md5 is still the whole file's, computed lazily.
+    expect(await fileMd5(cloud, handle)).toBe(hashBytes(bytes, 'md5'));
   });
 
   it('a stored file removed while its MD5 is being computed does not come back', async () => {

@@ -91,7 +91,7 @@ describe('Filestack provider: the short paths', () => {
   it('a multipart upload to a trusted server: no metadata call, verified by the composite ETag; parts that are not key blocks leave the key alone', async () => {
     const { file, bytes } = await fileOf('multi.bin', 2 * 5 * MIB + 99);
     const since = rig.proxy.log.length;
-    // The rig's 5 MiB parts are not the key's 6 MiB blocks: the provider must not feed it.
+    // The rig's 5 MiB parts are not the key's 8 MiB blocks: the provider must not feed it.
     const key = createContentKey(bytes.length);
     const result = await providerFor(rig, { verifyFromComplete: true }).upload(sourceOf(file, bytes.length), contextWith({ contentKey: key }));
     const list = calls(since);

@@ -169,7 +169,8 @@ describe('filestack provider: intelligent ingestion', () => {
       failures++;
       return { kind: 'reset-after', bytes: 16 * KiB };
     });
-    // 6 MiB key blocks across 8 MiB parts: blocks 1 and 2 straddle parts sent at once.
+    // Part 2's chunks shrink after its failures, so its key block is hashed from chunks that do
+    // not start it, while parts 1 and 3 are whole-block chunks sent at the same time.
     const { source, bytes } = await sourceFile(20 * MiB + 5);
     const key = createContentKey(source.size);
     const result = await provider(c, p, { partConcurrency: 3 }).upload(source, { ...context(), contentKey: key });
@@ -202,7 +203,7 @@ describe('filestack provider: intelligent ingestion', () => {
     const result = await provider(c, p).upload(source, context(cp));
     expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
     expect(fii).toEqual([]);
-    expect(puts.map((x) => x.part).sort()).toEqual([1, 2, 3]); // regular 6 MiB parts
+    expect(puts.map((x) => x.part).sort()).toEqual([1, 2]); // regular 8 MiB parts
     expect(cp.state).toMatchObject({ v: 1, parts: { 1: expect.any(String) } });
   });
 

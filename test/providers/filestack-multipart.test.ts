@@ -4,7 +4,7 @@ import { FerryError, toAppError } from '../../src-shared/errors.js';
 import type { UploadCheckpoint, UploadContext, UploadSource } from '../../src-main/engine/ports.js';
 import type { PartPutInfo } from '../../src-main/localcloud/context.js';
 import { startLocalCloud, DEFAULT_LOCAL_APIKEY, type LocalCloud, type LocalCloudHooks } from '../../src-main/localcloud/server.js';
-import { createFilestackProvider, type FilestackProviderOptions } from '../../src-main/providers/filestack/provider.js';
+import { createFilestackProvider, DEFAULT_PART_SIZE, type FilestackProviderOptions } from '../../src-main/providers/filestack/provider.js';
 import { hashBytes, writeRandomFile } from '../support/files.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
@@ -79,7 +79,7 @@ afterEach(async () => {
 });
 
 describe('filestack provider against the local cloud', () => {
-  it('uploads a 20 MiB file with parallel parts whose Content-MD5 matches the source ranges', async () => {
+  it('uploads a 26 MiB file with parallel parts whose Content-MD5 matches the source ranges', async () => {
     // Barrier: hold each part's answer until a second part has arrived (or 3 s passed), so a
     // serial client shows up as no overlap instead of passing by luck.
     let arrived = 0;
@@ -91,14 +91,14 @@ describe('filestack provider against the local cloud', () => {
         else await new Promise<void>((r) => (waiters.push(r), setTimeout(r, 3000)));
       },
     });
-    const { source, bytes } = await sourceFile(20 * MiB);
+    const { source, bytes } = await sourceFile(26 * MiB);
     const ctx = context();
     const result = await provider(c).upload(source, ctx);
 
     expect(result.size).toBe(source.size);
     expect(result.md5).toBe(hashBytes(bytes, 'md5'));
     expect(result.url).toBe(`${c.baseUrl}/${result.remoteId}`);
-    const partSize = 6 * MiB;
+    const partSize = DEFAULT_PART_SIZE;
     expect(log.map((l) => l.part).sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
     for (const put of log) {
       expect(put.status).toBe(200);
@@ -145,7 +145,7 @@ describe('filestack provider against the local cloud', () => {
 
   it('resumes from a checkpoint without re-sending confirmed parts', async () => {
     const c = await boot();
-    const { source, bytes } = await sourceFile(20 * MiB);
+    const { source, bytes } = await sourceFile(26 * MiB); // 4 parts
     const cp = memoryCheckpoint();
     const ac = new AbortController();
     const origSave = cp.save;
@@ -167,17 +167,17 @@ describe('filestack provider against the local cloud', () => {
     const resent = log.map((l) => l.part);
     expect(resent.filter((p) => confirmed.includes(p))).toEqual([]);
     expect(resent.length).toBe(4 - confirmed.length);
-    expect(ctx.progress[0]).toBe(confirmed.length * 6 * MiB);
+    expect(ctx.progress[0]).toBe(confirmed.length * DEFAULT_PART_SIZE);
     expect(hashBytes(await download(result.url))).toBe(hashBytes(bytes));
   });
 
   it('starts over when the checkpointed session is unknown to the server', async () => {
     const c = await boot();
-    const { source, bytes } = await sourceFile(6 * MiB + 10);
+    const { source, bytes } = await sourceFile(DEFAULT_PART_SIZE + 10);
     const stale = {
       v: 1,
       fileSize: source.size,
-      partSize: 6 * MiB,
+      partSize: DEFAULT_PART_SIZE,
       session: { uri: '/x/y', region: 'local-1', upload_id: 'gone0000000000000000', location_url: c.baseUrl },
       parts: { 1: '"00000000000000000000000000000000"' },
     };

@@ -26,7 +26,7 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 const KILL_POINTS = Number(process.env.KILL_POINTS ?? 6);
 const SEED = Number(process.env.KILL_SEED ?? 7);
 const PART_CONCURRENCY = 3;
-const FILE_SIZE = 3 * 6 * 1024 * 1024 + 123_457; // 4 parts of the default 6 MiB
+const FILE_SIZE = 3 * 8 * 1024 * 1024 + 123_457; // 4 parts of the default 8 MiB
 const PART_SIZE = partSizeFor(FILE_SIZE);
 const FILES_PER_ROUND = 2;
 

@@ -85,8 +85,8 @@ describe('watch: adopting a job finished just before a crash', () => {
   });
 
   it('other bytes of the same size: not adopted, uploaded anew (then deleted)', async () => {
-    const sent = randomBytes(7 * MIB);
-    const now = randomBytes(7 * MIB);
+    const sent = randomBytes(13 * MIB);
+    const now = randomBytes(13 * MIB);
     const { jobId, file } = await crashAfterUpload(sent, now);
     const second = await launch();
     await until(async () => !(await exists(file)));

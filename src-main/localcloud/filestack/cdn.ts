@@ -151,11 +151,12 @@ async function requireFile(ctx: CloudContext, handle: string): Promise<StoredFil
 }
 
 /** Streams a stored file with ETag, conditional GET and single-range support. */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, stored: StoredFile, extra: Readonly<Record<string, string>> = {}): Promise<void> {
-  // The ETag is the MD5 (what clients compare with their own hash): a multipart upload's is
-  // computed on its first download and cached (storage.md5Of), never on the upload path.
-  const file = await ctx.storage.md5Of(stored);
-  const etag = `"${file.md5}"`;
+export async function sendFile(req: IncomingMessage, res: ServerResponse, ctx: CloudContext, file: StoredFile, extra: Readonly<Record<string, string>> = {}): Promise<void> {
+  // As S3 does: a multipart upload's ETag is its composite ETag (MD5 of the part MD5s, `-N`),
+  // fixed at complete, so the first download of a big upload hashes nothing; a file stored in
+  // one piece has its MD5. The same bytes always get the same tag, even once the File API has
+  // computed the whole-file MD5 (storage.md5Of), so caches keep validating.
+  const etag = `"${file.etag ?? (await ctx.storage.md5Of(file)).md5}"`;
   const headers: Record<string, string | number> = {
     ...extra,
     ...storedContentHeaders(file.mimetype),

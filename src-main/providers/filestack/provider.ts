@@ -15,8 +15,12 @@ import { storeWireConfig, type StoreOptions, type UploadTags } from '../../proto
 import { createRetryPacer, withRetry, type RetryPacer, type UploadEvent } from './retry-loop.js';
 import { compositeEtag, verifyFromComplete, verifyFromEtag, verifyStored, type VerifiedMetadata } from './verify.js';
 
-/** JS SDK default part size. */
-export const DEFAULT_PART_SIZE = 6 * 1024 * 1024;
+/**
+ * 8 MiB, as the Ruby and PHP SDKs (JS uses 6): the size of intelligent ingestion's parts and of
+ * the content key's blocks (content-key.ts), so one MD5 pass per part serves the Content-MD5
+ * and the dedupe key on either path.
+ */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 /** S3: every part but the last must be at least 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** S3: at most 10,000 parts. */
