@@ -21,7 +21,9 @@ const ENGINE_UNIT = [
   'test/engine/transition.test.ts',
 ];
 
-/** Files to mutate and the vitest files that judge them. */
+const PURE_ENGINE = ['classify', 'content-key', 'name-sanitize', 'progress', 'retry', 'scheduler', 'transition'];
+
+/** Files to mutate and the vitest files that judge them (globs; FERRY_MUTATE is comma-separated, so no {a,b}). */
 const CHUNKS = {
   'shared-core': {
     mutate: ['src-shared/*.ts', 'src-shared/ipc/*.ts', 'src-shared/model/*.ts'],
@@ -48,9 +50,16 @@ const CHUNKS = {
     mutate: ['src-shared/imagekit/*.ts'],
     tests: ['test/shared/imagekit-*.test.ts', 'test/hosts/studio-steps.test.ts', 'test/providers/imagekit-signing.test.ts'],
   },
+  // The pure engine files: each mutant runs milliseconds of unit tests.
   'engine-core': {
-    mutate: ['src-main/engine/*.ts', '!src-main/engine/engine.ts', '!src-main/engine/attempt.ts'],
-    tests: [...ENGINE_UNIT, 'test/engine/engine.test.ts', 'test/engine/trouble.test.ts', 'test/hosts/link-actions.test.ts', 'test/hosts/symlink-escape.test.ts', 'test/hosts/electron-settings.test.ts'],
+    mutate: PURE_ENGINE.map((name) => `src-main/engine/${name}.ts`),
+    tests: [...ENGINE_UNIT, 'test/engine/trouble.test.ts', 'test/hosts/link-actions.test.ts'],
+  },
+  // The rest around the engine (intake, done records, settings, path expansion), judged also by
+  // engine.test.ts, which uploads to the local cloud.
+  'engine-services': {
+    mutate: ['src-main/engine/*.ts', ...[...PURE_ENGINE, 'engine', 'attempt'].map((name) => `!src-main/engine/${name}.ts`)],
+    tests: ['test/engine/engine.test.ts', 'test/engine/settle-watch.test.ts', 'test/engine/settings-store.test.ts', 'test/hosts/symlink-escape.test.ts', 'test/hosts/electron-settings.test.ts', 'test/hosts/link-actions.test.ts'],
   },
   'engine-journal': {
     mutate: ['src-main/engine/journal/*.ts'],
