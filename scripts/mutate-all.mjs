@@ -31,6 +31,8 @@ const CHUNKS = {
       'test/shared/core.test.ts',
       'test/shared/links.test.ts',
       'test/shared/activity.test.ts',
+      'test/shared/thumbnails.test.ts',
+      'test/shared/transfer-defaults.test.ts',
       'test/shared/queue-groups.test.ts',
       'test/shared/renderer-format.test.ts',
       'test/engine/classify.test.ts',
