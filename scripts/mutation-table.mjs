@@ -1,9 +1,9 @@
 // Prints the README's mutation table (per folder and per file) from one or more Stryker JSON
 // reports, so a folder-wide figure can be put together from runs made folder by folder:
-//   node scripts/mutation-table.mjs reports/mutation/shared.json reports/mutation/engine.json
-//   node scripts/mutation-table.mjs --merge reports/stryker-incremental-all.json a.json b.json
-// --merge also writes the union of the reports, which `FERRY_MUTATE=all npm run mutate` then
-// reads as its incremental cache (a later folder-wide run only retests what changed).
+//   node scripts/mutation-table.mjs reports/mutation/shared-core.json reports/mutation/engine-core.json
+//   node scripts/mutation-table.mjs --merge reports/merged.json a.json b.json
+// `npm run mutate:all` calls it with every chunk's report. --merge also writes the union of the
+// reports (usable as FERRY_MUTATE_CACHE for one run over the merged scope).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
