@@ -9,7 +9,7 @@ const electronOnlyInHost = {
 const nodeBuiltins = { group: ['node:*'], message: 'This layer must not use Node built-ins.' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', '.stryker-tmp/**', 'reports/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', '.stryker-tmp*/**', 'reports/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
   {

@@ -51,10 +51,10 @@ function setup() {
     id: 'j1', name: 'a.bin', relativePath: null, sourcePath: '/x', size: 2_000_000, destination: 'local',
     status: { kind: 'queued' }, bytesSent: 0, attempts: 0, createdAt: 0, updatedAt: 0,
   };
-  const change = (patch: Partial<Job>, stateChanged: boolean) => {
+  const change = (patch: Partial<Job>, stateChanged: boolean, bytesReported?: boolean) => {
     const job = { ...(jobs.get(base.id) ?? base), ...patch, updatedAt: time.clock.now() };
     jobs.set(job.id, job);
-    tracker.record(job, stateChanged);
+    tracker.record(job, stateChanged, bytesReported);
     return job;
   };
   return { time, tracker, pushes, change, jobs };
@@ -202,5 +202,221 @@ describe('speed and progress across attempts', () => {
     const moving = tracker.view(job).speedBps;
     time.advance(3000);
     expect(tracker.view(job).speedBps).toBeLessThan(moving / 1.5);
+  });
+});
+
+describe('what the tracker remembers between attempts', () => {
+  /** Bytes move at `bps` for `ms` in 10 ms steps. */
+  function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
+    let bytes = from;
+    for (let t = 0; t < ms; t += 10) {
+      ctx.time.advance(10);
+      bytes += bps / 100;
+      ctx.change({ bytesSent: bytes }, false);
+    }
+    return bytes;
+  }
+
+  it('an attempt that resumes from fewer confirmed bytes than the last one reached says what it re-sends', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, 0, 1_000_000, 3000);
+    // Requeued straight from the attempt (no pause record in between) at the 1 MB the server confirmed.
+    ctx.change({ status: { kind: 'queued' }, bytesSent: 1_000_000 }, true);
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    ctx.time.advance(5);
+    const job = ctx.change({ bytesSent: 1_000_000 }, false);
+    expect(ctx.tracker.view(job).resentBytes).toBe(2_000_000);
+  });
+
+  it('queued again at 0 B after a pause is a fresh start: nothing is re-sent', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, 0, 1_000_000, 3000);
+    ctx.change({ status: { kind: 'paused', reason: 'user' } }, true);
+    ctx.change({ status: { kind: 'queued' }, bytesSent: 0 }, true);
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    const bytes = send(ctx, 0, 1_000_000, 200);
+    expect(ctx.tracker.view({ ...ctx.jobs.get('j1')!, bytesSent: bytes }).resentBytes).toBeUndefined();
+    expect(ctx.tracker.view(ctx.jobs.get('j1')!).bytesSent).toBe(200_000);
+  });
+
+  const ended: JobStatus[] = [
+    { kind: 'done', verifiedAt: 1, result: { url: 'u', remoteId: 'r', size: 2_000_000, mimetype: 'x', filename: 'a.bin' } },
+    { kind: 'failed', error: { code: 'network', message: 'x', retryable: true } },
+    { kind: 'canceled' },
+    { kind: 'duplicate', existing: { url: 'u', remoteId: 'r', finishedAt: 0 } },
+  ];
+  for (const status of ended) {
+    it(`a job that ended (${status.kind}) starts over with no history: nothing counts as re-sent`, () => {
+      const ctx = setup();
+      ctx.change({ status: { kind: 'uploading' } }, true);
+      send(ctx, 0, 1_000_000, 3000);
+      ctx.change({ status }, true);
+      // Run again (retry, "upload anyway") from 1 MB: the ended job's 3 MB are not this job's past.
+      ctx.change({ status: { kind: 'queued' }, bytesSent: 1_000_000 }, true);
+      ctx.change({ status: { kind: 'uploading' } }, true);
+      ctx.time.advance(5);
+      const job = ctx.change({ bytesSent: 1_000_000 }, false);
+      expect(ctx.tracker.view(job).resentBytes).toBeUndefined();
+    });
+  }
+
+  it('a job first seen mid-upload (restored after a restart) counts bytes below that as re-sent', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' }, bytesSent: 3_000_000 }, true);
+    ctx.time.advance(5);
+    const job = ctx.change({ bytesSent: 1_000_000 }, false);
+    expect(ctx.tracker.view(job).resentBytes).toBe(2_000_000);
+  });
+
+  it('a change inside an attempt that is not a byte report (trouble) does not start the speed clock', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    ctx.change({ status: { kind: 'uploading', trouble: { error: { code: 'network', message: 'slow', retryable: true }, retryAt: 1000 } } }, false, false);
+    ctx.time.advance(5000);
+    // The first report is the confirmed parts arriving at once: no history yet, so no speed.
+    const job = ctx.change({ bytesSent: 1_000_000 }, false);
+    expect(ctx.tracker.view(job).speedBps).toBe(0);
+  });
+});
+
+describe('the speed window', () => {
+  function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
+    let bytes = from;
+    for (let t = 0; t < ms; t += 10) {
+      ctx.time.advance(10);
+      bytes += bps / 100;
+      ctx.change({ bytesSent: bytes }, false);
+    }
+    return bytes;
+  }
+
+  it('after a whole window at a new rate, the speed is that rate, not the average since the start', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, send(ctx, 0, 2_000_000, 6000), 200_000, 3500);
+    const speed = ctx.tracker.view(ctx.jobs.get('j1')!).speedBps;
+    expect(speed).toBeGreaterThan(180_000);
+    expect(speed).toBeLessThan(230_000);
+  });
+
+  it('a report with no new bytes keeps the speed (it is a stall, not a restart)', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    const bytes = send(ctx, 0, 1_000_000, 3000);
+    ctx.time.advance(10);
+    const job = ctx.change({ bytesSent: bytes }, false);
+    expect(ctx.tracker.view(job).speedBps).toBeGreaterThan(900_000);
+  });
+
+  it('a provider that starts over inside an attempt gets a new baseline: the speed follows the new run', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, 0, 1_000_000, 3000);
+    ctx.time.advance(10);
+    ctx.change({ bytesSent: 0 }, false);
+    expect(ctx.tracker.view(ctx.jobs.get('j1')!).speedBps).toBe(0);
+    send(ctx, 0, 1_000_000, 2000);
+    const speed = ctx.tracker.view(ctx.jobs.get('j1')!).speedBps;
+    expect(speed).toBeGreaterThan(900_000);
+    expect(speed).toBeLessThan(1_100_000);
+  });
+
+  it('a job the tracker never saw (or forgot) has no speed and no ETA', () => {
+    const ctx = setup();
+    const job = ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, 0, 1_000_000, 3000);
+    ctx.tracker.forget('j1');
+    const view = ctx.tracker.view({ ...job, id: 'never-seen', bytesSent: 5 });
+    expect(view.speedBps).toBe(0);
+    expect(view.etaSeconds).toBeNull();
+    expect(ctx.tracker.view(ctx.jobs.get('j1')!).speedBps).toBe(0);
+  });
+
+  it('a job that is not uploading shows no speed, even with fresh history', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    send(ctx, 0, 1_000_000, 3000);
+    const verifying = ctx.change({ status: { kind: 'verifying' } }, true);
+    expect(ctx.tracker.view(verifying).speedBps).toBe(0);
+    expect(ctx.tracker.view(verifying).etaSeconds).toBeNull();
+  });
+});
+
+describe('when pushes go out', () => {
+  it('a state change stays due on the next tick when byte progress of another job arrives in the same tick', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    ctx.time.tick();
+    const second: Job = { ...ctx.jobs.get('j1')!, id: 'j2', status: { kind: 'uploading' } };
+    ctx.jobs.set('j2', second);
+    ctx.time.advance(1);
+    ctx.change({ status: { kind: 'canceled' } }, true);
+    const moved = { ...second, bytesSent: 500 };
+    ctx.jobs.set('j2', moved);
+    ctx.tracker.record(moved, false);
+    ctx.time.advance(0);
+    const at1 = ctx.pushes.filter((p) => p.at === 1).flatMap((p) => p.views.map((v) => `${v.id}:${v.status.kind}:${v.bytesSent}`));
+    expect(at1).toEqual(['j1:canceled:0', 'j2:uploading:500']);
+  });
+
+  it('byte progress right after a push waits out the interval; a state change in the meantime brings the push forward', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    ctx.time.tick();
+    expect(ctx.pushes.map((p) => p.at)).toEqual([0]);
+    ctx.time.advance(10);
+    ctx.change({ bytesSent: 10 }, false);
+    ctx.time.advance(50);
+    expect(ctx.pushes.map((p) => p.at)).toEqual([0]);
+    ctx.change({ status: { kind: 'paused', reason: 'user' } }, true);
+    ctx.time.tick();
+    expect(ctx.pushes.map((p) => p.at)).toEqual([0, 60]);
+    // The earlier progress timer was replaced, not left to fire a second, empty push at 100.
+    ctx.time.advance(200);
+    expect(ctx.pushes.map((p) => p.at)).toEqual([0, 60]);
+  });
+
+  it('the first byte report of a tracker is pushed at once (no interval has passed since no push)', () => {
+    const ctx = setup();
+    ctx.time.advance(1000);
+    ctx.change({ bytesSent: 1 }, false);
+    ctx.time.tick();
+    expect(ctx.pushes.map((p) => p.at)).toEqual([1000]);
+  });
+
+  it('a job removed before its push is left out; a push with nothing left is not sent', () => {
+    const ctx = setup();
+    ctx.change({ status: { kind: 'uploading' } }, true);
+    ctx.jobs.delete('j1');
+    ctx.time.tick();
+    expect(ctx.pushes).toEqual([]);
+    ctx.tracker.flush();
+    expect(ctx.pushes).toEqual([]);
+  });
+
+  it('close() cancels the pending timer: nothing fires after it', () => {
+    let cleared = 0;
+    const time = manualTime();
+    const timers: Timers = {
+      setTimeout: (fn, ms) => time.timers.setTimeout(fn, ms),
+      clearTimeout: (h) => {
+        cleared++;
+        time.timers.clearTimeout(h);
+      },
+    };
+    const job: Job = {
+      id: 'j1', name: 'a', relativePath: null, sourcePath: '/x', size: 10, destination: 'local',
+      status: { kind: 'uploading' }, bytesSent: 0, attempts: 0, createdAt: 0, updatedAt: 0,
+    };
+    const pushes: number[] = [];
+    const tracker = createProgressTracker({ clock: time.clock, timers, intervalMs: 100, lookup: () => job, emit: () => pushes.push(time.clock.now()) });
+    tracker.record(job, true);
+    tracker.close();
+    expect(cleared).toBe(1);
+    expect(pushes).toEqual([0]);
+    tracker.close();
+    expect(cleared).toBe(1);
   });
 });

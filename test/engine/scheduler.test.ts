@@ -111,3 +111,109 @@ describe('scheduler', () => {
     expect(started).toEqual(['a', 'b', 'a', 'c']);
   });
 });
+
+describe('scheduler bookkeeping', () => {
+  it('a job dropped while waiting never runs and costs no slot; tracking twice keeps one place', async () => {
+    const { s, started, release, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    s.track('b');
+    expect(s.order()).toEqual(['a', 'b', 'c']);
+    await tick();
+    s.drop('b');
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'c']);
+  });
+
+  it('a slot that finds nothing ready runs nothing', async () => {
+    const { s, started, release, add, tick } = setup(1);
+    add('a', 'b');
+    await tick();
+    s.drop('b');
+    release.shift()?.();
+    await s.onIdle();
+    expect(started).toEqual(['a']);
+  });
+
+  it('forget takes a job out of the order and the ready set; an unknown id is ignored', async () => {
+    const { s, started, release, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    await tick();
+    s.forget('b');
+    s.forget('nope');
+    expect(s.order()).toEqual(['a', 'c']);
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a', 'c']);
+    // Positions were rebuilt: moving still finds the remaining ids.
+    s.move('c', { before: 'a' });
+    expect(s.order()).toEqual(['c', 'a']);
+  });
+
+  it('clear drops every waiting slot (shutdown): nothing more starts', async () => {
+    const { s, started, release, add, tick } = setup(1);
+    add('a', 'b', 'c');
+    await tick();
+    s.clear();
+    release.shift()?.();
+    await tick();
+    expect(started).toEqual(['a']);
+  });
+
+  it('moving a job before itself changes nothing', () => {
+    const { s, add } = setup(1);
+    add('a', 'b', 'c');
+    s.move('a', { before: 'a' });
+    expect(s.order()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refusals are typed, not retryable', () => {
+    const { s, add } = setup(1);
+    add('a');
+    const codeOf = (fn: () => void) => {
+      try {
+        fn();
+      } catch (e) {
+        return e instanceof FerryError ? { code: e.error.code, retryable: e.error.retryable, message: e.error.message } : e;
+      }
+      return null;
+    };
+    expect(codeOf(() => s.move('zz', { toTop: true }))).toEqual({ code: 'not_found', retryable: false, message: 'No job with id zz.' });
+    expect(codeOf(() => s.move('a', {}))).toMatchObject({ code: 'bad_request', retryable: false });
+    expect((codeOf(() => s.move('a', {})) as { message: string }).message).not.toBe('');
+  });
+
+  it('a run that throws is reported with its job id', async () => {
+    const errors: [string | null, unknown][] = [];
+    const boom = new Error('boom');
+    const s = createScheduler({ target: 1, isReady: () => true, run: () => Promise.reject(boom), onError: (id, e) => errors.push([id, e]) });
+    s.track('a');
+    s.enqueue('a');
+    await s.onIdle();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toEqual([['a', boom]]);
+  });
+
+  it('onIdle settles only when the running jobs are done', async () => {
+    const { s, release, add, tick } = setup(1);
+    add('a');
+    await tick();
+    let idle = false;
+    void s.onIdle().then(() => (idle = true));
+    await tick();
+    expect(idle).toBe(false);
+    release.shift()?.();
+    await tick();
+    await tick();
+    expect(idle).toBe(true);
+  });
+
+  it('a concurrency that is not a number falls back to 2', () => {
+    const { s } = setup(Number.NaN);
+    expect(s.concurrency()).toEqual({ target: 2, current: 2 });
+    s.setTarget(Number.POSITIVE_INFINITY);
+    expect(s.concurrency().target).toBe(2);
+    s.setTarget(0);
+    expect(s.concurrency().target).toBe(1);
+  });
+});

@@ -147,3 +147,43 @@ describe('settings through conf (electron-store\'s core)', () => {
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
   });
 });
+
+describe('a bad settings file', () => {
+  const T = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+  const clock = { now: () => T };
+
+  it('is moved aside under a time stamp, never overwritten, and reported with the reason, not the content', async () => {
+    const dir = await freshDir();
+    const file = path.join(dir, SETTINGS_FILE);
+    const stamp = '2026-01-02T03-04-05-678Z';
+    const cases: [string, string, string][] = [
+      ['{"fileConcurrency": 1', 'not JSON', `${file}.corrupt-${stamp}`],
+      ['{"fileConcurrency": "secret-value"}', 'fileConcurrency: ', `${file}.corrupt-${stamp}-1`],
+      ['[1,2]', '(root): ', `${file}.corrupt-${stamp}-2`],
+    ];
+    for (const [text, reason, movedTo] of cases) {
+      await writeFile(file, text);
+      const s = await openSettings({ dir, logger: quiet, clock });
+      expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
+      expect(s.recovered?.movedTo).toBe(movedTo);
+      expect(await readFile(movedTo, 'utf8')).toBe(text);
+      expect(s.recovered?.error).toMatchObject({ code: 'integrity', retryable: false, details: { path: movedTo } });
+      expect(s.recovered?.error.message).toContain(`(${reason}`);
+      expect(s.recovered?.error.message).toContain(movedTo);
+      expect(s.recovered?.error.message).not.toContain('secret-value');
+    }
+  });
+
+  it('a good file (with conf\'s own bookkeeping key) and a missing file are not "recovered"', async () => {
+    const dir = await freshDir();
+    const warnings: string[] = [];
+    const logger: Logger = { ...quiet, warn: (m) => void warnings.push(m) };
+    expect((await openSettings({ dir, logger, clock })).recovered).toBeNull();
+    await writeFile(path.join(dir, SETTINGS_FILE), JSON.stringify({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 3, __internal__: { migrations: { version: '1' } } }));
+    const s = await openSettings({ dir, logger, clock });
+    expect(s.recovered).toBeNull();
+    expect(s.get().fileConcurrency).toBe(3);
+    // A missing file is the normal first start: nothing to warn about.
+    expect(warnings).toEqual([]);
+  });
+});

@@ -73,7 +73,8 @@ describe('re-walks find what chokidar lost', () => {
     await start(root, 300, seen, (p) => p === file);
     await writeFile(file, 'a');
     await until(() => (seen.get(file) ?? 0) >= 2);
-    expect(seen.get(file)).toBeGreaterThanOrEqual(2);
+    // The wait proved the repeats; what it did not prove is that walks report nothing else.
+    expect([...seen.keys()]).toEqual([file]);
   });
 
   it('rescanMs 0 turns the re-walk off: a lost event stays lost while a re-walking watcher finds the file', async () => {
@@ -101,6 +102,7 @@ describe('re-walks find what chokidar lost', () => {
     const files = Array.from({ length: 20 }, (_, i) => path.join(dir, `f${i}.txt`));
     await Promise.all(files.map((f, i) => writeFile(f, `file ${i}`)));
     await until(() => files.every((f) => seen.has(f)));
-    expect(files.filter((f) => !seen.has(f))).toEqual([]);
+    // The wait proved every file was found; the walk reports files only (not the folder itself).
+    expect([...seen.keys()].sort()).toEqual([...files].sort());
   });
 });
