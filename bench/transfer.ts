@@ -139,10 +139,17 @@ export const transferBench: BenchModule = {
       rows.push({ label: '', value: '', key: `lower:${v}_cpu_client_s_per_GiB`, n: client.median });
       if (v !== 'embed') rows.push({ label: '', value: '', key: `lower:${v}_cpu_server_s_per_GiB`, n: server.median });
     }
+    // Two views of each ratio: of the medians, and the median of the per-round ratios (min–max). The
+    // rounds are interleaved, so a pair ran seconds apart under the same load; on a shared machine
+    // whose load drifts between rounds the paired figure is the steadier one. Both are printed.
     const ratio = (a: Variant, b: Variant, label: string, key: string): void => {
       const x = mbps(a).median;
       const y = mbps(b).median;
-      if (Number.isFinite(x) && Number.isFinite(y)) rows.push({ label: `    ratio ${label}`, value: (x / y).toFixed(2), key, n: x / y });
+      if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+      const as = samples.get(a) ?? [];
+      const bs = samples.get(b) ?? [];
+      const paired = spread(as.slice(0, bs.length).map((s, i) => (bs[i] as { seconds: number }).seconds / s.seconds));
+      rows.push({ label: `    ratio ${label}`, value: `${(x / y).toFixed(2)} of medians; per round ${fmt(paired, 2)}`, key, n: x / y });
     };
     ratio('floor', 'raw', 'floor / raw', 'floor_vs_raw');
     ratio('ferry', 'floor', 'Ferry user path / floor (goal ≥ 0.9)', 'ferry_vs_floor');
