@@ -10,7 +10,8 @@ import { chromium, type Browser } from '@playwright/test';
 import { createApp, type FerryApp } from '../src-main/hosts/compose.js';
 import { startWebHost } from '../src-main/hosts/web/web-host.js';
 
-const STATIC_DIR = path.resolve('dist/renderer');
+// FERRY_BENCH_STATIC_DIR points at another build of the renderer (to compare two builds in one sitting).
+const STATIC_DIR = path.resolve(process.env.FERRY_BENCH_STATIC_DIR ?? 'dist/renderer');
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 export type BrowserRig = { readonly app: FerryApp; readonly url: string; readonly browser: Browser; readonly dataDir: string; readonly workDir: string };

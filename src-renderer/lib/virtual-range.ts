@@ -11,6 +11,16 @@ export function visibleRange(offsets: ArrayLike<number>, top: number, height: nu
   return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
 }
 
+/**
+ * Widens `range` to exactly `pool` rows (fewer only when the list is shorter), so that the row
+ * leaving at one end and the row coming in at the other share a slot: `index % pool`. A pool
+ * smaller than the range is an error of the caller (it grows the pool first).
+ */
+export function poolWindow(range: { start: number; end: number }, pool: number, count: number): { start: number; end: number } {
+  const end = Math.min(count, Math.max(range.end, range.start + pool));
+  return { start: Math.max(0, Math.min(range.start, end - pool)), end };
+}
+
 /** Index of the last row whose top is ≤ y (binary search; rows are sorted by offset). */
 function lastAtOrBefore(offsets: ArrayLike<number>, y: number, count: number): number {
   let lo = 0;
