@@ -21,6 +21,14 @@ export function poolWindow(range: { start: number; end: number }, pool: number, 
   return { start: Math.max(0, Math.min(range.start, end - pool)), end };
 }
 
+/**
+ * Slots enough for any window of rows at least `rowHeight` tall: the rows a viewport can cut
+ * (one more than fit, when one is cut at each edge) plus the overscan on both sides.
+ */
+export function poolSize(viewport: number, rowHeight: number, overscan: number): number {
+  return Math.ceil(viewport / Math.max(1, rowHeight)) + 1 + 2 * overscan;
+}
+
 /** Index of the last row whose top is ≤ y (binary search; rows are sorted by offset). */
 function lastAtOrBefore(offsets: ArrayLike<number>, y: number, count: number): number {
   let lo = 0;
