@@ -11,74 +11,12 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { seedLibrary } from '../test/support/seed-library.js';
-import { frameFigures, withBrowserApp } from './browser-rig.js';
+import { describeScroll as describe, scroll, withBrowserApp, type ScrollFigures } from './browser-rig.js';
 import type { BenchModule, Row } from './lib.js';
 
-/** `cpuMsPerFrame`: the page's main-thread task time (CDP TaskDuration) per frame: the work a frame costs, which the machine's load moves less than frame times. */
-export type ScrollFigures = { frames: number; medianFrameMs: number; p95FrameMs: number; longFrames: number; maxDomRows: number; cpuMsPerFrame: number };
 export type LibraryScrollResult = { entries: number; listedMs: number; load: string; empty: ScrollFigures; list: ScrollFigures; grid: ScrollFigures } | { skipped: string };
-
-/**
- * Scrolls from the top to the end in 400 px steps, one per frame, recording each frame. When
- * the end is reached before every entry is loaded, it keeps stepping (frames still count) until
- * the view has loaded every entry. Source text: this file is type-checked without the DOM library.
- */
-const scrollScript = (rowSelector: string, total: number): string => `(async () => {
-  const frameTimes = [];
-  let maxDomRows = 0;
-  window.scrollTo(0, 0);
-  const frame = () => new Promise((r) => requestAnimationFrame(r));
-  let last = await frame();
-  // The view says how many entries it has loaded (data-loaded).
-  const loaded = () => Number(document.querySelector('[data-loaded]')?.getAttribute('data-loaded') ?? 0);
-  for (let y = 0, guard = 0; guard < 20000; y += 400, guard++) {
-    window.scrollTo(0, y);
-    const now = await frame();
-    frameTimes.push(now - last);
-    last = now;
-    maxDomRows = Math.max(maxDomRows, document.querySelectorAll(${JSON.stringify(rowSelector)}).length);
-    const end = document.documentElement.scrollHeight - window.innerHeight;
-    if (y >= end && loaded() >= ${total}) break;
-  }
-  return { frameTimes, maxDomRows };
-})()`;
-
-/** With FERRY_BENCH_PROFILE=1, the renderer's functions by self time during a scroll (stderr). */
-async function profiled<T>(page: Page, label: string, run: () => Promise<T>): Promise<T> {
-  if (process.env.FERRY_BENCH_PROFILE !== '1') return run();
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.start');
-  const result = await run();
-  const { profile } = await cdp.send('Profiler.stop');
-  const total = profile.samples?.length ?? 1;
-  const byFn = new Map<string, number>();
-  for (const node of profile.nodes) {
-    const f = node.callFrame;
-    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber}`;
-    byFn.set(name, (byFn.get(name) ?? 0) + (node.hitCount ?? 0));
-  }
-  const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 20);
-  console.error(`profile of ${label}:\n${top.map(([n, c]) => `  ${((c / total) * 100).toFixed(1).padStart(5)} %  ${n}`).join('\n')}`);
-  await cdp.detach();
-  return result;
-}
-
-async function scroll(page: Page, rowSelector: string, total: number): Promise<ScrollFigures> {
-  // One session for both readings: enabling the domain starts its counters from zero.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const taskSeconds = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
-  const cpu0 = await taskSeconds();
-  const measured = (await profiled(page, rowSelector, () => page.evaluate(scrollScript(rowSelector, total)))) as { frameTimes: number[]; maxDomRows: number };
-  const cpuMs = ((await taskSeconds()) - cpu0) * 1000;
-  await cdp.detach();
-  const figures = frameFigures(measured.frameTimes);
-  return { ...figures, maxDomRows: measured.maxDomRows, cpuMsPerFrame: cpuMs / Math.max(1, figures.frames) };
-}
 
 export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrollResult> {
   return withBrowserApp('lib', async ({ app, url, browser, dataDir, workDir }) => {
@@ -110,8 +48,6 @@ export async function benchLibraryScroll(entries = 10_000): Promise<LibraryScrol
   });
 }
 
-const describe = (f: ScrollFigures): string =>
-  `${f.frames} frames, median ${f.medianFrameMs.toFixed(1)} ms, p95 ${f.p95FrameMs.toFixed(1)} ms, ${f.longFrames} over 50 ms, main-thread tasks ${f.cpuMsPerFrame.toFixed(1)} ms/frame`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await benchLibraryScroll(Number(process.env.FERRY_BENCH_LIBRARY_ENTRIES ?? 10_000))));
@@ -127,8 +63,10 @@ export const libraryScrollBench: BenchModule = {
       { label: `${r.entries.toLocaleString('en-US')}-entry Library: first page listed`, value: `${(r.listedMs / 1000).toFixed(2)} s` },
       { label: 'empty page, same scroll (machine noise)', value: describe(r.empty), key: 'lower:lib_empty_long_frames', n: r.empty.longFrames },
       { label: 'Library list, end to end (400 px steps)', value: describe(r.list), key: 'lower:lib_list_long_frames', n: r.list.longFrames },
+      { label: '    main-thread CPU per frame', value: `${r.list.threadMsPerFrame.toFixed(1)} ms`, key: 'lower:lib_list_thread_ms', n: r.list.threadMsPerFrame },
       { label: '    most entries in the DOM at once', value: String(r.list.maxDomRows) },
       { label: 'Library grid, end to end (400 px steps)', value: describe(r.grid), key: 'lower:lib_grid_long_frames', n: r.grid.longFrames },
+      { label: '    main-thread CPU per frame', value: `${r.grid.threadMsPerFrame.toFixed(1)} ms`, key: 'lower:lib_grid_thread_ms', n: r.grid.threadMsPerFrame },
       { label: '    most entries in the DOM at once', value: String(r.grid.maxDomRows) },
       { label: 'load average (1, 5, 15 min) before → after', value: r.load },
     ];

@@ -11,6 +11,24 @@ export function visibleRange(offsets: ArrayLike<number>, top: number, height: nu
   return { start: Math.max(0, first - overscan), end: Math.min(count, last + 1 + overscan) };
 }
 
+/**
+ * Widens `range` to exactly `pool` rows (fewer only when the list is shorter), so that the row
+ * leaving at one end and the row coming in at the other share a slot: `index % pool`. A pool
+ * smaller than the range is an error of the caller (it grows the pool first).
+ */
+export function poolWindow(range: { start: number; end: number }, pool: number, count: number): { start: number; end: number } {
+  const end = Math.min(count, Math.max(range.end, range.start + pool));
+  return { start: Math.max(0, Math.min(range.start, end - pool)), end };
+}
+
+/**
+ * Slots enough for any window of rows at least `rowHeight` tall: the rows a viewport can cut
+ * (one more than fit, when one is cut at each edge) plus the overscan on both sides.
+ */
+export function poolSize(viewport: number, rowHeight: number, overscan: number): number {
+  return Math.ceil(viewport / Math.max(1, rowHeight)) + 1 + 2 * overscan;
+}
+
 /** Index of the last row whose top is ≤ y (binary search; rows are sorted by offset). */
 function lastAtOrBefore(offsets: ArrayLike<number>, y: number, count: number): number {
   let lo = 0;
