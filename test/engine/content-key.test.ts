@@ -17,6 +17,8 @@ import { FerryError } from '../../src-shared/errors.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const MIB = 1024 * 1024;
+/** Intelligent ingestion's fixed part size, so its whole-part chunk MD5s are the key's blocks. */
+const BLOCK = 8 * MIB;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
 
 /** The key as the history stores it, written out from its definition (not from the module). */
@@ -31,27 +33,27 @@ function expectedKey(bytes: Buffer, blockSize: number): string {
 }
 
 describe('content key', () => {
-  it('blocks are 6 MiB up to 10,000 of them, then grow so a file never has more', () => {
-    expect(KEY_BLOCK_BYTES).toBe(6 * MIB);
-    expect(keyBlockSize(0)).toBe(6 * MIB);
-    expect(keyBlockSize(10_000 * 6 * MIB)).toBe(6 * MIB);
-    expect(keyBlockSize(10_000 * 6 * MIB + 1)).toBe(6 * MIB + 1);
-    expect(keyBlockSize(10_000 * 7 * MIB)).toBe(7 * MIB);
+  it('blocks are 8 MiB up to 10,000 of them, then grow so a file never has more', () => {
+    expect(KEY_BLOCK_BYTES).toBe(BLOCK);
+    expect(keyBlockSize(0)).toBe(BLOCK);
+    expect(keyBlockSize(10_000 * BLOCK)).toBe(BLOCK);
+    expect(keyBlockSize(10_000 * BLOCK + 1)).toBe(BLOCK + 1);
+    expect(keyBlockSize(10_000 * 9 * MIB)).toBe(9 * MIB);
   });
 
   it('is the SHA-256 of the size, the block size and each block MD5, in order', () => {
-    for (const size of [0, 1, 6 * MIB, 6 * MIB + 1, 2 * 6 * MIB + 7]) {
+    for (const size of [0, 1, BLOCK, BLOCK + 1, 2 * BLOCK + 7]) {
       const bytes = randomBytes(size);
-      expect(contentKeyOf(bytes)).toBe(expectedKey(bytes, 6 * MIB));
+      expect(contentKeyOf(bytes)).toBe(expectedKey(bytes, BLOCK));
     }
     expect(contentKeyOf(Buffer.alloc(0))).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('built from block MD5s in any order, it equals the key of the bytes; missing blocks give no key', () => {
-    const bytes = randomBytes(2 * 6 * MIB + 100);
-    const blocks = [0, 1, 2].map((i) => bytes.subarray(i * 6 * MIB, (i + 1) * 6 * MIB));
+    const bytes = randomBytes(2 * BLOCK + 100);
+    const blocks = [0, 1, 2].map((i) => bytes.subarray(i * BLOCK, (i + 1) * BLOCK));
     const key = createContentKey(bytes.length);
-    expect(key.blockSize).toBe(6 * MIB);
+    expect(key.blockSize).toBe(BLOCK);
     key.add(2, md5(blocks[2]!));
     key.add(0, md5(blocks[0]!));
     expect(key.result()).toBeNull();

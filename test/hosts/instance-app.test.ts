@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal } from '../../src-main/engine/journal/sqlite-store.js';
+import { DEFAULT_PART_SIZE } from '../../src-main/providers/filestack/provider.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { mulberry32 } from '../support/fault-proxy.js';
 import { hashBytes, writeRandomFile } from '../support/files.js';
@@ -171,7 +172,8 @@ describe('no app running: the CLI owns the folder, SIGKILLed at random points', 
     const src = path.join(tmp, `src-${n}`);
     const files = await folderOf(src, 15);
     const big = path.join(tmp, `big-${n}.bin`);
-    files.set(big, hashBytes(await writeRandomFile(big, 7 * 1024 * 1024 + 5)));
+    // Over one part, so it goes up multipart and the first-part kill has a part to hit.
+    files.set(big, hashBytes(await writeRandomFile(big, DEFAULT_PART_SIZE + 1024 * 1024 + 5)));
     await mkdir(path.join(data, 'intents'), { recursive: true });
     let recorded = false;
     const watcher = watch(path.join(data, 'intents'), (_event, name) => {
