@@ -1,16 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal, type UploadHistoryEntry } from '../../src-main/engine/journal/sqlite-store.js';
-import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
+import { describe, expect, it } from 'vitest';
+import { openJournal, type UploadHistoryEntry } from '../../src-main/engine/journal/sqlite-store.js';
 import { createApp } from '../../src-main/hosts/compose.js';
 import { observeLibraryAdds } from '../../src-main/hosts/library/added-feed.js';
-import { openSignedLinkStore } from '../../src-main/hosts/library/links-store.js';
-import { createLibraryService, type LibraryService } from '../../src-main/hosts/library/service.js';
+import { type LibraryService } from '../../src-main/hosts/library/service.js';
 import { channels, type EventPayload, type ResponseOf } from '../../src-shared/ipc/channels.js';
 import { dispatch } from '../../src-shared/ipc/dispatch.js';
 import { LIBRARY_SORTS } from '../../src-shared/model/library.js';
-import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { libraryRig } from '../support/library-rig.js';
 
 /**
  * What an open Library needs from the host: filters by date and size (and the `other` type) done
@@ -20,7 +18,6 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
-const quiet = { info() {}, warn() {}, error() {} };
 
 function row(jobId: string, over: Partial<UploadHistoryEntry>): UploadHistoryEntry {
   return { jobId, destination: 'local', sourcePath: `/in/${jobId}`, size: 10, sha256: '', url: `http://x/${jobId}`, remoteId: `h-${jobId}`, finishedAt: T0, ...over };
@@ -33,23 +30,8 @@ const ROWS: UploadHistoryEntry[] = [
   row('today-song', { sourcePath: '/in/song.mp3', mimetype: 'audio/mpeg', size: 4_000_000, finishedAt: T0 - 500, relativePath: 'music/song.mp3' }),
 ];
 
-let dir: string;
-let journal: Journal | null = null;
-beforeEach(async () => {
-  dir = await makeTempDir('ferry-library-live-');
-});
-afterEach(async () => {
-  journal?.close();
-  journal = null;
-  await removeTempDir(dir);
-});
-
-async function serviceOver(kind: 'sqlite' | 'memory'): Promise<LibraryService> {
-  journal = kind === 'sqlite' ? openJournal({ dir }) : createMemoryJournal({ mode: 'memory', error: { code: 'internal', message: 'test', retryable: false } }, quiet);
-  for (const r of ROWS) journal.history.append(r);
-  const links = await openSignedLinkStore(path.join(dir, 'links.json'), { logger: quiet });
-  return createLibraryService({ history: journal.history, targets: async () => null, links, logger: quiet });
-}
+const rig = libraryRig('ferry-library-live-', ROWS);
+const serviceOver = rig.serviceOver;
 
 describe.each(['sqlite', 'memory'] as const)('library filters and places (%s journal)', (kind) => {
   it('filters by date, size and type where the entries are stored', async () => {
@@ -70,8 +52,8 @@ describe.each(['sqlite', 'memory'] as const)('library filters and places (%s jou
 
   it('places entries where library:list would list them, for every sort and within the filter', async () => {
     const service = await serviceOver(kind);
-    journal!.history.append(row('new-a', { sourcePath: '/in/Apple.png', mimetype: 'image/png', size: 3_000_000, finishedAt: T0 + 1 }));
-    journal!.history.append(row('new-b', { sourcePath: '/in/zz.txt', mimetype: 'text/plain', size: 1, finishedAt: T0 + 2 }));
+    rig.journal().history.append(row('new-a', { sourcePath: '/in/Apple.png', mimetype: 'image/png', size: 3_000_000, finishedAt: T0 + 1 }));
+    rig.journal().history.append(row('new-b', { sourcePath: '/in/zz.txt', mimetype: 'text/plain', size: 1, finishedAt: T0 + 2 }));
     for (const sort of LIBRARY_SORTS) {
       const all = (await service.list({ sort })).items.map((i) => i.id);
       const placed = await service.place({ sort, ids: ['new-b', 'new-a', 'unknown'] });
@@ -89,7 +71,7 @@ describe.each(['sqlite', 'memory'] as const)('library filters and places (%s jou
 
 describe('library:added', () => {
   it('announces what enters the journal once per burst, after it is stored', async () => {
-    journal = openJournal({ dir });
+    const journal = rig.track(openJournal({ dir: rig.dir() }));
     const heard: string[][] = [];
     const { journal: observed, close } = observeLibraryAdds(journal, (ids) => heard.push(ids), 20);
     observed.history.append(row('made', {}));
@@ -105,10 +87,10 @@ describe('library:added', () => {
   });
 
   it('reaches the app event stream when an upload finishes behind the window (a CLI hand-off)', async () => {
-    const files = path.join(dir, 'files');
+    const files = path.join(rig.dir(), 'files');
     await mkdir(files, { recursive: true });
     await writeFile(path.join(files, 'handed-off.txt'), 'sent by `ferry` to the running app\n');
-    const app = await createApp({ dataDir: path.join(dir, 'data'), host: 'web', allowedRoots: [dir] });
+    const app = await createApp({ dataDir: path.join(rig.dir(), 'data'), host: 'web', allowedRoots: [rig.dir()] });
     try {
       const heard: EventPayload<'library:added'>[] = [];
       const off = app.on('library:added', (p) => heard.push(p));

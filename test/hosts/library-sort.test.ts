@@ -1,12 +1,8 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal, type UploadHistoryEntry } from '../../src-main/engine/journal/sqlite-store.js';
-import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
-import { openSignedLinkStore } from '../../src-main/hosts/library/links-store.js';
-import { createLibraryService, type LibraryService } from '../../src-main/hosts/library/service.js';
+import { describe, expect, it } from 'vitest';
+import { type UploadHistoryEntry } from '../../src-main/engine/journal/sqlite-store.js';
 import { channels } from '../../src-shared/ipc/channels.js';
 import { LIBRARY_SORTS } from '../../src-shared/model/library.js';
-import { makeTempDir, removeTempDir } from '../support/tmp.js';
+import { libraryRig } from '../support/library-rig.js';
 
 /**
  * `library:list`'s sort and folder filter over real journal rows: each order as the user picks
@@ -15,7 +11,6 @@ import { makeTempDir, removeTempDir } from '../support/tmp.js';
  */
 
 const T0 = Date.UTC(2026, 0, 1);
-const quiet = { info() {}, warn() {}, error() {} };
 
 function row(jobId: string, over: Partial<UploadHistoryEntry>): UploadHistoryEntry {
   return { jobId, destination: 'local', sourcePath: `/home/me/${jobId}`, size: 10, sha256: jobId.padEnd(64, '0'), url: `http://x/${jobId}`, remoteId: `h-${jobId}`, finishedAt: T0, ...over };
@@ -30,23 +25,8 @@ const ROWS: UploadHistoryEntry[] = [
   row('e', { sourcePath: '/in/dog.mp4', relativePath: 'pets/dog.mp4', size: 9000, finishedAt: T0 + 5, destination: 'filestack' }),
 ];
 
-let dir: string;
-let journal: Journal | null = null;
-beforeEach(async () => {
-  dir = await makeTempDir('ferry-library-sort-');
-});
-afterEach(async () => {
-  journal?.close();
-  journal = null;
-  await removeTempDir(dir);
-});
-
-async function serviceOver(kind: 'sqlite' | 'memory'): Promise<LibraryService> {
-  journal = kind === 'sqlite' ? openJournal({ dir }) : createMemoryJournal({ mode: 'memory', error: { code: 'internal', message: 'test', retryable: false } }, quiet);
-  for (const r of ROWS) journal.history.append(r);
-  const links = await openSignedLinkStore(path.join(dir, 'links.json'), { logger: quiet });
-  return createLibraryService({ history: journal.history, targets: async () => null, links, logger: quiet });
-}
+const rig = libraryRig('ferry-library-sort-', ROWS);
+const serviceOver = rig.serviceOver;
 
 describe.each(['sqlite', 'memory'] as const)('library:list sort (%s journal)', (kind) => {
   it('orders by each sort, newest first by default and on ties', async () => {
@@ -77,9 +57,9 @@ describe.each(['sqlite', 'memory'] as const)('library:list sort (%s journal)', (
 describe.each(['sqlite', 'memory'] as const)('library folders (%s journal)', (kind) => {
   it('builds the folder tree from stored paths and filters to a folder and everything inside it', async () => {
     const service = await serviceOver(kind);
-    journal!.history.append(row('f1', { sourcePath: '/in/x.jpg', relativePath: 'pets/cats/x.jpg', finishedAt: T0 + 6 }));
-    journal!.history.append(row('f2', { sourcePath: '/in/y.jpg', relativePath: 'pets/cats/y.jpg', finishedAt: T0 + 7 }));
-    journal!.history.append(row('f3', { sourcePath: '/in/z.jpg', relativePath: 'petshop/z.jpg', finishedAt: T0 + 8 }));
+    rig.journal().history.append(row('f1', { sourcePath: '/in/x.jpg', relativePath: 'pets/cats/x.jpg', finishedAt: T0 + 6 }));
+    rig.journal().history.append(row('f2', { sourcePath: '/in/y.jpg', relativePath: 'pets/cats/y.jpg', finishedAt: T0 + 7 }));
+    rig.journal().history.append(row('f3', { sourcePath: '/in/z.jpg', relativePath: 'petshop/z.jpg', finishedAt: T0 + 8 }));
     expect(service.folders()).toEqual([
       { path: 'pets/', count: 3 },
       { path: 'pets/cats/', count: 2 },
