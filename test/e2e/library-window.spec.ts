@@ -22,7 +22,11 @@ test.beforeAll(async ({ browser }) => {
   await writeFile(photo, await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 40, g: 120, b: 180 } } }).png().toBuffer());
   const notes = path.join(host.workDir, 'notes.txt');
   await writeFile(notes, 'a text entry between the pictures\n');
-  await host.app.engine.addPaths([photo, notes]);
+  // One after the other, so the notes are the newest upload: the seeded copies alternate from the
+  // newest (notes-00000, pier-00001, notes-00002, …), which the names below rely on.
+  await host.app.engine.addPaths([photo]);
+  await host.app.engine.whenIdle();
+  await host.app.engine.addPaths([notes]);
   await host.app.engine.whenIdle();
   seedLibrary(host.app.dataDir, 400);
   ({ context, page, problems } = await openPage(browser, host, { width: 1100, height: 700 }));
