@@ -60,6 +60,17 @@ function setup() {
   return { time, tracker, pushes, change, jobs };
 }
 
+/** Bytes move at `bps` for `ms` in 10 ms steps. */
+function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
+  let bytes = from;
+  for (let t = 0; t < ms; t += 10) {
+    ctx.time.advance(10);
+    bytes += bps / 100;
+    ctx.change({ bytesSent: bytes }, false);
+  }
+  return bytes;
+}
+
 describe('progress tracker', () => {
   it('coalesces 1000 progress events in one second into at most 10 pushes', () => {
     const { time, pushes, change } = setup();
@@ -137,17 +148,6 @@ describe('progress tracker', () => {
 });
 
 describe('speed and progress across attempts', () => {
-  /** Bytes move at `bps` for `ms` in 10 ms steps. */
-  function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
-    let bytes = from;
-    for (let t = 0; t < ms; t += 10) {
-      ctx.time.advance(10);
-      bytes += bps / 100;
-      ctx.change({ bytesSent: bytes }, false);
-    }
-    return bytes;
-  }
-
   it('a resumed attempt starts its speed from its own first report, not from confirmed bytes', () => {
     const ctx = setup();
     const { time, tracker, change } = ctx;
@@ -206,17 +206,6 @@ describe('speed and progress across attempts', () => {
 });
 
 describe('what the tracker remembers between attempts', () => {
-  /** Bytes move at `bps` for `ms` in 10 ms steps. */
-  function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
-    let bytes = from;
-    for (let t = 0; t < ms; t += 10) {
-      ctx.time.advance(10);
-      bytes += bps / 100;
-      ctx.change({ bytesSent: bytes }, false);
-    }
-    return bytes;
-  }
-
   it('an attempt that resumes from fewer confirmed bytes than the last one reached says what it re-sends', () => {
     const ctx = setup();
     ctx.change({ status: { kind: 'uploading' } }, true);
@@ -282,16 +271,6 @@ describe('what the tracker remembers between attempts', () => {
 });
 
 describe('the speed window', () => {
-  function send(ctx: ReturnType<typeof setup>, from: number, bps: number, ms: number): number {
-    let bytes = from;
-    for (let t = 0; t < ms; t += 10) {
-      ctx.time.advance(10);
-      bytes += bps / 100;
-      ctx.change({ bytesSent: bytes }, false);
-    }
-    return bytes;
-  }
-
   it('after a whole window at a new rate, the speed is that rate, not the average since the start', () => {
     const ctx = setup();
     ctx.change({ status: { kind: 'uploading' } }, true);
