@@ -96,4 +96,31 @@ describe('media cache', () => {
     expect(sawAbort).toBe(true);
     expect(cache.stats.running).toBe(0);
   });
+
+  it('a request arriving while an aborted producer is still winding down starts a fresh one', async () => {
+    const cache = await createMediaCache({ dir, maxConcurrent: 1, maxQueued: 1 });
+    let finishKill: () => void = () => undefined;
+    // Like ffmpeg: the kill is asked for at abort, the process is gone a moment later.
+    const dying: Producer = (_out, signal) =>
+      new Promise<void>((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          finishKill = () => reject(new Error('killed'));
+        });
+      });
+    const waiter = new AbortController();
+    const first = cache.get('clip', '.bin', dying, waiter.signal).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 5));
+    waiter.abort();
+    let runs = 0;
+    const again = cache.get('clip', '.bin', async (out) => {
+      runs += 1;
+      await writeFile(out, 'fresh');
+    });
+    finishKill();
+    expect(await first).toBeInstanceOf(Error);
+    expect((await readFile(await again)).toString()).toBe('fresh');
+    expect(runs).toBe(1);
+    // The dying job's cleanup did not forget the fresh one's output.
+    expect(await cache.get('clip', '.bin', bytes(1, 'x'))).toBe(await again);
+  });
 });

@@ -150,14 +150,16 @@ export async function createMediaCache(options: MediaCacheOptions): Promise<Medi
         }
       }
       let job = jobs.get(name);
-      if (!job) {
+      // An aborted producer stays in `jobs` until its ffmpeg has exited and its temp output is
+      // gone; a request arriving in that window must start afresh, not join a run that can only fail.
+      if (!job || job.controller.signal.aborted) {
         const controller = new AbortController();
         const created: Job = { controller, waiters: 0, promise: produceInto(name, produce, controller.signal) };
         jobs.set(name, created);
-        void created.promise.then(
-          () => jobs.delete(name),
-          () => jobs.delete(name),
-        );
+        const forget = (): void => {
+          if (jobs.get(name) === created) jobs.delete(name);
+        };
+        void created.promise.then(forget, forget);
         job = created;
       }
       const current = job;
