@@ -89,7 +89,9 @@ function num(key: string, value: string | null, min: number, max: number): numbe
 
 function color(key: string, value: string | null): string {
   if (value !== null && /^([0-9a-f]{6}|[0-9a-f]{8})$/i.test(value)) return `#${value.toLowerCase()}`;
-  if (value !== null && /^[a-z]{3,20}$/i.test(value)) return value.toLowerCase();
+  // A name (`white`); none is made only of hex letters, so `ABCDEFA` is a mistyped hex, not a
+  // name the renderer would choke on (the same rule as layer colours).
+  if (value !== null && /^[a-z]{3,20}$/i.test(value) && !/^[a-f]+$/i.test(value)) return value.toLowerCase();
   return fail(key, value);
 }
 
