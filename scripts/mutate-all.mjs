@@ -33,6 +33,8 @@ const CHUNKS = {
       'test/shared/activity.test.ts',
       'test/shared/thumbnails.test.ts',
       'test/shared/transfer-defaults.test.ts',
+      'test/shared/model-rules.test.ts',
+      'test/shared/ipc-rules.test.ts',
       'test/shared/queue-groups.test.ts',
       'test/shared/renderer-format.test.ts',
       'test/engine/classify.test.ts',
