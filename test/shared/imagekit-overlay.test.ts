@@ -90,6 +90,8 @@ describe('overlay refusals', () => {
   it.each([
     ['an unknown type', { type: 'sticker', input: 'a' }, 'Unknown overlay type "sticker": use text, image, video, subtitle or solidColor.'],
     ['no type', { input: 'a' }, 'Unknown overlay type undefined: use text, image, video, subtitle or solidColor.'],
+    ['a prototype name as type', { type: 'constructor', input: 'a' }, 'Unknown overlay type "constructor": use text, image, video, subtitle or solidColor.'],
+    ['a number as type', { type: 1, input: 'a' }, 'Unknown overlay type 1: use text, image, video, subtitle or solidColor.'],
     ['a number as text', { type: 'text', text: 5 }, "The text overlay's text must be a string."],
     ['an object as input', { type: 'video', input: {} }, "The video overlay's input must be a string."],
     ['a number as colour', { type: 'solidColor', color: 1 }, "The solidColor overlay's color must be a string."],

@@ -108,6 +108,9 @@ describe('toRenderOps switches and order', () => {
     expect(opsOf('w-10,c-at_least')).toMatchObject([{ fit: 'outside', withoutEnlargement: false }]);
     expect(opsOf('w-10,c-at_max_enlarge')).toMatchObject([{ fit: 'inside', withoutEnlargement: false }]);
     expect(refusal('w-10,cm-squash')).toBe(invalid('cm', 'squash'));
+    // Object.prototype names are unknown values, refused in words (they used to throw a TypeError).
+    expect(refusal('w-10,c-constructor')).toBe(invalid('c', 'constructor'));
+    expect(refusal('w-10,cm-__proto__')).toBe(invalid('cm', '__proto__'));
     // A pad consumes the background, so no separate background op follows.
     expect(opsOf('w-10,cm-pad_resize,bg-00000080')).toEqual([
       { op: 'resize', width: { px: 10 }, fit: 'contain', position: 'center', withoutEnlargement: false, background: '#00000080' },
@@ -171,6 +174,8 @@ describe('named transformations', () => {
   it('leaves an unknown name (and a name without options) as unsupported', () => {
     expect(result('n-other,w-5', named)).toMatchObject({ ok: true, unsupported: ['n'], ops: [{ op: 'resize', width: { px: 5 } }] });
     expect(result('n-thumb')).toMatchObject({ ok: true, unsupported: ['n'] });
+    expect(result('n-constructor', named)).toMatchObject({ ok: true, unsupported: ['n'] });
+    expect(result('n-tostring,w-1', named)).toMatchObject({ ok: true, unsupported: ['n'] });
   });
 });
 

@@ -220,6 +220,10 @@ describe('syntax', () => {
     ['createdAt : "1d"', 'operator ":" cannot be used with the createdAt field.'],
     ['customMetadata. = 1', 'customMetadata. is not a valid field.'],
     ['customMetadata.a.b = 1', 'customMetadata.a.b is not a valid field.'],
+    ['constructor = 1', 'constructor is not a valid field.'],
+    ['"toString" = "a"', 'toString is not a valid field.'],
+    ['size > 1constructor', 'size field must have a valid numeric value (bytes, or a size like "1mb").'],
+    ['size > "2valueOf"', 'size field must have a valid numeric value (bytes, or a size like "1mb").'],
     ['   ', 'the query is empty.'],
   ])('%j → %s', (q, text) => {
     expect(parseSearchQuery(q)).toEqual({ ok: false, message: `Invalid search query - ${text} Please refer to the documentation for syntax specification.` });

@@ -106,6 +106,7 @@ describe('toVideoPlan', () => {
     ['w-4097', 'w', '4097'],
     ['h-abc', 'h', 'abc'],
     ['w-10,c-squish', 'c', 'squish'],
+    ['w-10,c-constructor', 'c', 'constructor'],
     ['w-10,cm-extract', 'cm', 'extract'],
     ['f-gif', 'f', 'gif'],
     ['vc-mpeg2', 'vc', 'mpeg2'],
