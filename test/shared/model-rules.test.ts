@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isDestinationKind } from '../../src-shared/model/destination-kinds.js';
-import { isTerminal, type JobStatus } from '../../src-shared/model/job.js';
+import { isTerminal, jobStatusSchema, jobViewSchema, type JobStatus } from '../../src-shared/model/job.js';
 import { mimeMatchesType, type LibraryType } from '../../src-shared/model/library.js';
 import { DEFAULT_LINK_ACTIONS, DEFAULT_TRANSFER_SETTINGS } from '../../src-shared/model/transfer-defaults.js';
 import { transferSettingsPatchSchema, transferSettingsSchema } from '../../src-shared/model/transfer-settings.js';
@@ -24,6 +24,48 @@ describe('isTerminal', () => {
     ['duplicate', true],
   ])('%s → %s', (kind, terminal) => {
     expect(isTerminal({ kind } as JobStatus)).toBe(terminal);
+  });
+});
+
+describe('job status and view schemas', () => {
+  const error = { code: 'network', message: 'offline', retryable: true, details: { host: 'h', errno: -3, fatal: false, hint: null } } as const;
+  const result = { url: 'http://x/a', remoteId: 'r1', size: 3, mimetype: 'text/plain', filename: 'a.txt', md5: 'ab', contentKey: 'ck' };
+  const states: JobStatus[] = [
+    { kind: 'queued' },
+    { kind: 'uploading' },
+    { kind: 'uploading', trouble: { error, retryAt: 5 } },
+    { kind: 'verifying' },
+    { kind: 'retrying', attempt: 2, retryAt: 9, error },
+    { kind: 'paused', reason: 'user' },
+    { kind: 'paused', reason: 'auth', error },
+    { kind: 'paused', reason: 'unstable' },
+    { kind: 'done', result, verifiedAt: 7 },
+    { kind: 'failed', error },
+    { kind: 'canceled' },
+    { kind: 'duplicate', existing: { url: 'http://x/b', remoteId: 'r0', finishedAt: 1 } },
+  ];
+
+  it.each(states)('keeps every field of %j', (status) => {
+    expect(jobStatusSchema.parse(status)).toEqual(status);
+  });
+
+  it.each([
+    { kind: 'hashing' },
+    { kind: 'paused', reason: 'bored' },
+    { kind: 'paused' },
+    { kind: 'retrying', attempt: 0, retryAt: 1, error },
+    { kind: 'failed', error: { ...error, code: 'nope' } },
+    { kind: 'failed', error: { ...error, details: { nested: { a: 1 } } } },
+    { kind: 'done', result: { ...result, size: -1 }, verifiedAt: 1 },
+    { kind: 'duplicate', existing: { url: 'u', remoteId: 'r' } },
+  ])('refuses %j', (status) => {
+    expect(jobStatusSchema.safeParse(status).success).toBe(false);
+  });
+
+  it('keeps a job view whole and refuses an unknown destination', () => {
+    const view = { id: 'j1', name: 'a.txt', relativePath: null, size: 3, destination: 'imagekit', status: { kind: 'queued' }, bytesSent: 0, attempts: 1, createdAt: 1, updatedAt: 2, speedBps: 0, etaSeconds: null, resentBytes: 0, batchId: 'b', watchFolderId: 'w' };
+    expect(jobViewSchema.parse(view)).toEqual(view);
+    expect(jobViewSchema.safeParse({ ...view, destination: 's3' }).success).toBe(false);
   });
 });
 
