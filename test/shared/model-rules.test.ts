@@ -174,6 +174,16 @@ describe('transferSettingsSchema', () => {
     expect(accepts({ filestackContainer })).toBe(ok);
   });
 
+  it('says what is wrong with an endpoint, a store path or a bucket', () => {
+    const messages = (extra: Record<string, unknown>): string[] => {
+      const r = parse(extra);
+      return r.success ? [] : r.error.issues.map((i) => i.message);
+    };
+    expect(messages({ imagekitUrlEndpoint: 'ik.imagekit.io' })).toEqual(['must be an http(s) URL']);
+    expect(messages({ filestackStorePath: '../x' })).toEqual(['must be a relative path without ".."']);
+    expect(messages({ filestackContainer: 'a b' })).toEqual(['may hold only letters, digits, ".", "-" and "_"']);
+  });
+
   it('refuses unknown keys and link actions with missing fields', () => {
     expect(accepts({ colour: 'red' })).toBe(false);
     expect(accepts({ linkActions: { ...DEFAULT_LINK_ACTIONS, local: { copy: null, open: false } } })).toBe(false);
