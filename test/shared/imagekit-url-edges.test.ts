@@ -111,7 +111,7 @@ describe('buildUrl: queries', () => {
 
   it('form-encodes query parameters like URLSearchParams, booleans and numbers as text', () => {
     const params = { 'a b': "it's!()~*", é: '\uD800', flag: true, n: 1.5, off: false };
-    const expected = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+    const expected = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
     expect(buildUrl({ urlEndpoint: EP, path: 'a', queryParameters: params })).toBe(`${EP}/a?${expected}`);
     expect(expected).toBe('a+b=it%27s%21%28%29%7E*&%C3%A9=%EF%BF%BD&flag=true&n=1.5&off=false');
   });
