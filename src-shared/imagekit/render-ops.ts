@@ -117,7 +117,8 @@ function stepOps(params: ReadonlyMap<string, string | null>): RenderOp[] {
 
   const dpr = has('dpr') && v('dpr') !== 'auto' ? num('dpr', v('dpr'), 0.1, 5) : 1;
   let background: string | undefined = has('bg') ? color('bg', v('bg')) : undefined;
-  if (has('w') || has('h') || (has('ar') && (has('w') || has('h')))) {
+  // An aspect ratio alone resizes nothing: it needs a width or a height to derive the other.
+  if (has('w') || has('h')) {
     let [fit, withoutEnlargement]: [FitMode, boolean] = ['cover', false];
     if (has('c')) [fit, withoutEnlargement] = ownEntry(CROPS, v('c')) ?? fail('c', v('c'));
     if (has('cm')) [fit, withoutEnlargement] = ownEntry(CROP_MODES, v('cm')) ?? fail('cm', v('cm'));

@@ -28,7 +28,7 @@ const invalid = (key: string, value: string): string => `Invalid value "${value}
 
 describe('text layers', () => {
   it('has a default look: 14 px DejaVu Sans, black, no padding, centred, plain', () => {
-    expect(spec('l-text,i-Hi,l-end')).toEqual({
+    expect(spec('l-text,i-Hi,l-end')).toStrictEqual({
       kind: 'text',
       text: 'Hi',
       style: {
@@ -97,11 +97,11 @@ describe('text layers', () => {
 describe('image and canvas layers', () => {
   it('roots an image path once, however it was written', () => {
     expect(spec('l-image,i-@@@@a@@b.png,l-end')).toMatchObject({ kind: 'image', path: '/a/b.png' });
-    expect(spec('l-image,i-a.png,al-3,lm-cutout,l-end')).toEqual({ kind: 'image', path: '/a.png', alpha: 3, placement: { focus: 'center', anchor: 'top_left', mode: 'cutout' }, steps: [] });
+    expect(spec('l-image,i-a.png,al-3,lm-cutout,l-end')).toStrictEqual({ kind: 'image', path: '/a.png', alpha: 3, placement: { focus: 'center', anchor: 'top_left', mode: 'cutout' }, steps: [] });
   });
 
   it('gives a canvas a white colour and no size by default; its own keys stay out of the steps', () => {
-    expect(spec('l-image,i-ik_canvas,l-end')).toEqual({ kind: 'canvas', color: { hex: '#ffffff', opacity: 1 }, placement: { focus: 'center', anchor: 'top_left', mode: 'normal' }, steps: [] });
+    expect(spec('l-image,i-ik_canvas,l-end')).toStrictEqual({ kind: 'canvas', color: { hex: '#ffffff', opacity: 1 }, placement: { focus: 'center', anchor: 'top_left', mode: 'normal' }, steps: [] });
     expect(spec('l-image,i-ik_canvas,h-10,al-2,lm-multiply,l-end')).toEqual({
       kind: 'canvas',
       color: { hex: '#ffffff', opacity: 1 },
@@ -202,5 +202,43 @@ describe('layerPosition from every anchor', () => {
 
   it('is null when any coordinate cannot be evaluated', () => {
     for (const p of [{ x: 'q' }, { y: 'q' }, { xCenter: 'q' }, { yCenter: '1_div_0' }]) expect(layerPosition(place(p), 400, 300, 50, 20)).toBeNull();
+  });
+});
+
+describe('layer parameters: each named in its refusal', () => {
+  it.each([
+    ['l-text,i-a,tg-u,l-end', 'tg', 'u'],
+    ['l-text,i-a,ia-middle,l-end', 'ia', 'middle'],
+    ['l-text,i-a,co-zz1,l-end', 'co', 'zz1'],
+    ['l-text,i-a,bg-zz1,l-end', 'bg', 'zz1'],
+    ['l-image,i-a.png,lx,l-end', 'lx', ''],
+    ['l-image,i-a.png,ly-1_x!,l-end', 'ly', '1_x!'],
+    ['l-image,i-a.png,lxc-wider,l-end', 'lxc', 'wider'],
+    ['l-image,i-a.png,lyc-wider,l-end', 'lyc', 'wider'],
+  ])('%s', (tx, key, value) => {
+    expect(refusal(tx)).toBe(invalid(key, value));
+  });
+
+  it('reads centre coordinates and the cutter mode', () => {
+    expect(spec('l-image,i-a.png,lxc-10,lyc-bh_div_2,lm-cutter,l-end')).toMatchObject({ placement: { xCenter: '10', yCenter: 'bh_div_2', mode: 'cutter' } });
+  });
+
+  it('takes a canvas only from i-ik_canvas, not from another parameter with that value', () => {
+    expect(spec('l-image,i-a.png,n-ik_canvas,l-end')).toMatchObject({ kind: 'image', path: '/a.png', steps: [[{ key: 'n', value: 'ik_canvas' }]] });
+  });
+
+  it('refuses an 8-digit colour with anything around it', () => {
+    for (const v of ['gAABBCC25', 'AABBCC25x']) expect(() => layerColor('co', v)).toThrow(invalid('co', v));
+  });
+});
+
+describe('layerPosition: centre coordinates from the far anchors', () => {
+  const place = (p: Partial<LayerPlacement>): LayerPlacement => ({ focus: 'center', anchor: 'top_left', mode: 'normal', ...p });
+  it.each<[string, Partial<LayerPlacement>, { left: number; top: number }]>([
+    ['centre x only', { xCenter: '100' }, { left: 75, top: 0 }],
+    ['centre x from the right', { xCenter: '100', anchor: 'right' }, { left: 275, top: 140 }],
+    ['centre y from the bottom', { yCenter: '100', anchor: 'bottom' }, { left: 175, top: 190 }],
+  ])('%s', (_name, p, expected) => {
+    expect(layerPosition(place(p), 400, 300, 50, 20)).toEqual(expected);
   });
 });

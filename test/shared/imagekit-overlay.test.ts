@@ -59,6 +59,8 @@ describe('overlay input', () => {
     expect(tx({ type: 'text', text: 'a/b' })).toBe(`l-text,ie-${encodeURIComponent(Buffer.from('a/b').toString('base64'))},l-end`);
     expect(tx({ type: 'text', text: 'é', encoding: 'plain' })).toBe('l-text,i-%C3%A9,l-end');
     expect(tx({ type: 'text', text: 'plain', encoding: 'base64' })).toBe('l-text,ie-cGxhaW4%3D,l-end');
+    // Standard base64 (with / and +), percent-encoded: not the URL-safe alphabet.
+    expect(tx({ type: 'text', text: '???>>>' })).toBe('l-text,ie-Pz8%2FPj4%2B,l-end');
   });
 
   it('writes paths without their outer slashes, / as @@, odd ones as base64 unless plain is asked', () => {

@@ -186,3 +186,43 @@ describe('defaultImageOf', () => {
     expect(defaultImageOf(parse('w-10'))).toBeNull();
   });
 });
+
+describe('toRenderOps: what counts as a number, a ratio, a colour', () => {
+  it('takes decimals, refuses exponents, signs and a trailing dot', () => {
+    expect(opsOf('bl-10.25')).toEqual([{ op: 'blur', sigma: 10.25 }]);
+    for (const [tx, value] of [['q-1e1', '1e1'], ['q-5.', '5.'], ['bl-+5', '+5'], ['bl-.5', '.5']]) expect(refusal(tx ?? '')).toBe(invalid(tx?.split('-')[0] ?? '', value ?? ''));
+  });
+
+  it('reads ratios with decimals on both sides, nothing around them', () => {
+    expect(opsOf('w-10,ar-16.25-9.75')).toMatchObject([{ aspectRatio: 16.25 / 9.75 }]);
+    expect(opsOf('w-10,ar-16:10')).toMatchObject([{ aspectRatio: 1.6 }]);
+    for (const ar of ['x4-3', '4-3x', '4-3-2', '4.-3']) expect(refusal(`w-10,ar-${ar}`)).toBe(invalid('ar', ar));
+  });
+
+  it('takes a colour name only when it is all letters, 3 to 20, not all hex letters', () => {
+    expect(opsOf('bg-beige')).toEqual([{ op: 'background', color: 'beige' }]);
+    for (const bg of ['1red', 'red1', 'fade', 'ab']) expect(refusal(`bg-${bg}`)).toBe(invalid('bg', bg));
+  });
+
+  it('names the parameter and what was written in every refusal', () => {
+    expect(refusal('bg')).toBe(invalid('bg', ''));
+    expect(refusal('rt')).toBe(invalid('rt', ''));
+    expect(refusal('h-0')).toBe(invalid('h', '0'));
+    expect(refusal('b-5_zz')).toBe(invalid('b', 'zz'));
+    expect(refusal('f-bmpx')).toBe(invalid('f', 'bmpx'));
+  });
+
+  it('writes no field it has no value for', () => {
+    expect(opsOf('w-10')).toStrictEqual([{ op: 'resize', width: { px: 10 }, fit: 'cover', position: 'center', withoutEnlargement: false }]);
+    expect(opsOf('e-sharpen')).toStrictEqual([{ op: 'sharpen' }]);
+  });
+
+  it('finds a named transformation anywhere in its step', () => {
+    expect(opsOf('bl-5,n-thumb', { thumb: 'q-50' })).toEqual([{ op: 'quality', quality: 50 }, { op: 'blur', sigma: 5 }]);
+  });
+
+  it('reads the default image from di only, and a bare di as none', () => {
+    expect(defaultImageOf(parse('di-a.png,w-10'))).toBe('/a.png');
+    expect(defaultImageOf(parse('di-a.png:w-1,di'))).toBeNull();
+  });
+});

@@ -229,3 +229,43 @@ describe('syntax', () => {
     expect(parseSearchQuery(q)).toEqual({ ok: false, message: `Invalid search query - ${text} Please refer to the documentation for syntax specification.` });
   });
 });
+
+describe('more edges', () => {
+  it('compares custom text exactly with = (no locale folding) and reads an empty or blank number as none', () => {
+    const f = file({ customMetadata: { brand: 'Caf\u00e9', zero: 0 } });
+    expect(match('customMetadata.brand = "Cafe\u0301"', f)).toBe(false);
+    expect(match('customMetadata.brand = "Caf\u00e9"', f)).toBe(true);
+    expect(match('customMetadata.zero = ""', f)).toBe(false);
+    expect(match('customMetadata.zero = " "', f)).toBe(false);
+    expect(match('customMetadata.zero = 0', f)).toBe(true);
+  });
+
+  it('compares folder paths whole, however many slashes were typed', () => {
+    expect(match('path = "a/b"', file({ filePath: '/ab/c.png' }))).toBe(false);
+    expect(match('path = "//a"', file({ filePath: '/a/c.png' }))).toBe(true);
+    expect(match('path = "a//"', file({ filePath: '/a/c.png' }))).toBe(true);
+    expect(match('format : "s"', file({ format: null }))).toBe(false);
+  });
+
+  it('reads relative dates of several digits and trims quoted values', () => {
+    expect(match('createdAt > "12h"', file({ createdAt: NOW - 11 * HOUR }))).toBe(true);
+    expect(match('createdAt = " 2024-06-14 "', file({ createdAt: NOW - DAY }))).toBe(true);
+    expect(match('createdAt > "2024-06-14T00:00:00"', file({ createdAt: NOW }))).toBe(true);
+    expect(match('size = " 1536 "', file({ size: 1536 }))).toBe(true);
+  });
+
+  it.each([
+    ['createdAt > "x2d"', 'createdAt field must have a valid date value. Make sure the value is enclosed within quotes.'],
+    ['createdAt > "x2024-06-10"', 'createdAt field must have a valid date value. Make sure the value is enclosed within quotes.'],
+    ['size > "x5"', 'size field must have a valid numeric value (bytes, or a size like "1mb").'],
+    ['size > "5kb!"', 'size field must have a valid numeric value (bytes, or a size like "1mb").'],
+    ['(name = "a"]', 'unexpected "]" at position 11.'],
+    ['xcustomMetadata.a = 1', 'xcustomMetadata.a is not a valid field.'],
+    ['name IN ("a")', 'unexpected "(" at position 8.'],
+    ['name IN', 'the query ended unexpectedly.'],
+    ['name IN ["a" ","]', 'unexpected "," at position 13.'],
+    ['name IN ["a")', 'unexpected ")" at position 12.'],
+  ])('%j → %s', (q, text) => {
+    expect(parseSearchQuery(q)).toEqual({ ok: false, message: `Invalid search query - ${text} Please refer to the documentation for syntax specification.` });
+  });
+});

@@ -142,3 +142,15 @@ describe('parseTransformation edges', () => {
     if (r.ok) expect(stringifyTransformation(r.steps)).toBe(tx);
   });
 });
+
+describe('parseTransformation: more edges', () => {
+  it('calls a blank string empty', () => {
+    expect(parseTransformation('   ')).toEqual({ ok: false, message: 'Empty transformation string.' });
+  });
+
+  it('continues a ratio with decimals, never a layer', () => {
+    expect(parseTransformation('ar-4:3.25')).toMatchObject({ ok: true, steps: [[{ key: 'ar', value: '4:3.25' }]] });
+    expect(parseTransformation('l-text,i-a,l-end:5')).toEqual({ ok: false, message: 'Invalid transformation parameter "5".' });
+    expect(parseTransformation('l-text:5,l-end')).toEqual({ ok: false, message: 'Empty transformation step (check for a stray ":").' });
+  });
+});

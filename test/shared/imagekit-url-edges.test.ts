@@ -24,6 +24,10 @@ describe('buildUrl: parsing the endpoint and an absolute src', () => {
     'http://h.example:443/a',
     'HTTP://H.EXAMPLE/a\\b.png',
     'https://h.example/dir/ü name/x.png?q=a b',
+    'https://@h.example/a.png',
+    'https://:@h.example/a.png',
+    'https://u:@h.example/a.png',
+    'https://:p@h.example/a.png',
   ])('an absolute src is written as WHATWG would: %s', (src) => {
     expect(buildUrl({ urlEndpoint: EP, src })).toBe(whatwg(src));
   });
@@ -45,6 +49,7 @@ describe('buildUrl: parsing the endpoint and an absolute src', () => {
     ['a user but no host', 'https://me@/demo'],
     ['another scheme', 'ws://h.example/demo'],
     ['no scheme', 'h.example/demo'],
+    ['text before the scheme', 'xhttps://h.example/demo'],
   ])('gives "" for an endpoint with %s', (_name, urlEndpoint) => {
     expect(buildUrl({ urlEndpoint, path: '/a.jpg' })).toBe('');
     expect(normaliseEndpoint(urlEndpoint)).toBeNull();
@@ -145,5 +150,22 @@ describe('buildUrl: queries', () => {
     expect(thrown).toBeInstanceOf(FerryError);
     expect((thrown as FerryError).error).toMatchObject({ code: 'bad_request', details: { key: 'bad' } });
     expect((thrown as FerryError).message).toBe('The query parameter "bad" cannot be written into a URL.');
+  });
+});
+
+describe('buildUrl: odd inputs', () => {
+  it('trims the endpoint', () => {
+    expect(buildUrl({ urlEndpoint: '  https://h.example/p  ', path: 'a' })).toBe('https://h.example/p/a');
+  });
+
+  it('treats a path that merely contains a URL as a path', () => {
+    expect(buildUrl({ urlEndpoint: EP, path: 'a/https://x.png' })).toBe(`${EP}/a/https:/x.png`);
+  });
+
+  it('writes U+0080 as its UTF-8 bytes, and a backslash in a path-position transformation as /', () => {
+    expect(buildUrl({ urlEndpoint: EP, path: '/\u0080.png' })).toBe(`${EP}/%C2%80.png`);
+    expect(buildUrl({ urlEndpoint: EP, path: 'a.jpg', transformation: [{ raw: 'l-text,i-a\\b,l-end' }], transformationPosition: 'path' })).toBe(
+      `${EP}/tr:l-text,i-a/b,l-end/a.jpg`,
+    );
   });
 });

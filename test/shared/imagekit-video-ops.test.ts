@@ -24,7 +24,7 @@ const message = (tx: string): string => {
 
 describe('toVideoPlan', () => {
   it('fills the defaults: cover, black, mp4 with h264 and aac, nothing else set', () => {
-    expect(plan('orig')).toEqual({
+    expect(plan('orig')).toStrictEqual({
       ok: true,
       unsupported: [],
       plan: { fit: 'cover', withoutEnlargement: false, background: 'black', format: 'mp4', videoCodec: 'h264', audioCodec: 'aac' },
@@ -150,5 +150,30 @@ describe('videoPlanKey', () => {
     expect(videoPlanKey(okPlan('w-100,h-52'))).not.toBe(videoPlanKey(base));
     expect(videoPlanKey(okPlan('w-100,h-50,f-webm'))).not.toBe(videoPlanKey(base));
     expect(videoPlanKey(okPlan('w-100'))).not.toBe(videoPlanKey(base));
+  });
+});
+
+describe('toVideoPlan: what counts as a number, a ratio, a colour', () => {
+  it('takes whole and decimal sizes and seconds; refuses exponents and a trailing dot', () => {
+    expect(okPlan('w-10.25,so-10,eo-12.5')).toMatchObject({ width: { px: 10 }, startOffset: 10, endOffset: 12.5 });
+    for (const [tx, key, value] of [['w-1e3', 'w', '1e3'], ['w-5.', 'w', '5.'], ['so-1e1', 'so', '1e1']]) {
+      expect(message(tx ?? '')).toBe(`Invalid value "${value}" for video transformation parameter "${key}".`);
+    }
+  });
+
+  it('reads ratios with decimals on both sides, nothing around them', () => {
+    expect(okPlan('w-10,ar-16.25-9.75').aspectRatio).toBe(16.25 / 9.75);
+    expect(okPlan('w-10,ar-16:10').aspectRatio).toBe(1.6);
+    for (const ar of ['x4-3', '4-3x']) expect(message(`w-10,ar-${ar}`)).toBe(`Invalid value "${ar}" for video transformation parameter "ar".`);
+  });
+
+  it('takes a background of exactly six hex digits or letters only', () => {
+    for (const bg of ['zz123456', '123456zz', '1white', 'white1']) {
+      expect(message(`bg-${bg}`)).toBe(`Invalid value "${bg}" for video transformation parameter "bg".`);
+    }
+  });
+
+  it('writes no field it has no value for', () => {
+    expect(okPlan('w-10')).toStrictEqual({ fit: 'cover', withoutEnlargement: false, background: 'black', format: 'mp4', videoCodec: 'h264', audioCodec: 'aac', width: { px: 10 } });
   });
 });
