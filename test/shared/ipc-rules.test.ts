@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { afterUploadSchema, channels, isChannel, watchFolderSchema } from '../../src-shared/ipc/channels.js';
 import { BATCH_ID_PATTERN } from '../../src-shared/ipc/file-stream.js';
+import { wireCallSchema } from '../../src-shared/ipc/wire.js';
 
 describe('absolute paths (after-upload move target, watch folder)', () => {
   const move = (to: string): boolean => afterUploadSchema.safeParse({ kind: 'move', to }).success;
@@ -61,5 +62,24 @@ describe('BATCH_ID_PATTERN', () => {
   it('takes 8 to 64 URL-safe characters', () => {
     for (const id of ['abcdEF12', 'a_b-c_d-', 'x'.repeat(64)]) expect(BATCH_ID_PATTERN.test(id)).toBe(true);
     for (const id of ['abcdEF1', 'x'.repeat(65), 'abcd ef12', 'abcdef12/', '../abcdef', 'abcdéf12']) expect(BATCH_ID_PATTERN.test(id)).toBe(false);
+  });
+});
+
+describe('the WebSocket call envelope', () => {
+  const call = { t: 'call', id: 0, channel: 'jobs:list', payload: {} };
+  it('takes a call with a whole, non-negative id and a short channel name; the payload is judged later', () => {
+    expect(wireCallSchema.parse(call)).toEqual(call);
+    expect(wireCallSchema.safeParse({ ...call, payload: 'anything' }).success).toBe(true);
+    expect(wireCallSchema.safeParse({ ...call, channel: 'x'.repeat(64) }).success).toBe(true);
+  });
+
+  it.each([
+    ['another type', { ...call, t: 'reply' }],
+    ['a negative id', { ...call, id: -1 }],
+    ['a fractional id', { ...call, id: 1.5 }],
+    ['a long channel name', { ...call, channel: 'x'.repeat(65) }],
+    ['an extra key', { ...call, extra: 1 }],
+  ])('refuses %s', (_name, message) => {
+    expect(wireCallSchema.safeParse(message).success).toBe(false);
   });
 });
