@@ -52,8 +52,9 @@ export default {
   coverageAnalysis: 'perTest',
   // A static mutant (module-level code: zod schemas, constant tables) is reached before any test
   // starts, so per-test coverage cannot narrow it and it would rerun every test file with a fresh
-  // module graph. Scoped runs leave them out and the README counts them separately.
-  ignoreStatic: scope !== undefined,
+  // module graph. Scoped runs leave them out and the README counts them separately, unless
+  // FERRY_MUTATE_STATIC=1 (a chunk whose tests are few and fast, like the model's schemas).
+  ignoreStatic: scope !== undefined && process.env.FERRY_MUTATE_STATIC !== '1',
   checkers: [],
   incremental: true,
   // FERRY_MUTATE_CACHE / FERRY_MUTATE_REPORT: scripts/mutate-all.mjs gives each chunk its own.

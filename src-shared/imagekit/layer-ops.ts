@@ -97,7 +97,7 @@ export function evalExpr(text: string, vars: Readonly<Record<string, number>>): 
     const rhs = operand(parts[i + 1]);
     if (rhs === null) return null;
     const op = parts[i];
-    if ((op === 'div' || op === 'mod') && rhs === 0) return null;
+    // A zero divisor needs no check of its own: it gives ±Infinity or NaN, refused below.
     acc = op === 'add' ? acc + rhs : op === 'sub' ? acc - rhs : op === 'mul' ? acc * rhs : op === 'div' ? acc / rhs : op === 'mod' ? acc % rhs : acc ** rhs;
   }
   return acc !== null && Number.isFinite(acc) ? acc : null;

@@ -88,9 +88,11 @@ function placement(o: OverlayBase<unknown>): string[] {
  * in so the two modules do not import each other).
  */
 export function overlayString<Step>(o: Overlay<Step>, buildSteps: (steps: readonly Step[]) => string): string | null {
-  const layer = LAYER_NAMES[(o as { type?: unknown }).type as string];
+  const type = (o as { type?: unknown }).type;
+  // Own keys only, so a type such as "constructor" is unknown rather than Object's function.
+  const layer = typeof type === 'string' && Object.hasOwn(LAYER_NAMES, type) ? LAYER_NAMES[type] : undefined;
   if (layer === undefined) {
-    throw new FerryError(appError('bad_request', `Unknown overlay type ${JSON.stringify((o as { type?: unknown }).type) ?? 'undefined'}: use text, image, video, subtitle or solidColor.`));
+    throw new FerryError(appError('bad_request', `Unknown overlay type ${JSON.stringify(type) ?? 'undefined'}: use text, image, video, subtitle or solidColor.`));
   }
   const content = o.type === 'text' ? o.text : o.type === 'solidColor' ? o.color : o.input;
   if (content === undefined || content === null || content === '') return null;

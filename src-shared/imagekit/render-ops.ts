@@ -78,6 +78,10 @@ const FORMATS = new Set(['auto', 'orig', 'jpg', 'jpeg', 'png', 'webp', 'avif', '
 
 class InvalidValue extends Error {}
 
+/** A table entry by own key: a URL value such as `c-constructor` must not reach Object.prototype. */
+export const ownEntry = <T>(table: Readonly<Record<string, T>>, key: string | null): T | undefined =>
+  key !== null && Object.hasOwn(table, key) ? table[key] : undefined;
+
 const fail = (key: string, value: string | null): never => {
   throw new InvalidValue(`Invalid value "${value ?? ''}" for transformation parameter "${key}".`);
 };
@@ -89,7 +93,9 @@ function num(key: string, value: string | null, min: number, max: number): numbe
 
 function color(key: string, value: string | null): string {
   if (value !== null && /^([0-9a-f]{6}|[0-9a-f]{8})$/i.test(value)) return `#${value.toLowerCase()}`;
-  if (value !== null && /^[a-z]{3,20}$/i.test(value)) return value.toLowerCase();
+  // A name (`white`); none is made only of hex letters, so `ABCDEFA` is a mistyped hex, not a
+  // name the renderer would choke on (the same rule as layer colours).
+  if (value !== null && /^[a-z]{3,20}$/i.test(value) && !/^[a-f]+$/i.test(value)) return value.toLowerCase();
   return fail(key, value);
 }
 
@@ -111,10 +117,11 @@ function stepOps(params: ReadonlyMap<string, string | null>): RenderOp[] {
 
   const dpr = has('dpr') && v('dpr') !== 'auto' ? num('dpr', v('dpr'), 0.1, 5) : 1;
   let background: string | undefined = has('bg') ? color('bg', v('bg')) : undefined;
-  if (has('w') || has('h') || (has('ar') && (has('w') || has('h')))) {
+  // An aspect ratio alone resizes nothing: it needs a width or a height to derive the other.
+  if (has('w') || has('h')) {
     let [fit, withoutEnlargement]: [FitMode, boolean] = ['cover', false];
-    if (has('c')) [fit, withoutEnlargement] = CROPS[v('c') ?? ''] ?? fail('c', v('c'));
-    if (has('cm')) [fit, withoutEnlargement] = CROP_MODES[v('cm') ?? ''] ?? fail('cm', v('cm'));
+    if (has('c')) [fit, withoutEnlargement] = ownEntry(CROPS, v('c')) ?? fail('c', v('c'));
+    if (has('cm')) [fit, withoutEnlargement] = ownEntry(CROP_MODES, v('cm')) ?? fail('cm', v('cm'));
     const fo = v('fo');
     const position: Gravity = !has('fo') ? 'center' : fo === 'auto' || fo === 'face' ? 'attention' : GRAVITIES.has(fo ?? '') ? (fo as Gravity) : fail('fo', fo);
     let aspectRatio: number | undefined;
@@ -173,7 +180,7 @@ function expandNamed(steps: readonly TxStep[], named: Readonly<Record<string, st
   const out: TxStep[] = [];
   for (const step of steps) {
     const n = step.find((i): i is TxParam => i.kind === 'param' && i.key === 'n');
-    const tx = n?.value != null ? named[n.value] : undefined;
+    const tx = ownEntry(named, n?.value ?? null);
     if (tx === undefined) {
       out.push(step);
       continue;

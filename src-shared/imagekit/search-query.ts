@@ -99,7 +99,9 @@ function typeValue(field: string, kind: FieldKind, tok: Token): SearchValue | st
     return Number.isNaN(ms) ? invalid : { kind: 'date', ms, dayOnly: text.length === 10 };
   }
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(tok.text.trim());
-  const unit = SIZE_UNITS[(m?.[2] ?? 'x').toLowerCase()];
+  const unitName = (m?.[2] ?? 'x').toLowerCase();
+  // Own keys only: `1constructor` is an unknown unit, not Object's function.
+  const unit = Object.hasOwn(SIZE_UNITS, unitName) ? SIZE_UNITS[unitName] : undefined;
   if (!m || unit === undefined || (kind === 'number' && m[2] !== '')) {
     return `${field} field must have a valid numeric value${kind === 'size' ? ' (bytes, or a size like "1mb")' : ''}.`;
   }
@@ -160,7 +162,7 @@ class Parser {
   }
   private field(name: string): FieldKind {
     if (/^customMetadata\.[A-Za-z0-9_-]+$/.test(name)) return 'string';
-    const kind = FIELDS[name];
+    const kind = Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
     if (!kind) throw new SyntaxError(`${name} is not a valid field.`);
     return kind;
   }

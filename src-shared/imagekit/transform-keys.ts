@@ -97,9 +97,12 @@ const LOWER_KEY_MAP: ReadonlyMap<string, string> = new Map(
   Object.entries(TRANSFORM_KEY_MAP).map(([k, v]) => [k.toLowerCase(), v]),
 );
 
-/** Resolves an option key to its URL parameter; unknown keys pass through unchanged (all SDKs). */
+/**
+ * Resolves an option key to its URL parameter; unknown keys pass through unchanged (all SDKs).
+ * Own keys only: `toString` is an unknown key, not Object.prototype's function.
+ */
 export function urlParamFor(optionKey: string): string {
-  return TRANSFORM_KEY_MAP[optionKey] ?? LOWER_KEY_MAP.get(optionKey.toLowerCase()) ?? optionKey;
+  return (Object.hasOwn(TRANSFORM_KEY_MAP, optionKey) ? TRANSFORM_KEY_MAP[optionKey] : undefined) ?? LOWER_KEY_MAP.get(optionKey.toLowerCase()) ?? optionKey;
 }
 
 /**

@@ -43,12 +43,13 @@ function valueText(key: string, value: unknown): string {
 const isOn = (v: unknown): boolean => v === true || v === 'true';
 const stripSlashes = (s: string): string => s.replace(/^\//, '').replace(/\/$/, '');
 
-/** v6's rule (§4.2): `-` → bare key, `di` gets the slash strip, anything else `key-String(value)`. */
+/**
+ * v6's rule (§4.2): `-` → bare key, anything else `key-String(value)`. (v6 also strips the slashes
+ * of `di`, but `defaultImage` is not a v6-only key, so v7's rule writes it.)
+ */
 function renderV6(param: string, key: string, value: unknown): string {
   if (value === '-') return param;
-  let text = valueText(key, value);
-  if (param === 'di') text = stripSlashes(text).replace(/\//g, '@@');
-  return `${param}-${text}`;
+  return `${param}-${valueText(key, value)}`;
 }
 
 /** v7's rule (§4.4); an empty value still writes `key-` (e.g. `di-`), as v7 does. */

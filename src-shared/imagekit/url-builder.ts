@@ -41,6 +41,15 @@ function queryValue(key: string, v: unknown): string {
 
 type ParsedUrl = { origin: string; path: string; query: string };
 
+/** `user:pass@` as WHATWG writes it: an empty password loses its `:`, empty credentials vanish. */
+function serialiseUserinfo(raw: string): string {
+  const colon = raw.indexOf(':');
+  const user = colon >= 0 ? raw.slice(0, colon) : raw;
+  const pass = colon >= 0 ? raw.slice(colon + 1) : '';
+  if (user === '' && pass === '') return '';
+  return `${user}${pass === '' ? '' : `:${pass}`}@`;
+}
+
 /** Splits an absolute http(s) URL; lower-cases scheme and host and drops a default port like WHATWG. */
 function parseAbsolute(url: string): ParsedUrl | null {
   const m = /^(https?):\/\/([^/?#\\]+)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i.exec(url.trim());
@@ -48,7 +57,7 @@ function parseAbsolute(url: string): ParsedUrl | null {
   const scheme = (m[1] ?? '').toLowerCase();
   const authority = m[2] ?? '';
   const at = authority.lastIndexOf('@');
-  const userinfo = at >= 0 ? authority.slice(0, at + 1) : '';
+  const userinfo = at >= 0 ? serialiseUserinfo(authority.slice(0, at)) : '';
   let hostPort = (at >= 0 ? authority.slice(at + 1) : authority).toLowerCase();
   if ((scheme === 'https' && hostPort.endsWith(':443')) || (scheme === 'http' && hostPort.endsWith(':80'))) {
     hostPort = hostPort.slice(0, hostPort.lastIndexOf(':'));

@@ -6,6 +6,9 @@
 
 /** UTF-8 percent-encodes one code point; a lone surrogate becomes U+FFFD like WHATWG does. */
 function encodeCodePoint(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  // encodeURIComponent leaves `'` (and `!()*~`) alone, but WHATWG's query set encodes `'`.
+  if (cp < 0x80) return `%${cp.toString(16).toUpperCase().padStart(2, '0')}`;
   try {
     return encodeURIComponent(ch);
   } catch {

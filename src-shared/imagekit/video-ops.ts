@@ -4,7 +4,7 @@
  * is delivered once, so the chain's steps merge into one plan (a later value wins); keys the
  * emulator cannot do are listed in `unsupported`, like the image mapping does.
  */
-import { CROPS } from './render-ops.js';
+import { CROPS, ownEntry } from './render-ops.js';
 import type { TxParam, TxStep } from './transform-parser.js';
 
 /** `cover` = c-maintain_ratio (default), `fill` = c-force, `inside` = c-at_max(_enlarge),
@@ -80,7 +80,7 @@ function merge(steps: readonly TxStep[], unsupported: string[]): Map<string, str
 function build(p: Map<string, string | null>): VideoPlan {
   const v = (k: string): string | null => p.get(k) ?? null;
   let [fit, withoutEnlargement]: [VideoFit, boolean] = ['cover', false];
-  if (p.has('c')) [fit, withoutEnlargement] = CROPS[v('c') ?? ''] ?? fail('c', v('c'));
+  if (p.has('c')) [fit, withoutEnlargement] = ownEntry(CROPS, v('c')) ?? fail('c', v('c'));
   if (p.has('cm')) [fit, withoutEnlargement] = v('cm') === 'pad_resize' ? ['pad', false] : fail('cm', v('cm'));
   const format = p.has('f') && v('f') !== 'auto' ? pick('f', v('f'), ['mp4', 'webm'] as const) : 'mp4';
   const videoCodec = p.has('vc') ? pick('vc', v('vc'), ['h264', 'vp9', 'av1'] as const) : format === 'webm' ? 'vp9' : 'h264';

@@ -94,6 +94,10 @@ describe('ImageKit delivery (§4)', () => {
     const invalid = await get(`${ik.endpoint}/tr:w-abc/gallery/photo.png`);
     expect(invalid.status).toBe(400);
     expect(invalid.json.message).toContain('w');
+    // An Object.prototype name as a crop is an unknown value (it used to throw inside: a 500).
+    const prototypeName = await get(`${ik.endpoint}/gallery/photo.png?tr=w-100,c-constructor`);
+    expect(prototypeName.status).toBe(400);
+    expect(prototypeName.json.message).toBe('Invalid transformation: Invalid value "constructor" for transformation parameter "c".');
   });
 
   it('serves signed URLs (query and path forms) and refuses tampered or expired ones with 401', async () => {

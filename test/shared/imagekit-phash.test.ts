@@ -29,4 +29,20 @@ describe('pHashDistance', () => {
     expect(pHashDistance('0x12', '0012')).toEqual({ ok: false, message: PHASH_INVALID });
     expect(pHashDistance('f06830ca9f1e3e90', '42')).toEqual({ ok: false, message: PHASH_UNEQUAL });
   });
+
+  it('counts every bit of a nibble on its own', () => {
+    for (const [hex, bits] of [['1', 1], ['2', 1], ['4', 1], ['8', 1], ['3', 2], ['7', 3], ['f', 4], ['F', 4], ['0', 0]] as const) {
+      expect(pHashDistance(`0${hex}`, '00')).toEqual({ ok: true, distance: bits });
+    }
+  });
+
+  it('checks the whole string is hex, on either side', () => {
+    for (const [a, b] of [['12zz', '1234'], ['zz12', '1234'], ['1234', '12 4'], ['1234', '-123'], ['12\n', '1234']]) {
+      expect(pHashDistance(a, b)).toEqual({ ok: false, message: PHASH_INVALID });
+    }
+    // 0 and null are missing, like an empty string (v6 checks falsiness first).
+    expect(pHashDistance(0, 'ab')).toEqual({ ok: false, message: PHASH_MISSING });
+    expect(pHashDistance('ab', null)).toEqual({ ok: false, message: PHASH_MISSING });
+    expect(pHashDistance('ab', '')).toEqual({ ok: false, message: PHASH_MISSING });
+  });
 });
