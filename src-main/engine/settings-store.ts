@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as ConfModule from 'conf';
 import path from 'node:path';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import {
@@ -58,7 +59,7 @@ export function confBacking(): SettingsBackingFactory {
     let conf: SettingsBacking | null = null;
     const open = (): SettingsBacking => {
       if (conf) return conf;
-      const { default: Conf } = createRequire(import.meta.url)('conf') as typeof import('conf');
+      const { default: Conf } = createRequire(import.meta.url)('conf') as typeof ConfModule;
       conf = new Conf<Record<string, unknown>>({
         cwd: o.cwd,
         configName: o.name,
