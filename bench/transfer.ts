@@ -8,6 +8,8 @@
  *   embed   the CLI with its embedded local cloud (a worker thread), as `npm run ferry` runs it
  *   fii     the CLI with --intelligent → a local cloud that grants intelligent ingestion
  *   sdk     the official filestack-js client → the same local cloud, timed as a whole process
+ *   other   (only with FERRY_BENCH_OTHER_CLI=<another build's dist/main/cli.js>) that build's CLI
+ *           → this build's local cloud, like `ferry`: two builds compared in one sitting
  * Clients are timed from spawn to exit; CPU is each process's own (all threads), per GiB.
  * Knobs: FERRY_BENCH_MB (default 1024), FERRY_BENCH_RUNS (default 5), FERRY_BENCH_VARIANTS
  * (e.g. floor,ferry; default all).
@@ -23,14 +25,17 @@ const CLI = path.join(ROOT, 'dist', 'main', 'cli.js');
 const PROCS = path.join(ROOT, 'bench', 'procs');
 const PORT_READY = /^port (\d+)/;
 
-type Variant = 'raw' | 'floor' | 'ferry' | 'embed' | 'fii' | 'sdk';
-const ALL: readonly Variant[] = ['raw', 'floor', 'ferry', 'embed', 'fii', 'sdk'];
+const OTHER_CLI = process.env.FERRY_BENCH_OTHER_CLI ? path.resolve(process.env.FERRY_BENCH_OTHER_CLI) : null;
+
+type Variant = 'raw' | 'floor' | 'ferry' | 'other' | 'embed' | 'fii' | 'sdk';
+const ALL: readonly Variant[] = ['raw', 'floor', 'ferry', ...(OTHER_CLI ? (['other'] as const) : []), 'embed', 'fii', 'sdk'];
 const picked = process.env.FERRY_BENCH_VARIANTS?.split(',').map((v) => v.trim());
 const VARIANTS: readonly Variant[] = picked ? ALL.filter((v) => picked.includes(v)) : ALL;
 const LABELS: Record<Variant, string> = {
   raw: 'raw PUT (ceiling)',
   floor: 'protocol floor (MD5 per part, 1 write)',
   ferry: 'Ferry CLI → local cloud process',
+  other: "another build's CLI → local cloud process",
   embed: 'Ferry CLI, embedded local cloud',
   fii: 'Ferry CLI --intelligent → local cloud',
   sdk: 'filestack-js → local cloud process',
@@ -86,9 +91,10 @@ async function runOne(v: Variant, src: Source, scratch: string, deep: boolean): 
       });
     }
     case 'ferry':
+    case 'other':
     case 'fii':
       return withServer(startCloud(cloudDir, 0, v === 'fii' ? ['--fii'] : []), async (s) => {
-        const run = await runNode([CLI, 'upload', src.file, '--json', '--data', data, '--local-cloud', s.match[1] ?? '', ...(v === 'fii' ? ['--intelligent'] : [])]);
+        const run = await runNode([v === 'other' ? (OTHER_CLI as string) : CLI, 'upload', src.file, '--json', '--data', data, '--local-cloud', s.match[1] ?? '', ...(v === 'fii' ? ['--intelligent'] : [])]);
         return { ...run, ok: await intact(cloudDir, ferryHandle(run), src, deep) };
       });
     case 'embed': {
@@ -153,6 +159,8 @@ export const transferBench: BenchModule = {
     };
     ratio('floor', 'raw', 'floor / raw', 'floor_vs_raw');
     ratio('ferry', 'floor', 'Ferry user path / floor (goal ≥ 0.9)', 'ferry_vs_floor');
+    ratio('other', 'floor', 'other build / floor', 'other_vs_floor');
+    ratio('ferry', 'other', 'this build / other build', 'ferry_vs_other');
     ratio('embed', 'floor', 'Ferry embedded / floor', 'embed_vs_floor');
     ratio('ferry', 'sdk', 'Ferry / filestack-js (goal ≥ 1.4)', 'ferry_vs_filestack_js');
     ratio('fii', 'ferry', 'intelligent / regular (goal ≥ 0.9)', 'fii_vs_regular');

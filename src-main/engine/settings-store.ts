@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as ConfModule from 'conf';
 import path from 'node:path';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import {
@@ -44,20 +46,54 @@ export type SettingsBackingOptions = { readonly cwd: string; readonly name: stri
 export type SettingsBackingFactory = (opts: SettingsBackingOptions) => SettingsBacking;
 
 /**
- * conf where Electron is absent. Loaded on first use: conf pulls in ajv (~0.2 s), which a CLI
- * that only prints its help must not pay for.
+ * conf where Electron is absent, created on the first change. conf pulls in ajv and semver
+ * (0.3–0.8 s of a `ferry upload`'s start on a busy machine, more than the rest of the app), and
+ * reading a flat JSON file needs none of it: the file is read here (an unreadable one throws
+ * now, as conf's constructor would), and conf is loaded (synchronously, `require` of an ES
+ * module, Node ≥ 20.19) only when a change must be written through its atomic writer.
  */
-export async function confBacking(): Promise<SettingsBackingFactory> {
-  const { default: Conf } = await import('conf');
-  return (o) =>
-    new Conf<Record<string, unknown>>({
-      cwd: o.cwd,
-      configName: o.name,
-      configFileMode: o.fileMode,
-      // Keys are our field names, never paths; a corrupt file is ours to keep aside, not conf's to wipe.
-      accessPropertiesByDotNotation: false,
-      clearInvalidConfig: false,
-    });
+export function confBacking(): SettingsBackingFactory {
+  return (o) => {
+    const file = path.join(o.cwd, `${o.name}.json`);
+    let read = readStoreFile(file);
+    let conf: SettingsBacking | null = null;
+    const open = (): SettingsBacking => {
+      if (conf) return conf;
+      const { default: Conf } = createRequire(import.meta.url)('conf') as typeof ConfModule;
+      conf = new Conf<Record<string, unknown>>({
+        cwd: o.cwd,
+        configName: o.name,
+        configFileMode: o.fileMode,
+        // Keys are our field names, never paths; a corrupt file is ours to keep aside, not conf's to wipe.
+        accessPropertiesByDotNotation: false,
+        clearInvalidConfig: false,
+      });
+      return conf;
+    };
+    return {
+      path: file,
+      get store() {
+        return conf ? conf.store : read;
+      },
+      set store(next) {
+        open().store = next;
+        read = next;
+      },
+    };
+  };
+}
+
+/** The stored object of a settings file: `{}` when there is none yet; other read errors throw. */
+function readStoreFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (thrown) {
+    if ((thrown as { code?: unknown }).code === 'ENOENT') return {};
+    throw thrown;
+  }
+  const raw: unknown = JSON.parse(text);
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 }
 
 export type OpenSettingsOptions = {
@@ -82,7 +118,7 @@ export async function openSettings(opts: OpenSettingsOptions): Promise<SettingsS
   const clock = opts.clock ?? systemClock;
   const listeners = new Set<(s: TransferSettings) => void>();
   const recovered = checkFile(file, opts.logger, clock);
-  const factory = opts.backing ?? (await confBacking());
+  const factory = opts.backing ?? confBacking();
   let backing: SettingsBacking | null = null;
   let unavailable = '';
   try {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../localcloud/server.js';
+import type { LocalCloud, LocalCloudOptions } from '../localcloud/server.js';
 import { listenOnStablePort, rememberedPort } from './stable-port.js';
 
 /** `<data>/localcloud/port`: the port the app's local cloud keeps across restarts. */
@@ -29,6 +29,9 @@ export type StableCloudOptions = Omit<LocalCloudOptions, 'dataDir' | 'port' | 'h
 export async function startStableHere(dataDir: string, options: StableCloudOptions = {}, use: PortFileUse = { mode: 'own' }): Promise<LocalCloud> {
   await mkdir(dataDir, { recursive: true });
   const portFile = join(dataDir, PORT_FILE);
+  // Loaded here, not at the top: every host imports this file, but only the thread that runs the
+  // cloud needs its ~400 KB of code and its packages (a `ferry upload` to a cloud elsewhere never does).
+  const { startLocalCloud } = await import('../localcloud/server.js');
   const start = (port: number): Promise<LocalCloud> => startLocalCloud({ ...options, dataDir, port, host: '127.0.0.1' });
   const appPort = use.mode === 'borrow' ? await rememberedPort(portFile) : null;
   if (appPort === null) return listenOnStablePort(portFile, start);

@@ -162,7 +162,7 @@ async function runOnce(o: IntelligentRunOptions, resumed: IntelligentCheckpoint 
   let chunkHint = o.limits?.max ?? FII_PART_SIZE;
   // One open file for every chunk of the attempt.
   const reader = await openSource(source.path);
-  // Only PUTs take the attempt's slots: one part more is read, hashed and given its URL while
+  // Only PUTs take the attempt's slots: LOOKAHEAD_PARTS more are read, hashed and given their URL while
   // the others send, as regular uploads do (part-pool.ts). Not in 'fallback' mode: there a part
   // prepared the regular way must not go out after a sibling's failure switched the upload to FII.
   const gate = createConcurrencyGate(o.concurrency);
