@@ -61,11 +61,11 @@ const CHUNKS = {
   // engine.test.ts, which uploads to the local cloud.
   'engine-services': {
     mutate: ['src-main/engine/*.ts', ...[...PURE_ENGINE, 'engine', 'attempt'].map((name) => `!src-main/engine/${name}.ts`)],
-    tests: ['test/engine/engine.test.ts', 'test/engine/engine-control.test.ts', 'test/engine/settle-watch.test.ts', 'test/engine/file-system.test.ts', 'test/engine/done-record.test.ts', 'test/engine/handlers.test.ts', 'test/engine/settings-store.test.ts', 'test/hosts/symlink-escape.test.ts', 'test/hosts/electron-settings.test.ts', 'test/hosts/link-actions.test.ts'],
+    tests: ['test/engine/engine.test.ts', 'test/engine/engine-control.test.ts', 'test/engine/expand-paths.test.ts', 'test/engine/settle-watch.test.ts', 'test/engine/file-system.test.ts', 'test/engine/done-record.test.ts', 'test/engine/handlers.test.ts', 'test/engine/settings-store.test.ts', 'test/hosts/symlink-escape.test.ts', 'test/hosts/electron-settings.test.ts', 'test/hosts/link-actions.test.ts'],
   },
   'engine-journal': {
     mutate: ['src-main/engine/journal/*.ts'],
-    tests: ['test/engine/journal.test.ts', 'test/engine/journal-history.test.ts', 'test/engine/journal-recovery.test.ts', 'test/hosts/library-sort.test.ts', 'test/hosts/electron-sqlite.test.ts'],
+    tests: ['test/engine/journal.test.ts', 'test/engine/journal-history.test.ts', 'test/engine/journal-parity.test.ts', 'test/engine/journal-recovery.test.ts', 'test/hosts/library-sort.test.ts', 'test/hosts/electron-sqlite.test.ts'],
   },
   // The engine itself, judged by uploads to the local cloud over loopback: the slow chunk.
   'engine-run': {
