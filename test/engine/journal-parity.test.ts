@@ -107,6 +107,23 @@ describe.each(journals)('%s journal, as the Library and the engine use it', (_ki
     expect(named).toEqual(['a_x.txt', 'ab.txt', 'B.txt']);
   });
 
+  it('ties: equal names list the newest first, equal times list by record order, oldest first reversed', () => {
+    const j = open();
+    for (const [id, at] of [['n1', 1], ['n2', 3], ['n3', 2]] as const) j.history.append(entry(id, { name: 'same.txt', finishedAt: T0 + at }));
+    for (const id of ['t1', 't2', 't3', 't4']) j.history.append(entry(id, { name: `${id}.txt`, finishedAt: T0 - 10 }));
+    const order = (sort: 'name' | 'oldest') => j.history.query({ limit: 10, offset: 0, sort }).entries.map((e) => e.jobId);
+    expect(order('name')).toEqual(['n2', 'n3', 'n1', 't1', 't2', 't3', 't4']);
+    expect(order('oldest')).toEqual(['t1', 't2', 't3', 't4', 'n1', 'n3', 'n2']);
+    // Folders are the paths entries sit directly in; a path without a folder adds none.
+    j.history.append(entry('f1', { relativePath: 'trip/day1/a.jpg' }));
+    j.history.append(entry('f2', { relativePath: 'trip/b.jpg' }));
+    j.history.append(entry('f3', { relativePath: 'loose.jpg' }));
+    expect(j.history.folders().sort((a, b) => a.folder.localeCompare(b.folder))).toEqual([
+      { folder: 'trip/', count: 1 },
+      { folder: 'trip/day1/', count: 1 },
+    ]);
+  });
+
   it('finds an upload only by key and destination together, the newest one, and forgets a removed one', () => {
     const j = open();
     j.history.append(entry('x', { finishedAt: T0 + 1, size: 10 }));
@@ -129,13 +146,15 @@ describe.each(journals)('%s journal, as the Library and the engine use it', (_ki
   });
 
   it('a checkpoint saved as nothing is cleared; invalid jobs and entries are refused by name', () => {
-    const j = open();
+    const { lines, logger } = captureLogger();
+    const j = open(logger);
     const cp = j.checkpoint('a');
     cp.save({ part: 3 });
     expect(cp.load()).toEqual({ part: 3 });
     cp.save(undefined);
     expect(cp.load()).toBeUndefined();
     expect(j.checkpoint('missing').load()).toBeUndefined();
+    expect(lines).toEqual([]); // a missing checkpoint is normal, not a warning
 
     const badJob = { ...job('bad'), status: { kind: 'teleported' } } as unknown as Job;
     expect(refusal(() => j.put(badJob))).toMatchObject({ code: 'internal', message: expect.stringMatching(/^Refusing to journal an invalid job/) });
@@ -150,6 +169,7 @@ describe.each(journals)('%s journal, as the Library and the engine use it', (_ki
     const j = open(logger);
     j.put(job('a'));
     j.close();
+    const closedOnce = lines.filter(([, message]) => message.includes('closed')).length;
     j.close();
     const calls: (() => unknown)[] = [
       () => j.loadAll(),
@@ -174,11 +194,43 @@ describe.each(journals)('%s journal, as the Library and the engine use it', (_ki
     for (const call of calls) expect(refusal(call)).toEqual({ code: 'internal', message: 'The upload journal is closed.', retryable: false });
     // The in-memory journal says once that its contents are gone; the durable one has nothing to say.
     const closedLines = lines.filter(([, message]) => message.includes('closed'));
-    expect(closedLines.length).toBe(j.status.mode === 'memory' ? 1 : 0);
+    expect([closedOnce, closedLines.length]).toEqual(j.status.mode === 'memory' ? [1, 1] : [0, 0]);
   });
 });
 
 describe('sqlite journal when SQLite fails a statement', () => {
+  it('a batch whose own work throws is refused as "could not save a batch of jobs", and nothing of it is kept', () => {
+    const { logger } = captureLogger();
+    const j = openJournal({ dir, logger });
+    opened.push(j);
+    const error = refusal(() =>
+      j.batch(() => {
+        j.put(job('half'));
+        throw new Error('disk went away');
+      }),
+    );
+    expect(error).toEqual({ code: 'internal', message: 'The upload journal could not save a batch of jobs: disk went away', retryable: false, details: { code: null } });
+    expect(j.loadAll()).toEqual([]);
+  });
+
+  it('a history row that is no longer valid is skipped with a warning naming it', () => {
+    const { lines, logger } = captureLogger();
+    let j = openJournal({ dir });
+    j.history.append(entry('good', { finishedAt: T0 + 1 }));
+    j.history.append(entry('spoiled'));
+    j.close();
+    const raw = new Database(path.join(dir, JOURNAL_FILE));
+    raw.prepare("UPDATE history SET sha256 = 'not a key' WHERE job_id = 'spoiled'").run();
+    raw.close();
+    j = openJournal({ dir, logger });
+    opened.push(j);
+    expect(j.history.recent(5).map((e) => e.jobId)).toEqual(['good']);
+    expect(j.history.get('spoiled')).toBeNull();
+    const warned = lines.filter(([level]) => level === 'warn');
+    expect(warned.map(([, message]) => message)).toEqual(['journal: skipped an invalid history row', 'journal: skipped an invalid history row']);
+    expect(warned[0]![2]).toEqual({ id: expect.any(Number) });
+  });
+
   it('each write is refused as "could not <what it was doing>" with SQLite\'s code, and logged', () => {
     const { lines, logger } = captureLogger();
     const j = openJournal({ dir, logger });

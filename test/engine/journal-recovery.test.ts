@@ -132,15 +132,26 @@ describe('journal recovery from bad files', () => {
   });
 
   it('keeps several bad files side by side', () => {
-    fs.writeFileSync(file, 'garbage one');
-    open().close();
+    const moved: string[] = [];
+    for (const text of ['garbage one', 'garbage two', 'garbage three']) {
+      fs.rmSync(file, { force: true });
+      fs.writeFileSync(file, text);
+      const j = open();
+      if (j.status.mode === 'sqlite') moved.push(path.basename(j.status.recovered?.movedTo ?? ''));
+      j.close();
+    }
     journals.length = 0;
-    fs.rmSync(file);
-    fs.writeFileSync(file, 'garbage two');
-    const j = open();
-    expect(j.status.mode === 'sqlite' && j.status.recovered?.movedTo.endsWith('-000Z-1')).toBe(true);
-    const kept = fs.readdirSync(dir).filter((n) => n.includes('.corrupt-')).sort();
-    expect(kept.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))).toEqual(['garbage one', 'garbage two']);
+    const stamp = 'journal.db.corrupt-2025-01-15T12-00-00-000Z';
+    expect(moved).toEqual([stamp, `${stamp}-1`, `${stamp}-2`]);
+    expect(moved.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))).toEqual(['garbage one', 'garbage two', 'garbage three']);
+  });
+
+  it('moves a Ferry journal that lost a column aside, naming the table and column', () => {
+    writeRealJournal();
+    const raw = new Database(file);
+    raw.exec('ALTER TABLE history DROP COLUMN mimetype');
+    raw.close();
+    expect(expectRecovered(fs.readFileSync(file))).toContain('(table history lacks mimetype)');
   });
 
   it('opens an empty (0-byte) file as a fresh journal without moving it', () => {
@@ -160,7 +171,9 @@ describe('journal fallback to memory', () => {
     if (j.status.mode !== 'memory') return;
     expect(isAppError(j.status.error)).toBe(true);
     expect(j.status.error).toMatchObject({ code: 'permission', retryable: false, details: { errno: 'ENOTDIR' } });
-    expect(lines.some((l) => l.level === 'error')).toBe(true);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', message: 'journal: running in memory, the queue will not survive a restart', fields: { path: path.join(blocker, 'sub'), errno: 'ENOTDIR', code: 'permission' } },
+    ]);
 
     // Still a working journal.
     j.put(makeJob('a'));
