@@ -204,7 +204,7 @@ describe('sqlite journal when SQLite fails a statement', () => {
     const j = openJournal({ dir, logger });
     opened.push(j);
     const error = refusal(() =>
-      j.batch(() => {
+      j.batch!(() => {
         j.put(job('half'));
         throw new Error('disk went away');
       }),
@@ -250,7 +250,7 @@ describe('sqlite journal when SQLite fails a statement', () => {
       ['record the upload', () => j.commitDone(job('a'), entry('a'))],
       ['forget the upload', () => j.history.remove('a')],
       // In a batch the statement that failed names itself; the batch does not wrap it again.
-      ['save the job', () => j.batch(() => j.put(job('c')))],
+      ['save the job', () => j.batch!(() => j.put(job('c')))],
       ['read', () => j.history.recent(5)],
       ['read', () => j.loadAll()],
     ];
