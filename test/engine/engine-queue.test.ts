@@ -1,9 +1,10 @@
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import { createEngine } from '../../src-main/engine/engine.js';
+import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
 import type { Logger, Provider } from '../../src-main/engine/ports.js';
 import type { Engine, EngineDeps } from '../../src-main/engine/types.js';
@@ -147,6 +148,48 @@ describe('queue-wide controls', () => {
     expect(b?.size).toBe('staged file 1 and then some'.length);
     if (b?.status.kind !== 'done') throw new Error(`not done: ${b?.status.kind}`);
     expect(await (await fetch(b.status.result.url)).text()).toBe('staged file 1 and then some');
+  });
+
+  it('with a journal: the same file again and a copy of it are duplicates with the first link, upload anyway sends it, a same-size other file uploads', async () => {
+    const journal = createMemoryJournal({ mode: 'memory', error: { code: 'internal', message: 'test', retryable: false } }, quiet);
+    const engine = makeEngine({ store: journal });
+    const [a, other] = [join(tmp, 'dedupe-a.txt'), join(tmp, 'dedupe-other.txt')];
+    await writeFile(a, 'the very same bytes');
+    await writeFile(other, 'other bytes same 19'); // the same size: only the content tells them apart
+    const first = (await engine.addPaths([a])).jobIds[0]!;
+    await engine.whenIdle();
+    const firstView = engine.get(first)!;
+    if (firstView.status.kind !== 'done') throw new Error(`first upload ${firstView.status.kind}`);
+    const copy = join(tmp, 'dedupe-copy.txt');
+    await copyFile(a, copy);
+    const { jobIds } = await engine.addPaths([a, copy, other]);
+    await engine.whenIdle();
+    expect(kinds(engine, jobIds)).toEqual(['duplicate', 'duplicate', 'done']);
+    for (const id of jobIds.slice(0, 2)) expect(engine.get(id)?.status).toMatchObject({ existing: { url: firstView.status.result.url } });
+    engine.uploadAnyway(jobIds[1]!);
+    await engine.whenIdle();
+    const again = engine.get(jobIds[1]!)!;
+    if (again.status.kind !== 'done') throw new Error(`upload anyway ${again.status.kind}`);
+    expect(again.status.result.url).not.toBe(firstView.status.result.url);
+    expect(await (await fetch(again.status.result.url)).text()).toBe('the very same bytes');
+  });
+
+  it('a file emptied, or replaced by a folder, while it waited fails with that reason when its turn comes', async () => {
+    const gate = gated(local());
+    const engine = makeEngine({ providers: { local: gate.provider } });
+    const [hold, emptied, replaced] = await files('changed', 3);
+    const { jobIds } = await engine.addPaths([hold!, emptied!, replaced!]);
+    await until(() => gate.waiting() === 1);
+    await truncate(emptied!, 0);
+    await rm(replaced!);
+    await mkdir(replaced!);
+    gate.release();
+    await engine.whenIdle();
+    expect(jobIds.map((id) => engine.get(id)?.status)).toMatchObject([
+      { kind: 'done' },
+      { kind: 'failed', error: { code: 'empty_file', message: 'Skipped: the file is empty', retryable: false } },
+      { kind: 'failed', error: { code: 'not_a_file', message: 'The path is not a regular file.', retryable: false } },
+    ]);
   });
 
   it('files at once follow the setting; once closing, nothing new is taken and the queue is kept', async () => {
