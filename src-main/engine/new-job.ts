@@ -42,7 +42,8 @@ export async function expandStaged(fs: EngineFs, files: readonly StagedFile[]): 
     skipped.push(...misses);
     const hit = hits[0];
     if (hit && hit.relativePath === null) found.push({ ...hit, relativePath: file.relativePath, ...(file.name ? { name: file.name } : {}) });
-    else if (hit) skipped.push({ path: file.path, reason: 'not a regular file' });
+    // A folder (even an empty one, which yields nothing) is not a staged file; a miss says why itself.
+    else if (misses.length === 0) skipped.push({ path: file.path, reason: 'not a regular file' });
   }
   return { found, skipped };
 }

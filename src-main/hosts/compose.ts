@@ -30,6 +30,7 @@ import { observeLibraryAdds } from './library/added-feed.js';
 import { createLibrary, createMadeFileRecorder, loadOrCreateAppSecret, type LibraryService } from './library/index.js';
 import { createWatchHandlers } from '../watch/handlers.js';
 import { createWatchService, type WatchService } from '../watch/service.js';
+import type { WatchTime } from '../watch/stability.js';
 import { createEventHub, type EventHub } from '../engine/events.js';
 import { createMediaHandlers } from './media/handlers.js';
 import { createMediaService } from './media/service.js';
@@ -94,6 +95,8 @@ export type CreateAppOptions = {
   readonly confirmPaths?: ConfirmPaths;
   /** Quiet time before a watched file counts as written (ms, default 2000; tests use less). */
   readonly watchStabilityMs?: number;
+  /** The clock that window runs on (default: real time; a test moves its own, see watch/stability.ts). */
+  readonly watchStabilityTime?: WatchTime;
   /** Also write log lines to stderr. */
   readonly logToStderr?: boolean;
   /** Use a local cloud that already runs at this base URL instead of starting one (CLI, tests). */
@@ -213,6 +216,7 @@ export async function createApp(opts: CreateAppOptions): Promise<FerryApp> {
       dataDir: opts.dataDir,
       logger,
       ...(opts.watchStabilityMs !== undefined ? { stabilityMs: opts.watchStabilityMs } : {}),
+      ...(opts.watchStabilityTime ? { stabilityTime: opts.watchStabilityTime } : {}),
       // Browser mode: the page behind the token is the user, so a folder added there is the allowed
       // root of its own watch. Electron keeps its path policy (a folder picked in its dialog is granted).
       ...(opts.host === 'electron' ? { assertAllowed: confirmingAssert(paths, opts.confirmPaths, 'watch and upload this folder') } : {}),

@@ -8,7 +8,7 @@ import { compileRules, relativeInside } from './ignore.js';
 import type { Intake } from './intake.js';
 import type { Ledger } from './ledger.js';
 import { buildRemotePath } from './remote-path.js';
-import { createStabilityTracker, type StabilityTracker, type StableFacts } from './stability.js';
+import { createStabilityTracker, type StabilityTracker, type StableFacts, type WatchTime } from './stability.js';
 import { watchFolder, type FolderWatcher } from './watcher.js';
 
 /** The most recent problems kept per folder for the UI. */
@@ -21,6 +21,8 @@ export type RuntimeDeps = {
   readonly intake: Intake;
   readonly logger: Logger;
   readonly stabilityMs: number;
+  /** The clock the stability window runs on (default: real time). */
+  readonly time?: WatchTime;
   /** Hashing and ledger checks at once (I/O bound). */
   readonly checkConcurrency?: number;
 };
@@ -63,6 +65,7 @@ export async function startFolder(folder: WatchFolder, deps: RuntimeDeps): Promi
   let realRoot = folder.path;
   const stability: StabilityTracker = createStabilityTracker({
     windowMs: deps.stabilityMs,
+    ...(deps.time ? { time: deps.time } : {}),
     onStable: (facts) => void checks.add(() => settleFile(facts)).catch((thrown: unknown) => problem(facts.path, `Check failed: ${String(thrown)}`)),
     onGone: () => {},
     onUnreadable: (p, code) => problem(p, `Cannot read the file (${code}).`),

@@ -10,6 +10,7 @@ import { createFoldersStore, type FoldersStore } from './folders-store.js';
 import { relativeInside } from './ignore.js';
 import { createIntake, type Intake } from './intake.js';
 import { openLedger, type Ledger } from './ledger.js';
+import type { WatchTime } from './stability.js';
 
 export type WatchAddInput = RequestOf<'watch:add'>;
 export type WatchUpdateInput = Omit<RequestOf<'watch:update'>, 'id'>;
@@ -20,6 +21,8 @@ export type WatchServiceOptions = {
   readonly logger: Logger;
   /** Quiet time before a file counts as written (ms, default 2000). */
   readonly stabilityMs?: number;
+  /** The clock the stability window runs on (default: real time; tests move their own). */
+  readonly stabilityTime?: WatchTime;
   /** Files per engine call (default 200). */
   readonly batchSize?: number;
   /**
@@ -71,7 +74,7 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
 
   async function run(folder: WatchFolder): Promise<void> {
     if (!folder.enabled || !ledger || !intake) return;
-    const rt = await startFolder(folder, { ledger, intake, logger, stabilityMs });
+    const rt = await startFolder(folder, { ledger, intake, logger, stabilityMs, ...(opts.stabilityTime ? { time: opts.stabilityTime } : {}) });
     runtimes.set(folder.id, rt);
   }
 

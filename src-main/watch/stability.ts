@@ -1,5 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { errnoCode } from '../engine/file-system.js';
+import type { Clock } from '../engine/ports.js';
+import { realTimers, type Timers } from '../engine/progress.js';
 
 /** What a settled file looked like when it was declared stable. */
 export type StableFacts = {
@@ -10,6 +12,15 @@ export type StableFacts = {
   readonly ino: number;
 };
 
+/**
+ * The time the stability window is measured in (default: the wall clock and real timers). A test
+ * hands in a clock it moves itself, so "the file held still for the window" never depends on how
+ * fast a loaded machine runs the writer.
+ */
+export type WatchTime = { readonly clock: Clock; readonly timers: Timers };
+
+const realTime: WatchTime = { clock: { now: () => Date.now() }, timers: realTimers };
+
 /** Size and mtime as chokidar or a stat call reported them. */
 export type Observation = { readonly size: number; readonly mtimeMs: number };
 
@@ -18,6 +29,7 @@ export type StabilityOptions = {
   readonly windowMs?: number;
   /** Stat/open checks in flight at once; bounds file handles during a 100k-file catch-up. */
   readonly concurrency?: number;
+  readonly time?: WatchTime;
   readonly onStable: (facts: StableFacts) => void;
   /** The file disappeared before it settled (a temp that was renamed away, a deleted file). */
   readonly onGone: (path: string) => void;
@@ -50,17 +62,18 @@ const RETRY_CODES = new Set(['EBUSY', 'EAGAIN', 'EMFILE', 'ENFILE']);
 export function createStabilityTracker(opts: StabilityOptions): StabilityTracker {
   const windowMs = opts.windowMs ?? 2000;
   const limit = opts.concurrency ?? 32;
+  const { clock, timers } = opts.time ?? realTime;
   const entries = new Map<string, Entry>();
   let queue: Due[] = [];
   let head = 0;
   let inFlight = 0;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: unknown = null;
   let closed = false;
   // One counter for all paths: a path forgotten and tracked again never matches a stale check.
   let generation = 0;
 
   const schedule = (path: string, entry: Entry) => {
-    queue.push({ path, gen: entry.gen, at: Date.now() + windowMs });
+    queue.push({ path, gen: entry.gen, at: clock.now() + windowMs });
     if (timer === null && inFlight < limit) arm();
   };
 
@@ -68,13 +81,12 @@ export function createStabilityTracker(opts: StabilityOptions): StabilityTracker
     if (closed || timer !== null) return;
     const next = queue[head];
     if (!next) return;
-    timer = setTimeout(pump, Math.max(0, next.at - Date.now()));
-    timer.unref?.();
+    timer = timers.setTimeout(pump, Math.max(0, next.at - clock.now()));
   }
 
   function pump(): void {
     timer = null;
-    const now = Date.now();
+    const now = clock.now();
     while (!closed && inFlight < limit && head < queue.length) {
       const due = queue[head]!;
       if (due.at > now) break;
@@ -150,7 +162,7 @@ export function createStabilityTracker(opts: StabilityOptions): StabilityTracker
     },
     close() {
       closed = true;
-      if (timer !== null) clearTimeout(timer);
+      if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       entries.clear();
       queue = [];

@@ -56,7 +56,6 @@ test('a failed file says why, can be retried, and finished rows can be cleared',
   off();
   const again = host.app.engine.get(job.id)!;
   expect(again.status).toMatchObject({ kind: 'failed', error: { code: 'empty_file' } });
-  expect(again.updatedAt).toBeGreaterThan(job.updatedAt);
   await expect(empty).toHaveAttribute('data-state', 'failed');
   await expect(empty.getByTestId('job-error')).toContainText(/empty/i);
 

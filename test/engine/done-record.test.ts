@@ -3,6 +3,8 @@ import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { donePersister, duplicatePersister, storedType } from '../../src-main/engine/done-record.js';
 import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
+import { createEventHub } from '../../src-main/engine/events.js';
+import { asJournal } from '../../src-main/engine/types.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const journal = () => createMemoryJournal({ mode: 'memory', error: { code: 'internal', message: 'test', retryable: false } }, quiet);
@@ -79,6 +81,24 @@ describe('writing a duplicate', () => {
     expect(j.loadAll().map((x) => x.id)).toContain('again');
   });
 
+  it('the same bytes as a file Ferry made point at that made file, not at what it was made from', () => {
+    const j = journal();
+    const made = { jobId: 'made', destination: 'local' as const, sourcePath: '', name: 'a-edited.webp', size: 3, sha256: KEY, url: 'u', remoteId: 'abc', finishedAt: 1, origin: 'transform' as const, sourceId: 'upload-1' };
+    j.history.append(made);
+    duplicatePersister(j, j, made, 5)(doneJob('d', { sourcePath: '/here/copy.webp', name: 'copy.webp' }));
+    expect(j.history.get('d')).toMatchObject({ origin: 'duplicate', sourceId: 'made' });
+  });
+
+  it('a store is used as a journal only when it has both the one-commit write and the history lookups', () => {
+    const store = createMemoryJobStore();
+    const j = journal();
+    expect(asJournal(store)).toBeNull();
+    expect(asJournal(j)).toBe(j);
+    expect(asJournal(Object.assign(createMemoryJobStore(), { commitDone: j.commitDone }))).toBeNull();
+    expect(asJournal(Object.assign(createMemoryJobStore(), { history: j.history }))).toBeNull();
+    expect(asJournal(Object.assign(createMemoryJobStore(), { commitDone: j.commitDone, history: {} }))).toBeNull();
+  });
+
   it('without a journal only the job is stored', () => {
     const store = createMemoryJobStore();
     const existing = { jobId: 'o', destination: 'local' as const, sourcePath: '/o', size: 3, sha256: KEY, url: 'u', remoteId: 'abc', finishedAt: 1 };
@@ -101,5 +121,27 @@ describe('the in-memory job store', () => {
     store.remove('a');
     expect(store.loadAll()).toEqual([]);
     expect(store.checkpoint('a').load()).toBeUndefined();
+  });
+});
+
+describe('the engine event hub', () => {
+  it('every listener hears each event; a throwing one is logged and the rest still hear; an unsubscribed one hears nothing; no listener is no error', () => {
+    const errors: [string, Record<string, unknown> | undefined][] = [];
+    const hub = createEventHub({ ...quiet, error: (m, fields) => void errors.push([m, fields]) });
+    const heard: string[] = [];
+    hub.emit('jobs:removed', { ids: ['nobody listens'] });
+    hub.on('jobs:removed', () => {
+      throw new Error('listener bug');
+    });
+    const off = hub.on('jobs:removed', ({ ids }) => heard.push(`gone ${ids.join()}`));
+    hub.on('jobs:removed', ({ ids }) => heard.push(`kept ${ids.join()}`));
+    hub.emit('jobs:removed', { ids: ['a'] });
+    off();
+    hub.emit('jobs:removed', { ids: ['b'] });
+    expect(heard).toEqual(['gone a', 'kept a', 'kept b']);
+    expect(errors).toEqual([
+      ['event listener threw', { event: 'jobs:removed', error: 'Error: listener bug' }],
+      ['event listener threw', { event: 'jobs:removed', error: 'Error: listener bug' }],
+    ]);
   });
 });

@@ -50,17 +50,26 @@ function writeRealJournal(): void {
 }
 
 /** Opens the damaged file, then checks: bad bytes kept aside, fresh journal durable and usable. */
-function expectRecovered(original: Buffer, extra: (names: string[]) => void = () => {}): void {
+function expectRecovered(original: Buffer, extra: (names: string[]) => void = () => {}): string {
   const { lines, logger } = captureLogger();
   const j = open(logger);
   expect(j.status.mode).toBe('sqlite');
-  if (j.status.mode !== 'sqlite') return;
+  if (j.status.mode !== 'sqlite') return '';
   const rec = j.status.recovered;
   expect(rec).not.toBeNull();
-  expect(rec?.error.code).toBe('integrity');
   expect(path.basename(rec?.movedTo ?? '')).toMatch(/^journal\.db\.corrupt-2025-01-15T12-00-00-000Z$/);
+  // What the UI shows: why, where the bad file is kept, and the code behind it.
+  expect(rec?.error).toEqual({
+    code: 'integrity',
+    message: expect.stringMatching(/^The upload journal was unreadable \(.+\); it was kept as .+ and a new one started\.$/),
+    retryable: false,
+    details: { path: rec?.movedTo, reason: expect.stringMatching(/^(SQLITE_[A-Z_]+|ForeignSchemaError|DamagedFileError)$/) },
+  });
+  expect(rec?.error.message).toContain(`it was kept as ${rec?.movedTo} and`);
   expect(fs.readFileSync(rec!.movedTo).equals(original)).toBe(true);
-  expect(lines.some((l) => l.level === 'error' && l.fields?.movedTo === rec?.movedTo)).toBe(true);
+  expect(lines.filter((l) => l.level === 'error')).toEqual([
+    { level: 'error', message: 'journal: bad journal file moved aside', fields: { movedTo: rec?.movedTo, reason: expect.any(String), code: rec?.error.details?.['reason'] } },
+  ]);
   extra(fs.readdirSync(dir));
 
   expect(j.loadAll()).toEqual([]);
@@ -71,6 +80,7 @@ function expectRecovered(original: Buffer, extra: (names: string[]) => void = ()
   expect(again.status).toEqual({ mode: 'sqlite', path: file, recovered: null });
   expect(again.loadAll()).toEqual([makeJob('fresh')]);
   expect(again.checkpoint('fresh').load()).toEqual({ ok: 1 });
+  return rec?.error.message ?? '';
 }
 
 describe('journal recovery from bad files', () => {
@@ -110,19 +120,38 @@ describe('journal recovery from bad files', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${version}`);
     raw.close();
-    expectRecovered(fs.readFileSync(file));
+    expect(expectRecovered(fs.readFileSync(file))).toContain(`unknown journal schema version ${version}`);
+  });
+
+  it("moves another application's database with Ferry's very tables aside (its application_id says so)", () => {
+    writeRealJournal();
+    const raw = new Database(file);
+    raw.pragma('application_id = 12345');
+    raw.close();
+    expect(expectRecovered(fs.readFileSync(file))).toContain('(not a Ferry journal (application_id 12345))');
   });
 
   it('keeps several bad files side by side', () => {
-    fs.writeFileSync(file, 'garbage one');
-    open().close();
+    const moved: string[] = [];
+    for (const text of ['garbage one', 'garbage two', 'garbage three']) {
+      fs.rmSync(file, { force: true });
+      fs.writeFileSync(file, text);
+      const j = open();
+      if (j.status.mode === 'sqlite') moved.push(path.basename(j.status.recovered?.movedTo ?? ''));
+      j.close();
+    }
     journals.length = 0;
-    fs.rmSync(file);
-    fs.writeFileSync(file, 'garbage two');
-    const j = open();
-    expect(j.status.mode === 'sqlite' && j.status.recovered?.movedTo.endsWith('-000Z-1')).toBe(true);
-    const kept = fs.readdirSync(dir).filter((n) => n.includes('.corrupt-')).sort();
-    expect(kept.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))).toEqual(['garbage one', 'garbage two']);
+    const stamp = 'journal.db.corrupt-2025-01-15T12-00-00-000Z';
+    expect(moved).toEqual([stamp, `${stamp}-1`, `${stamp}-2`]);
+    expect(moved.map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))).toEqual(['garbage one', 'garbage two', 'garbage three']);
+  });
+
+  it('moves a Ferry journal that lost a column aside, naming the table and column', () => {
+    writeRealJournal();
+    const raw = new Database(file);
+    raw.exec('ALTER TABLE history DROP COLUMN mimetype');
+    raw.close();
+    expect(expectRecovered(fs.readFileSync(file))).toContain('(table history lacks mimetype)');
   });
 
   it('opens an empty (0-byte) file as a fresh journal without moving it', () => {
@@ -142,7 +171,9 @@ describe('journal fallback to memory', () => {
     if (j.status.mode !== 'memory') return;
     expect(isAppError(j.status.error)).toBe(true);
     expect(j.status.error).toMatchObject({ code: 'permission', retryable: false, details: { errno: 'ENOTDIR' } });
-    expect(lines.some((l) => l.level === 'error')).toBe(true);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', message: 'journal: running in memory, the queue will not survive a restart', fields: { path: path.join(blocker, 'sub'), errno: 'ENOTDIR', code: 'permission' } },
+    ]);
 
     // Still a working journal.
     j.put(makeJob('a'));

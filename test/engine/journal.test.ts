@@ -187,8 +187,17 @@ describe('sqlite journal', () => {
     const { lines, logger } = captureLogger();
     const k = reopen(logger);
     expect(k.loadAll()).toEqual([makeJob('good')]);
-    const dropped = lines.filter((l) => l.level === 'warn').map((l) => l.fields?.id);
-    expect(dropped.sort()).toEqual(['bad-status', 'mismatch', 'missing', 'neg', 'not-json']);
+    // Each drop is logged with a short reason that never echoes the row.
+    const dropped = lines.filter((l) => l.level === 'warn').map((l) => [l.message, l.fields?.id, l.fields?.reason] as const);
+    expect(dropped.map(([message]) => message)).toEqual(Array(5).fill('journal: dropped an invalid job row'));
+    const reasons = Object.fromEntries(dropped.map(([, id, reason]) => [id, reason]));
+    expect(reasons).toEqual({
+      'not-json': 'not JSON',
+      'bad-status': expect.stringMatching(/^status\.kind: \S/),
+      missing: expect.stringMatching(/^[a-zA-Z]+: \S/),
+      mismatch: 'id column does not match the stored job',
+      neg: expect.stringMatching(/^size: \S/),
+    });
     expect(k.checkpoint('bad-status').load()).toBeUndefined();
     // Dropped for good: a second load is clean.
     k.close();

@@ -65,11 +65,52 @@ describe('transfer settings', () => {
     expect(await dispatch(handlers, 'settings:get', {})).toEqual(ok);
   });
 
+  it('says which field is bad; undefined fields leave values alone; a throwing listener is logged and the rest still hear; an unsubscribed one hears nothing', async () => {
+    const dir = await freshDir();
+    const errors: [string, Record<string, unknown> | undefined][] = [];
+    const s = await openSettings({ dir, logger: { ...quiet, error: (m, fields) => void errors.push([m, fields]) } });
+    let refused: unknown;
+    try {
+      s.set({ fileConcurrency: 0 });
+    } catch (e) {
+      refused = e;
+    }
+    expect((refused as FerryError).error).toMatchObject({ code: 'bad_request', retryable: false, message: expect.stringMatching(/^Invalid settings: fileConcurrency: \S/) });
+
+    const heard: string[] = [];
+    s.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const off = s.onChange((next) => heard.push(`gone ${next.fileConcurrency}`));
+    s.onChange((next) => heard.push(`kept ${next.fileConcurrency}`));
+    expect(s.set({ fileConcurrency: 7 }).fileConcurrency).toBe(7);
+    off();
+    expect(s.set({ fileConcurrency: undefined, theme: 'dark' })).toEqual({ ...DEFAULT_TRANSFER_SETTINGS, fileConcurrency: 7, partConcurrency: 3, theme: 'dark' });
+    expect(heard).toEqual(['gone 7', 'kept 7', 'kept 7']);
+    expect(errors).toEqual([
+      ['settings listener threw', { error: 'Error: listener bug' }],
+      ['settings listener threw', { error: 'Error: listener bug' }],
+    ]);
+  });
+
+  it('a settings file that cannot be read (a folder in its place) is warned about by code, and changes are refused, not lost silently', async () => {
+    const dir = await freshDir();
+    await mkdir(path.join(dir, SETTINGS_FILE));
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const s = await openSettings({ dir, logger: { ...quiet, warn: (m, fields) => void warnings.push([m, fields]) } });
+    expect(warnings).toEqual([['settings: unreadable, using defaults', { code: 'EISDIR' }]]);
+    expect(s.recovered).toBeNull();
+    expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
+    expect(() => s.set({ fileConcurrency: 2 })).toThrow(/Could not save the settings/);
+  });
+
   it.each([
     ['garbage', '\u0000\u0001 not json at all'],
     ['truncated JSON', '{"fileConcurrency": 3, "partConc'],
     ['wrong schema', JSON.stringify({ fileConcurrency: 99, partConcurrency: 3, bandwidthLimit: 0 })],
     ['foreign shape', JSON.stringify([1, 2, 3])],
+    ['JSON null', 'null'],
+    ['bare number', '42'],
   ])('a %s settings file is moved aside (kept) and defaults are used', async (_label, text) => {
     const dir = await freshDir();
     await writeFile(path.join(dir, SETTINGS_FILE), text);
@@ -126,16 +167,17 @@ describe('settings through conf (electron-store\'s core)', () => {
 
   it('a store that cannot open runs on the defaults and refuses changes with a typed error', async () => {
     const dir = await freshDir();
-    const errors: string[] = [];
+    const errors: [string, Record<string, unknown> | undefined][] = [];
     const s = await openSettings({
       dir,
-      logger: { ...quiet, error: (m) => void errors.push(m) },
+      logger: { ...quiet, error: (m, fields) => void errors.push([m, fields]) },
       backing: () => {
         throw Object.assign(new Error("EACCES: permission denied, open 'settings.json'"), { code: 'EACCES' });
       },
     });
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
-    expect(errors).toEqual(['settings: store unavailable, using defaults']);
+    // The log names why, so a user's report says which file or folder is at fault.
+    expect(errors).toEqual([['settings: store unavailable, using defaults', { error: "EACCES: permission denied, open 'settings.json'" }]]);
     let thrown: unknown;
     try {
       s.set({ fileConcurrency: 2 });
@@ -143,7 +185,7 @@ describe('settings through conf (electron-store\'s core)', () => {
       thrown = e;
     }
     expect(thrown).toBeInstanceOf(FerryError);
-    expect((thrown as FerryError).error).toMatchObject({ code: 'internal', message: expect.stringContaining('Could not save the settings: EACCES') });
+    expect((thrown as FerryError).error).toMatchObject({ code: 'internal', retryable: false, message: expect.stringContaining('Could not save the settings: EACCES') });
     expect(s.get()).toEqual(DEFAULT_TRANSFER_SETTINGS);
   });
 });

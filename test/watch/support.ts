@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { JobView } from '../../src-shared/model/job.js';
 import type { WatchAddInput } from '../../src-main/watch/service.js';
 import { createApp, type CreateAppOptions, type FerryApp } from '../../src-main/hosts/compose.js';
+import type { WatchTime } from '../../src-main/watch/stability.js';
 import { makeTempDir, removeTempDir } from '../support/tmp.js';
 
 /** Stability window used by the watch tests (the app default is 2 s). */
@@ -75,3 +76,38 @@ export async function until(check: () => boolean | Promise<boolean>): Promise<vo
 }
 
 export const readText = (p: string): Promise<string> => readFile(p, 'utf8');
+
+/**
+ * The stability window's clock, moved by the test: a timer fires only when `advance` passes its
+ * time, so "the file held still for the window" is decided by the test's writer, never by how
+ * long a sleep took on a loaded machine.
+ */
+export function handTime() {
+  let now = 1_000_000;
+  let seq = 0;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  const time: WatchTime = {
+    clock: { now: () => now },
+    timers: {
+      setTimeout(fn, ms) {
+        pending.set(++seq, { at: now + ms, fn });
+        return seq;
+      },
+      clearTimeout: (handle) => void pending.delete(handle as number),
+    },
+  };
+  return {
+    time,
+    /** Timers waiting for the clock. */
+    pending: () => pending.size,
+    /** Moves the clock by `ms` and fires, in time order, every timer that came due. */
+    advance(ms: number) {
+      now += ms;
+      const due = [...pending].filter(([, t]) => t.at <= now).sort(([, a], [, b]) => a.at - b.at);
+      for (const [id, t] of due) {
+        pending.delete(id);
+        t.fn();
+      }
+    },
+  };
+}

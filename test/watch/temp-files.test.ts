@@ -1,7 +1,7 @@
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { settle, sleep, startRig, type WatchRig } from './support.js';
+import { handTime, settle, sleep, startRig, until, type WatchRig } from './support.js';
 
 describe('watch: editor temp files, atomic saves and slow writers (row 17)', () => {
   let rig: WatchRig;
@@ -52,23 +52,40 @@ describe('watch: editor temp files, atomic saves and slow writers (row 17)', () 
   });
 
   it('a slow writer (append every 200 ms for 3 s) is uploaded once, with the final content', async () => {
-    // The app's own 2 s window, not the tests' 300 ms: a loaded 2-core machine can stretch a
-    // 200 ms sleep past 300 ms, which would make a mid-write upload the test's fault, not Ferry's.
+    // The app's 2 s window on a clock the test moves: the writer's 200 ms pauses are 200 ms of
+    // that clock however long the machine takes, so a mid-write upload can only be Ferry's fault.
+    const hand = handTime();
     await rig.close();
-    rig = await startRig({ watchStabilityMs: 2000 });
+    rig = await startRig({ watchStabilityMs: 2000, watchStabilityTime: hand.time });
     await rig.addFolder();
     await settle(rig);
+    const folderPending = () => rig.app.watch.list()[0]!.pending;
+    const jobs = () => rig.app.engine.list().length;
+    // One step of the clock, then wait for the tracker to act on it: its next check is scheduled,
+    // a job was queued, or it let the file go (nothing settling or uploading).
+    const tick = async () => {
+      const before = jobs();
+      hand.advance(200);
+      await until(() => hand.pending() > 0 || jobs() > before || folderPending() === 0);
+    };
     const file = path.join(rig.root, 'slow.log');
     let expected = '';
     for (let i = 0; i < 15; i++) {
       const line = `line ${i}\n`;
       expected += line;
       await appendFile(file, line);
-      await sleep(200);
+      // The watcher has seen the new file: its window is running on the hand clock.
+      if (i === 0) await until(() => hand.pending() > 0);
+      await tick();
     }
+    // The writer stopped: move the clock until the file settled, uploaded and nothing is left.
+    while (folderPending() > 0 || rig.app.engine.list().some((j) => j.status.kind !== 'done')) await tick();
+    // Two more windows of quiet: a late watcher event for an earlier append queues nothing new.
+    for (let i = 0; i < 20; i++) await tick();
     await settle(rig);
-    const jobs = rig.doneByPath().get('watched/slow.log') ?? [];
-    expect(jobs).toHaveLength(1);
-    expect((await rig.stored(jobs[0]!)).toString()).toBe(expected);
+
+    const all = rig.app.engine.list();
+    expect(all.map((j) => [j.relativePath ?? j.name, j.status.kind])).toEqual([['watched/slow.log', 'done']]);
+    expect((await rig.stored(all[0]!)).toString()).toBe(expected);
   });
 });
