@@ -216,7 +216,9 @@ describe('engine control', () => {
 
     const first = makeEngine({ store: journalIn(dir), providers: { local: provider } });
     const [id] = (await first.addPaths([file])).jobIds;
-    for (let i = 0; i < 1000 && releaseHeld.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    // Both held parts in flight means both PUT slots were freed: parts 1 and 2 have been answered
+    // (waiting for only one held part raced the other slot's answer on a loaded machine).
+    for (let i = 0; i < 1000 && releaseHeld.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(puts.sort()).toEqual([1, 2]);
     await first.close(); // like a quit mid-upload: the job stays `uploading` in the journal
     journals.splice(0).forEach((j) => j.close());
