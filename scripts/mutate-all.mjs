@@ -82,8 +82,9 @@ const CHUNKS = {
   // tests only (about 2.5 s): with engine-control.test.ts (7.5 s: resume, dedupe, move) these
   // runs take well over an hour on the shared 2 cores, so its kills are not counted (a lower
   // bound). attempt.ts alone runs in about 20 minutes; engine.ts's mutants often hang the
-  // engine (a queue that never drains), each costing Stryker's timeout and a fresh test runner,
-  // so `engine-run` took more than an hour even so and has not been measured to the end.
+  // engine (a queue that never drains), each costing Stryker's timeout and a fresh test runner:
+  // `engine-run` takes about 18 minutes with FERRY_MUTATE_CONCURRENCY=2 on a quiet machine, over
+  // an hour while other work shares the cores.
   'engine-attempt': {
     mutate: ['src-main/engine/attempt.ts'],
     tests: ENGINE_RUN_TESTS,
