@@ -33,10 +33,21 @@ export async function follow(o: FollowOptions): Promise<{ outcomes: FileOutcome[
   // alive while a file waits for its next attempt (issue 13, hole 1).
   const keepAlive = setInterval(() => {}, 1 << 30);
   const settled = (id: string): boolean => removed.has(id) || (views.has(id) && !ACTIVE.has(views.get(id)!.status.kind));
+  // Kept up to date per changed job: asking every id on every update made a 10,000-file upload
+  // quadratic (the check was the CLI's top frame with 2,000 small files).
+  const unsettled = new Set(o.ids);
+  const recheck = (ids: Iterable<string>): void => {
+    for (const id of ids) {
+      if (!mine.has(id)) continue;
+      if (settled(id)) unsettled.delete(id);
+      else unsettled.add(id);
+    }
+  };
   const see = (jobs: readonly JobView[]): void => {
     const changed = jobs.filter((j) => mine.has(j.id));
     if (changed.length === 0) return;
     for (const job of changed) views.set(job.id, job);
+    recheck(changed.map((j) => j.id));
     o.reporter.update(changed);
     for (const job of changed) {
       if (reported.has(job.id) || ACTIVE.has(job.status.kind) || job.status.kind === 'paused') continue;
@@ -49,7 +60,7 @@ export async function follow(o: FollowOptions): Promise<{ outcomes: FileOutcome[
       let wake: () => void = () => {};
       const allSettled = new Promise<'done'>((resolve) => (wake = () => resolve('done')));
       const check = (): void => {
-        if (o.ids.every(settled)) wake();
+        if (unsettled.size === 0) wake();
       };
       const offUpdated = session.on('jobs:updated', ({ jobs }) => {
         see(jobs);
@@ -57,12 +68,14 @@ export async function follow(o: FollowOptions): Promise<{ outcomes: FileOutcome[
       });
       const offRemoved = session.on('jobs:removed', ({ ids }) => {
         for (const id of ids) if (mine.has(id) && !settled(id)) removed.add(id);
+        recheck(ids);
         check();
       });
       try {
         const { jobs } = await session.call('jobs:list', {});
         const listed = new Set(jobs.map((j) => j.id));
         for (const id of o.ids) if (!listed.has(id) && !settled(id)) removed.add(id);
+        recheck(o.ids);
         see(jobs);
         check();
       } catch {
