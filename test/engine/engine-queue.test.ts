@@ -1,15 +1,14 @@
-import { appendFile, copyFile, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, copyFile, mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import { createEngine } from '../../src-main/engine/engine.js';
 import { createMemoryJournal } from '../../src-main/engine/journal/memory-journal.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
 import type { Logger, Provider } from '../../src-main/engine/ports.js';
 import type { Engine, EngineDeps } from '../../src-main/engine/types.js';
-import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
+import { useEngineCloud } from '../support/engine-cloud.js';
 
 /**
  * The queue-wide controls a user reaches from the menu and the host's own calls, against the
@@ -19,23 +18,9 @@ import { createFilestackProvider } from '../../src-main/providers/filestack/prov
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let cloud: LocalCloud;
-let tmp: string;
-const engines: Engine[] = [];
+const rig = useEngineCloud('ferry-engine-queue-');
 
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'ferry-engine-queue-'));
-  cloud = await startLocalCloud({ dataDir: join(tmp, 'cloud'), port: 0, host: '127.0.0.1' });
-});
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.close()));
-});
-afterAll(async () => {
-  await cloud.close();
-  await rm(tmp, { recursive: true, force: true });
-});
-
-const local = (): Provider => createFilestackProvider({ kind: 'local', apikey: 'FerryLocalCloudKey0001', uploadBase: cloud.baseUrl, cdnBase: cloud.baseUrl, fileApiBase: cloud.baseUrl });
+const local = (): Provider => createFilestackProvider({ kind: 'local', apikey: 'FerryLocalCloudKey0001', uploadBase: rig.cloud.baseUrl, cdnBase: rig.cloud.baseUrl, fileApiBase: rig.cloud.baseUrl });
 
 /** Holds each upload until the test releases it (an abort rejects it). */
 function gated(inner: Provider) {
@@ -60,7 +45,7 @@ function gated(inner: Provider) {
 
 function makeEngine(overrides: Partial<EngineDeps> = {}): Engine {
   const engine = createEngine({ providers: { local: local() }, store: createMemoryJobStore(), clock: { now: () => Date.now() }, logger: quiet, defaultDestination: 'local', fileConcurrency: 1, ...overrides });
-  engines.push(engine);
+  rig.engines.push(engine);
   return engine;
 }
 
@@ -69,7 +54,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 async function files(prefix: string, n: number): Promise<string[]> {
-  const paths = Array.from({ length: n }, (_, i) => join(tmp, `${prefix}-${i}.txt`));
+  const paths = Array.from({ length: n }, (_, i) => join(rig.tmp, `${prefix}-${i}.txt`));
   await Promise.all(paths.map((p, i) => writeFile(p, `${prefix} file ${i}`)));
   return paths;
 }
@@ -153,14 +138,14 @@ describe('queue-wide controls', () => {
   it('with a journal: the same file again and a copy of it are duplicates with the first link, upload anyway sends it, a same-size other file uploads', async () => {
     const journal = createMemoryJournal({ mode: 'memory', error: { code: 'internal', message: 'test', retryable: false } }, quiet);
     const engine = makeEngine({ store: journal });
-    const [a, other] = [join(tmp, 'dedupe-a.txt'), join(tmp, 'dedupe-other.txt')];
+    const [a, other] = [join(rig.tmp, 'dedupe-a.txt'), join(rig.tmp, 'dedupe-other.txt')];
     await writeFile(a, 'the very same bytes');
     await writeFile(other, 'other bytes same 19'); // the same size: only the content tells them apart
     const first = (await engine.addPaths([a])).jobIds[0]!;
     await engine.whenIdle();
     const firstView = engine.get(first)!;
     if (firstView.status.kind !== 'done') throw new Error(`first upload ${firstView.status.kind}`);
-    const copy = join(tmp, 'dedupe-copy.txt');
+    const copy = join(rig.tmp, 'dedupe-copy.txt');
     await copyFile(a, copy);
     const { jobIds } = await engine.addPaths([a, copy, other]);
     await engine.whenIdle();
@@ -199,7 +184,7 @@ describe('queue-wide controls', () => {
     expect(engine.concurrency()).toMatchObject({ target: 4 });
     await engine.close();
     await expect(engine.addPaths(await files('late', 1))).rejects.toMatchObject({ error: { code: 'aborted', message: 'Ferry is shutting down.' } });
-    await expect(engine.addStaged([{ path: join(tmp, 'late-0.txt'), relativePath: null }])).rejects.toBeInstanceOf(FerryError);
+    await expect(engine.addStaged([{ path: join(rig.tmp, 'late-0.txt'), relativePath: null }])).rejects.toBeInstanceOf(FerryError);
     await engine.close(); // twice is harmless
   });
 });

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import type { JobView } from '../../src-shared/model/job.js';
 import { createEngine } from '../../src-main/engine/engine.js';
@@ -10,31 +9,17 @@ import { nodeFs, type EngineFs } from '../../src-main/engine/file-system.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
 import type { Logger, Provider } from '../../src-main/engine/ports.js';
 import type { Engine, EngineDeps } from '../../src-main/engine/types.js';
-import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider } from '../../src-main/providers/filestack/provider.js';
+import { useEngineCloud } from '../support/engine-cloud.js';
 
 const APIKEY = 'FerryLocalCloudKey0001';
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const fastRetry = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20, jitter: 0 };
 
-let cloud: LocalCloud;
-let tmp: string;
-const engines: Engine[] = [];
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'ferry-engine-'));
-  cloud = await startLocalCloud({ dataDir: join(tmp, 'cloud'), port: 0, host: '127.0.0.1' });
-});
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.close()));
-});
-afterAll(async () => {
-  await cloud.close();
-  await rm(tmp, { recursive: true, force: true });
-});
+const rig = useEngineCloud('ferry-engine-');
 
 function localProvider(apikey = APIKEY): Provider {
-  return createFilestackProvider({ kind: 'local', apikey, uploadBase: cloud.baseUrl, cdnBase: cloud.baseUrl, fileApiBase: cloud.baseUrl });
+  return createFilestackProvider({ kind: 'local', apikey, uploadBase: rig.cloud.baseUrl, cdnBase: rig.cloud.baseUrl, fileApiBase: rig.cloud.baseUrl });
 }
 
 function makeEngine(overrides: Partial<EngineDeps> = {}): Engine {
@@ -47,7 +32,7 @@ function makeEngine(overrides: Partial<EngineDeps> = {}): Engine {
     retry: fastRetry,
     ...overrides,
   });
-  engines.push(engine);
+  rig.engines.push(engine);
   return engine;
 }
 
@@ -100,7 +85,7 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('engine against the local cloud', () => {
   it('uploads a nested directory, keeps relative paths, and the stored bytes match', async () => {
-    const root = join(tmp, 'photos');
+    const root = join(rig.tmp, 'photos');
     await mkdir(join(root, 'sub', 'deeper'), { recursive: true });
     const hashes = new Map<string, string>();
     hashes.set('photos/a.jpg', await writeRandom(join(root, 'a.jpg'), 300_000));
@@ -111,9 +96,9 @@ describe('engine against the local cloud', () => {
     const engine = makeEngine();
     const updates: JobView[] = [];
     engine.on('jobs:updated', ({ jobs }) => updates.push(...jobs));
-    const added = await engine.addPaths([root, join(tmp, 'does-not-exist')]);
+    const added = await engine.addPaths([root, join(rig.tmp, 'does-not-exist')]);
     expect(added.jobIds).toHaveLength(3);
-    expect(added.skipped).toEqual([{ path: join(tmp, 'does-not-exist'), reason: 'not found' }]);
+    expect(added.skipped).toEqual([{ path: join(rig.tmp, 'does-not-exist'), reason: 'not found' }]);
     await engine.whenIdle();
 
     const views = engine.list();
@@ -127,11 +112,11 @@ describe('engine against the local cloud', () => {
     // Terminal states were pushed, and no view leaks the local path.
     const doneIds = new Set(updates.filter((u) => u.status.kind === 'done').map((u) => u.id));
     expect(doneIds.size).toBe(3);
-    expect(JSON.stringify(updates)).not.toContain(tmp);
+    expect(JSON.stringify(updates)).not.toContain(rig.tmp);
   });
 
   it('fails a zero-byte file at once with empty_file and does not retry it', async () => {
-    const path = join(tmp, 'empty.txt');
+    const path = join(rig.tmp, 'empty.txt');
     await writeFile(path, '');
     const engine = makeEngine();
     const { jobIds } = await engine.addPaths([path]);
@@ -142,7 +127,7 @@ describe('engine against the local cloud', () => {
   });
 
   it('fails an unreadable file with permission while the others complete', async () => {
-    const dir = join(tmp, 'mixed');
+    const dir = join(rig.tmp, 'mixed');
     await mkdir(dir);
     const okHash = await writeRandom(join(dir, 'ok.bin'), 50_000);
     await writeRandom(join(dir, 'locked.bin'), 50_000);
@@ -168,9 +153,9 @@ describe('engine against the local cloud', () => {
   it('pauses, resumes, cancels and retries jobs', async () => {
     const gate = gated(localProvider());
     const engine = makeEngine({ providers: { local: gate.provider }, fileConcurrency: 1 });
-    const aHash = await writeRandom(join(tmp, 'pa.bin'), 20_000);
-    const bHash = await writeRandom(join(tmp, 'pb.bin'), 20_000);
-    const { jobIds } = await engine.addPaths([join(tmp, 'pa.bin'), join(tmp, 'pb.bin')]);
+    const aHash = await writeRandom(join(rig.tmp, 'pa.bin'), 20_000);
+    const bHash = await writeRandom(join(rig.tmp, 'pb.bin'), 20_000);
+    const { jobIds } = await engine.addPaths([join(rig.tmp, 'pa.bin'), join(rig.tmp, 'pb.bin')]);
     const [a, b] = jobIds as [string, string];
     await until(() => engine.get(a)?.status.kind === 'uploading' && gate.waiting() === 1);
 
@@ -218,10 +203,10 @@ describe('engine against the local cloud', () => {
       },
     };
     const engine = makeEngine({ providers: { local: flaky } });
-    const hash = await writeRandom(join(tmp, 'flaky.bin'), 10_000);
+    const hash = await writeRandom(join(rig.tmp, 'flaky.bin'), 10_000);
     const seen: string[] = [];
     engine.on('jobs:updated', ({ jobs }) => seen.push(...jobs.map((j) => j.status.kind)));
-    const { jobIds } = await engine.addPaths([join(tmp, 'flaky.bin')]);
+    const { jobIds } = await engine.addPaths([join(rig.tmp, 'flaky.bin')]);
     await engine.whenIdle();
     const view = engine.get(jobIds[0]!);
     expect(view?.attempts).toBe(2);
@@ -233,15 +218,15 @@ describe('engine against the local cloud', () => {
     let calls = 0;
     const down: Provider = { kind: 'local', upload: () => (calls++, Promise.reject(new FerryError(appError('server_error', 'HTTP 500')))) };
     const engine = makeEngine({ providers: { local: down } });
-    await writeRandom(join(tmp, 'down.bin'), 100);
-    const { jobIds } = await engine.addPaths([join(tmp, 'down.bin')]);
+    await writeRandom(join(rig.tmp, 'down.bin'), 100);
+    const { jobIds } = await engine.addPaths([join(rig.tmp, 'down.bin')]);
     await engine.whenIdle();
     expect(engine.get(jobIds[0]!)?.status).toMatchObject({ kind: 'failed', error: { code: 'server_error' } });
     expect(calls).toBe(1 + fastRetry.maxRetries);
   });
 
   it('refused credentials pause the job and the rest of that destination (paused: auth)', async () => {
-    const dir = join(tmp, 'auth');
+    const dir = join(rig.tmp, 'auth');
     await mkdir(dir);
     for (const n of ['1', '2', '3']) await writeRandom(join(dir, `${n}.bin`), 1000);
     const engine = makeEngine({ providers: { local: localProvider('WrongKey0000000000000') }, fileConcurrency: 1 });
@@ -261,15 +246,15 @@ describe('engine against the local cloud', () => {
     let calls = 0;
     const refusing: Provider = { kind: 'local', upload: () => (calls++, Promise.reject(new FerryError(appError('unauthorized', 'HTTP 401')))) };
     const engine = makeEngine({ providers: { local: refusing } });
-    await writeRandom(join(tmp, 'u.bin'), 100);
-    const { jobIds } = await engine.addPaths([join(tmp, 'u.bin')]);
+    await writeRandom(join(rig.tmp, 'u.bin'), 100);
+    const { jobIds } = await engine.addPaths([join(rig.tmp, 'u.bin')]);
     await engine.whenIdle();
     expect(engine.get(jobIds[0]!)?.status).toMatchObject({ kind: 'paused', reason: 'auth', error: { code: 'unauthorized' } });
     expect(calls).toBe(1);
   });
 
   it('restores jobs a previous run left mid-flight and finishes them', async () => {
-    const path = join(tmp, 'restored.bin');
+    const path = join(rig.tmp, 'restored.bin');
     const hash = await writeRandom(path, 4096);
     const store = createMemoryJobStore();
     store.put({

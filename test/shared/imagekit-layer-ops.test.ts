@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evalExpr, layerColor, layerPosition, resolveSizes, toLayerSpec, type LayerPlacement } from '../../src-shared/imagekit/layer-ops.js';
-import { parseTransformation, type TxLayer } from '../../src-shared/imagekit/transform-parser.js';
+import { parseTransformation } from '../../src-shared/imagekit/transform-parser.js';
+import { layerOf } from '../support/imagekit-layer.js';
 
-const layerOf = (tx: string): TxLayer => {
-  const r = parseTransformation(tx);
-  if (!r.ok) throw new Error(r.message);
-  const item = r.steps[0]?.find((i) => i.kind === 'layer');
-  if (item?.kind !== 'layer') throw new Error('no layer');
-  return item;
-};
 
 describe('layer arithmetic', () => {
   it.each([
