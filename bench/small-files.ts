@@ -4,7 +4,8 @@
  * the same number at a time to the same kind of server, both timed as whole processes; rounds
  * interleaved, medians with min–max. Knobs: FERRY_BENCH_SMALL (files, default 2000; the goal is
  * stated for 10000), FERRY_BENCH_SMALL_KB (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4),
- * FERRY_BENCH_SMALL_RUNS (default FERRY_BENCH_RUNS, 5).
+ * FERRY_BENCH_SMALL_RUNS (default FERRY_BENCH_RUNS, 5), FERRY_BENCH_OTHER_CLI (another build's
+ * dist/main/cli.js, run as a third variant in the same rounds: an A/B of a change).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,8 +18,10 @@ const AT_ONCE = Number(process.env.FERRY_BENCH_FILES_AT_ONCE ?? 4);
 const RUNS = Math.max(1, Number(process.env.FERRY_BENCH_SMALL_RUNS ?? process.env.FERRY_BENCH_RUNS ?? 5));
 const SDK_APIKEY = 'BenchFilestackJsKey001';
 const CLI = path.join(ROOT, 'dist', 'main', 'cli.js');
+const OTHER_CLI = process.env.FERRY_BENCH_OTHER_CLI ? path.resolve(process.env.FERRY_BENCH_OTHER_CLI) : null;
 
-type Variant = 'ferry' | 'sdk';
+type Variant = 'ferry' | 'other' | 'sdk';
+const VARIANTS: readonly Variant[] = ['ferry', ...(OTHER_CLI ? (['other'] as const) : []), 'sdk'];
 type Sample = { seconds: number; done: number; intact: boolean };
 
 /** Writes `count` distinct files of `bytes` each; returns their MD5s by name. */
@@ -57,11 +60,11 @@ async function runOne(v: Variant, src: string, md5s: Map<string, string>, scratc
   let run: ChildRun;
   let stored: { file: string; handle: string }[];
   try {
-    if (v === 'ferry') {
+    if (v !== 'sdk') {
       const data = path.join(scratch, 'ferry');
       await mkdir(data, { recursive: true });
       await writeFile(path.join(data, 'settings.json'), JSON.stringify({ fileConcurrency: AT_ONCE, partConcurrency: 3, bandwidthLimit: 0 }));
-      run = await runNode([CLI, 'upload', src, '--json', '--data', data, '--local-cloud', server.match[1] ?? '']);
+      run = await runNode([v === 'other' ? (OTHER_CLI as string) : CLI, 'upload', src, '--json', '--data', data, '--local-cloud', server.match[1] ?? '']);
       stored = jsonLines(run.stdout)
         .filter((l) => l.state === 'done' && typeof l.url === 'string')
         .map((l) => ({ file: String(l.file), handle: String(l.url).split('/').pop() ?? '' }));
@@ -83,11 +86,15 @@ export const smallFilesBench: BenchModule = {
     const src = path.join(dir, 'small');
     const md5s = await writeFiles(src, COUNT, KB * 1024);
     console.log(`small files: ${COUNT} × ${KB} KiB, ${AT_ONCE} at once, ${RUNS} interleaved rounds`);
-    const { samples, skipped, failed } = await interleaved(dir, ['ferry', 'sdk'] as const, RUNS, (v, _round, scratch) => runOne(v, src, md5s, scratch), (s) => `${(s.done / s.seconds).toFixed(1).padStart(7)} files/s`);
+    const { samples, skipped, failed } = await interleaved(dir, VARIANTS, RUNS, (v, _round, scratch) => runOne(v, src, md5s, scratch), (s) => `${(s.done / s.seconds).toFixed(1).padStart(7)} files/s`);
     const rate = (v: Variant) => spread((samples.get(v) ?? []).map((s) => s.done / s.seconds));
     const rows: Row[] = [];
-    const labels: Record<Variant, string> = { ferry: `Ferry CLI: ${COUNT} × ${KB} KiB, ${AT_ONCE} at once`, sdk: `filestack-js: same files, ${AT_ONCE} at once` };
-    for (const v of ['ferry', 'sdk'] as const) {
+    const labels: Record<Variant, string> = {
+      ferry: `Ferry CLI: ${COUNT} × ${KB} KiB, ${AT_ONCE} at once`,
+      other: `other build's CLI (${OTHER_CLI ?? ''})`,
+      sdk: `filestack-js: same files, ${AT_ONCE} at once`,
+    };
+    for (const v of VARIANTS) {
       const reason = skipped.get(v);
       rows.push(reason !== undefined ? { label: labels[v], value: `skipped: ${reason}` } : { label: labels[v], value: `${fmt(rate(v))} files/s`, key: `small_${v}_files_per_s`, n: rate(v).median });
     }

@@ -2,11 +2,12 @@ import { lookup } from 'mime-types';
 import { appError, FerryError, type AppError } from '../../src-shared/errors.js';
 import type { Job, UploadResult } from '../../src-shared/model/job.js';
 import { classifyFailure } from './classify.js';
-import { contentKeyOfFile, createContentKey, sameVersion, versionKey, versionOf, type FileKey, type FileVersion } from './content-key.js';
+import { contentKeyOf, contentKeyOfFile, createContentKey, sameVersion, versionKey, versionOf, type FileKey, type FileVersion } from './content-key.js';
 import type { EngineFs } from './file-system.js';
 import type { UploadHistory, UploadHistoryEntry } from './journal/types.js';
-import type { JobStore, Provider, UploadSource } from './ports.js';
+import type { ContentKeyFeed, JobStore, Provider, UploadContext, UploadSource } from './ports.js';
 import type { JobEvent } from './transition.js';
+import { readWhole, WHOLE_READ_MAX } from './whole-read.js';
 
 /** What the history records about the bytes an upload stored (done-record.ts). */
 export type UploadedContent = {
@@ -36,7 +37,7 @@ export type AttemptContext = {
    * durably (done-record.ts); `version` is this source's own (versionKey), when known.
    */
   readonly foundDuplicate: (existing: UploadHistoryEntry, version: string | null) => void;
-  /** Records the verified upload (the `verified` event) durably, with what was stored if known. */
+  /** Records the verified upload (`uploaded`, then `verified`) durably, with what was stored if known. */
   readonly complete: (result: UploadResult, content: UploadedContent | null) => void;
 };
 
@@ -47,15 +48,18 @@ export type AttemptOutcome = { kind: 'done' } | { kind: 'duplicate' } | { kind: 
  * been emptied, removed or locked since it was queued), looks for an earlier upload of the same
  * content, then hands it to the provider, which resolves only after verifying the stored object.
  * Nothing reads the whole file before the first byte goes out unless it could be a duplicate
- * (an earlier upload has its exact size). Never throws.
+ * (an earlier upload has its exact size), or it is small: then it is read once, whole, and those
+ * bytes are both the dedupe key and what is sent (whole-read.ts). Never throws.
  */
 export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
   try {
     const job = ctx.get();
     if (!job) return { kind: 'ignored' };
+    const small = job.size <= WHOLE_READ_MAX ? await attemptWhole(ctx, job) : null;
+    if (small !== null) return small;
     const facts = await ctx.fs.stat(job.sourcePath);
     if (!ctx.isCurrent()) return { kind: 'ignored' };
-    if (!facts.isFile()) return failed(appError('not_a_file', 'The path is not a regular file.', { retryable: false }));
+    if (!facts.isFile()) return failed(notAFileError());
     if (facts.size === 0) return failed(emptyFileError());
     // Upload what is there now; a file that changed size since it was queued is not an error.
     if (facts.size !== job.size) ctx.patch({ size: facts.size });
@@ -85,27 +89,75 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
     };
     // A provider that reads the file in key-sized blocks fills the key in as it goes.
     const feed = ctx.history ? createContentKey(facts.size) : null;
-    const result: UploadResult = await ctx.provider.upload(source, {
-      signal: ctx.signal,
-      onProgress: (bytesSent) => {
-        if (ctx.isCurrent()) ctx.apply({ type: 'progressed', bytesSent });
-      },
-      checkpoint: ctx.store.checkpoint(job.id),
-      ...(feed ? { contentKey: feed } : {}),
-      onTrouble: (error, retryAt) => {
-        if (ctx.isCurrent() && ctx.get()?.status.kind === 'uploading') ctx.apply({ type: 'hit-trouble', error, retryAt });
-      },
-    });
+    const result: UploadResult = await ctx.provider.upload(source, uploadContext(ctx, job, feed));
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     const content = feed ? await uploadedContent(job, facts.size, feed.result(), known, before, ctx.signal) : null;
     if (!ctx.isCurrent()) return { kind: 'ignored' };
-    ctx.apply({ type: 'uploaded' });
     ctx.complete(result, content);
     return { kind: 'done' };
   } catch (thrown) {
     if (!ctx.isCurrent()) return { kind: 'ignored' };
     return failed(classifyFailure(thrown));
   }
+}
+
+/** The attempt of a small source (whole-read.ts), or null when it must go the regular way. Throws like the provider. */
+async function attemptWhole(ctx: AttemptContext, job: Job): Promise<AttemptOutcome | null> {
+  // This very file version uploaded before is a duplicate without a read.
+  const history = ctx.history;
+  const seenBefore = history && !job.allowDuplicate ? (v: FileVersion) => history.findByVersion(versionKey(v), job.destination) : () => null;
+  const whole = await readWhole(ctx.fs, job.sourcePath, seenBefore);
+  if (!ctx.isCurrent()) return { kind: 'ignored' };
+  switch (whole.kind) {
+    case 'not-a-file':
+      return failed(notAFileError());
+    case 'known':
+      ctx.foundDuplicate(whole.found, versionKey(whole.version));
+      return { kind: 'duplicate' };
+    case 'read':
+      return runWhole(ctx, job, whole.bytes, whole.version);
+    case 'regular':
+      return null;
+  }
+}
+
+/**
+ * The attempt of a source read whole (whole-read.ts): its bytes give the dedupe key and are what
+ * the provider sends, and `version` is theirs, so no later look at the file is needed. Throws
+ * like the provider; runAttempt classifies.
+ */
+async function runWhole(ctx: AttemptContext, job: Job, bytes: Buffer, version: FileVersion): Promise<AttemptOutcome> {
+  if (bytes.length === 0) return failed(emptyFileError());
+  if (bytes.length !== job.size) ctx.patch({ size: bytes.length });
+  const key = ctx.history ? contentKeyOf(bytes) : null;
+  const versioned = versionKey(version);
+  if (ctx.history && key !== null && !job.allowDuplicate) {
+    const existing = ctx.history.findUploaded(key, job.destination);
+    if (existing) {
+      ctx.foundDuplicate(existing, versioned);
+      return { kind: 'duplicate' };
+    }
+  }
+  const source: UploadSource = { path: job.sourcePath, name: job.name, relativePath: job.relativePath, size: bytes.length, mimetype: mimetypeFor(job.name), bytes };
+  const result = await ctx.provider.upload(source, uploadContext(ctx, job, null));
+  if (!ctx.isCurrent()) return { kind: 'ignored' };
+  ctx.complete(result, key !== null ? { key, size: bytes.length, version: versioned } : null);
+  return { kind: 'done' };
+}
+
+/** What the provider reports goes to the job while this attempt is current. */
+function uploadContext(ctx: AttemptContext, job: Job, contentKey: ContentKeyFeed | null): UploadContext {
+  return {
+    signal: ctx.signal,
+    onProgress: (bytesSent) => {
+      if (ctx.isCurrent()) ctx.apply({ type: 'progressed', bytesSent });
+    },
+    checkpoint: ctx.store.checkpoint(job.id),
+    ...(contentKey ? { contentKey } : {}),
+    onTrouble: (error, retryAt) => {
+      if (ctx.isCurrent() && ctx.get()?.status.kind === 'uploading') ctx.apply({ type: 'hit-trouble', error, retryAt });
+    },
+  };
 }
 
 /**
@@ -143,6 +195,10 @@ async function uploadedContent(job: Job, size: number, fed: string | null, known
   const read = await contentKeyOfFile(job.sourcePath, signal);
   if (!read.version || !sameVersion(read.version, before)) throw changed();
   return { key: read.key, size, version };
+}
+
+function notAFileError(): AppError {
+  return appError('not_a_file', 'The path is not a regular file.', { retryable: false });
 }
 
 /** The decided outcome for zero-byte files: visible, final, not retried. */

@@ -99,6 +99,9 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** Marks a verified upload done, written durably together with its history (done-record.ts). */
   function complete(id: string, uploaded: UploadResult, content: UploadedContent | null): void {
+    // `verifying` is not written on its own: the done record follows in this same tick, and a
+    // restart treats an uploading job exactly like a verifying one (one journal write per file).
+    if (!apply(id, { type: 'uploaded' }, () => undefined)) return;
     // The job keeps the key of what it sent (watch adoption after a restart compares it).
     const result = content ? { ...uploaded, contentKey: content.key } : uploaded;
     apply(id, { type: 'verified', result }, donePersister(store, journal, result, content, clock.now()));

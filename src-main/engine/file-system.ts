@@ -1,3 +1,4 @@
+import { constants, type BigIntStats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 
 /** The few facts the engine needs about a path (a subset of fs.Stats). */
@@ -10,6 +11,13 @@ export type FileFacts = {
   readonly mtimeMs: number;
 };
 
+/** An open source file: the part of fs.promises.FileHandle the engine uses. */
+export type SourceHandle = {
+  stat(opts: { bigint: true }): Promise<BigIntStats>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+};
+
 /**
  * The engine's only file-system seam. Production uses node:fs; tests wrap it to inject faults
  * such as EACCES, because tests run as root and `chmod 000` cannot make a file unreadable.
@@ -19,8 +27,8 @@ export interface EngineFs {
   stat(path: string): Promise<FileFacts>;
   /** Entry names of a directory. */
   readdir(path: string): Promise<string[]>;
-  /** Opens for reading; the engine only probes readability and closes at once. */
-  open(path: string): Promise<{ close(): Promise<void> }>;
+  /** Opens for reading (a probe of readability, or one read of a small file whole). */
+  open(path: string): Promise<SourceHandle>;
   /** The path with every symlink resolved, like fs.realpath. */
   realpath(path: string): Promise<string>;
 }
@@ -29,7 +37,9 @@ export interface EngineFs {
 export const nodeFs: EngineFs = {
   stat: (path) => stat(path),
   readdir: (path) => readdir(path),
-  open: (path) => open(path, 'r'),
+  // Non-blocking: opening a FIFO must not hang the attempt (fstat then shows it is no file).
+  // Windows has no such flag, nor FIFOs at a path.
+  open: (path) => open(path, constants.O_RDONLY | ((constants as Partial<typeof constants>).O_NONBLOCK ?? 0)),
   realpath: (path) => realpath(path),
 };
 

@@ -18,7 +18,7 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The file a job uploads. Providers read it by range; they never load it whole. */
+/** The file a job uploads. Providers read it by range; they never load it whole (see `bytes`). */
 export type UploadSource = {
   readonly path: string;
   /** Remote file name (already sanitised). */
@@ -27,6 +27,12 @@ export type UploadSource = {
   readonly relativePath: string | null;
   readonly size: number;
   readonly mimetype: string;
+  /**
+   * The whole file, when the engine already read it (small files, engine/whole-read.ts): these
+   * are the bytes to send, of one version, so a provider need not open the file again. Optional
+   * to use: a provider that ignores it reads the file at `path` as usual.
+   */
+  readonly bytes?: Buffer;
 };
 
 /**

@@ -7,11 +7,13 @@ import { dispatch, type Handlers } from '../../src-shared/ipc/dispatch.js';
 import { contentKeyOf } from '../../src-main/engine/content-key.js';
 import type * as ContentKeyModule from '../../src-main/engine/content-key.js';
 import { createEngine } from '../../src-main/engine/engine.js';
+import { nodeFs, type EngineFs } from '../../src-main/engine/file-system.js';
 import { createHandlers } from '../../src-main/engine/handlers.js';
 import { openJournal, type Journal } from '../../src-main/engine/journal/sqlite-store.js';
 import { createMemoryJobStore } from '../../src-main/engine/memory-store.js';
-import type { JobStore, Logger, Provider } from '../../src-main/engine/ports.js';
+import type { JobStore, Logger, Provider, UploadSource } from '../../src-main/engine/ports.js';
 import type { Engine, EngineDeps } from '../../src-main/engine/types.js';
+import { WHOLE_READ_MAX } from '../../src-main/engine/whole-read.js';
 import type { LocalCloudHooks } from '../../src-main/localcloud/context.js';
 import { startLocalCloud, type LocalCloud } from '../../src-main/localcloud/server.js';
 import { createFilestackProvider, type FilestackProviderOptions } from '../../src-main/providers/filestack/provider.js';
@@ -307,7 +309,8 @@ describe('dedupe by content key', () => {
   it('the same file dropped again is a duplicate without reading it; a copy is found with one read; a same-size other file uploads', async () => {
     const { engine, journal } = setup('again');
     const file = join(tmp, 'photo.bin');
-    await writeRandomFile(file, 300_000);
+    // Over the whole-read size: small files have their own one-read path (below).
+    await writeRandomFile(file, WHOLE_READ_MAX + 300_000);
     const first = await upload(engine, file);
     const done = engine.get(first);
     expect(done?.status.kind).toBe('done');
@@ -327,11 +330,77 @@ describe('dedupe by content key', () => {
     expect(puts).toBe(0);
 
     const other = join(tmp, 'other.bin');
-    const otherBytes = await writeRandomFile(other, 300_000);
+    const otherBytes = await writeRandomFile(other, WHOLE_READ_MAX + 300_000);
     const third = await upload(engine, other);
     expect(engine.get(third)?.status.kind).toBe('done');
     expect(reads.n).toBe(2);
     expect(journal.history.findUploaded(contentKeyOf(otherBytes), 'local')?.jobId).toBe(third);
+  });
+
+  it('a small file is opened and read once: those bytes are its key and what is sent; the same file again is not read, a copy is read once', async () => {
+    const counts = { opens: 0, reads: 0 };
+    const fs: EngineFs = {
+      ...nodeFs,
+      open: async (p) => {
+        counts.opens++;
+        const fh = await nodeFs.open(p);
+        return {
+          stat: (o) => fh.stat(o),
+          read: (...a) => {
+            counts.reads++;
+            return fh.read(...a);
+          },
+          close: () => fh.close(),
+        };
+      },
+    };
+    const journal = journalIn(join(tmp, 'whole'));
+    // As compose.ts sets the local cloud up: small files go in one store request.
+    const real = createFilestackProvider({ kind: 'local', apikey: APIKEY, uploadBase: cloud.baseUrl, cdnBase: cloud.baseUrl, fileApiBase: cloud.baseUrl, verifyFromComplete: true, singleRequestMax: 8 * 1024 * 1024 });
+    const sent: UploadSource[] = [];
+    const provider: Provider = {
+      kind: 'local',
+      upload: (source, ctx) => {
+        sent.push(source);
+        return real.upload(source, ctx);
+      },
+    };
+    const engine = makeEngine({ providers: { local: provider }, store: journal, fs });
+    const take = (): { opens: number; reads: number } => {
+      const now = { ...counts };
+      counts.opens = counts.reads = 0;
+      return now;
+    };
+
+    const file = join(tmp, 'small.bin');
+    const bytes = await writeRandomFile(file, 40_000);
+    reads.n = 0;
+    const first = await upload(engine, file);
+    expect(engine.get(first)?.status.kind).toBe('done');
+    expect(take()).toEqual({ opens: 1, reads: 1 });
+    expect(sent[0]?.bytes?.equals(bytes)).toBe(true);
+    expect(await remoteSha(engine.get(first))).toBe(hashBytes(bytes));
+    expect(journal.history.findUploaded(contentKeyOf(bytes), 'local')?.jobId).toBe(first);
+
+    const again = await upload(engine, file);
+    expect(engine.get(again)?.status.kind).toBe('duplicate');
+    expect(take()).toEqual({ opens: 1, reads: 0 });
+
+    const copy = join(tmp, 'small copy.bin');
+    await copyFile(file, copy);
+    const copied = await upload(engine, copy);
+    expect(engine.get(copied)?.status.kind).toBe('duplicate');
+    expect(take()).toEqual({ opens: 1, reads: 1 });
+
+    const other = join(tmp, 'small other.bin');
+    const otherBytes = await writeRandomFile(other, 40_000);
+    const third = await upload(engine, other);
+    expect(engine.get(third)?.status.kind).toBe('done');
+    expect(take()).toEqual({ opens: 1, reads: 1 });
+    expect(sent.map((s) => s.name)).toEqual(['small.bin', 'small other.bin']);
+    expect(await remoteSha(engine.get(third))).toBe(hashBytes(otherBytes));
+    // The whole read was the only one: no separate pass for the key.
+    expect(reads.n).toBe(0);
   });
 
   it('a file changed since its upload (same size) is not taken for the old one', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { appendFile, copyFile, mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,20 +160,24 @@ describe('queue-wide controls', () => {
     expect(await (await fetch(again.status.result.url)).text()).toBe('the very same bytes');
   });
 
-  it('a file emptied, or replaced by a folder, while it waited fails with that reason when its turn comes', async () => {
+  it('a file emptied, or replaced by a folder or a FIFO, while it waited fails with that reason when its turn comes', async () => {
     const gate = gated(local());
     const engine = makeEngine({ providers: { local: gate.provider } });
-    const [hold, emptied, replaced] = await files('changed', 3);
-    const { jobIds } = await engine.addPaths([hold!, emptied!, replaced!]);
+    const [hold, emptied, replaced, fifo] = await files('changed', 4);
+    const { jobIds } = await engine.addPaths([hold!, emptied!, replaced!, fifo!]);
     await until(() => gate.waiting() === 1);
     await truncate(emptied!, 0);
     await rm(replaced!);
     await mkdir(replaced!);
+    // Opening a FIFO for reading blocks until a writer comes: the engine must not wait for one.
+    await rm(fifo!);
+    execFileSync('mkfifo', [fifo!]);
     gate.release();
     await engine.whenIdle();
     expect(jobIds.map((id) => engine.get(id)?.status)).toMatchObject([
       { kind: 'done' },
       { kind: 'failed', error: { code: 'empty_file', message: 'Skipped: the file is empty', retryable: false } },
+      { kind: 'failed', error: { code: 'not_a_file', message: 'The path is not a regular file.', retryable: false } },
       { kind: 'failed', error: { code: 'not_a_file', message: 'The path is not a regular file.', retryable: false } },
     ]);
   });

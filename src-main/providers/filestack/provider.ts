@@ -110,22 +110,18 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
   // Bad store options or upload tags fail here, typed, before any request.
   const wire = storeWireConfig(opts, source);
+  const pacer = createRetryPacer(opts.requestBudget);
+  const partSize = partSizeFor(source.size, opts.partSize);
+  if (fitsOneRequest(opts, source, partSize, wire)) return uploadInOneRequest(opts, source, ctx, pacer);
   // Size, mtime and inode as of now; checked again around every part and before complete.
   const guard = await openFileGuard(source.path, source.size, source.name);
-  const pacer = createRetryPacer(opts.requestBudget);
 
   // One controller for the whole attempt: a fatal part error stops its siblings too.
   const ac = new AbortController();
   const onAbort = (): void => ac.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const partSize = partSizeFor(source.size, opts.partSize);
   let hashing: Promise<{ md5: string; size: number }> | null = null;
   try {
-    if (fitsOneRequest(opts, source, partSize, wire)) {
-      const stored = await storeInOneRequest(opts, source, apiConfigOf(opts, source), ctx, ac.signal, { guard, pacer });
-      const meta = await verified(opts, stored, { size: source.size, md5: stored.sourceMd5 }, stored.handle, ac.signal, pacer);
-      return resultOf(opts, stored.handle, meta, source, stored);
-    }
     const resumed = parseCheckpoint(ctx.checkpoint.load(), source.size, partSize);
     // Verification needs what we sent. A server whose answer we trust (verifyFromComplete)
     // gets the composite ETag of the MD5s every part or chunk went up with: no second hash of
@@ -184,6 +180,20 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     ac.abort();
+  }
+}
+
+/** A small file in one store request (small-store.ts), verified like any upload. */
+async function uploadInOneRequest(opts: FilestackProviderOptions, source: UploadSource, ctx: UploadContext, pacer: RetryPacer): Promise<UploadResult> {
+  // Bytes the engine already holds are of one version: there is nothing on disk to guard.
+  const guard = source.bytes ? null : await openFileGuard(source.path, source.size, source.name);
+  try {
+    const stored = await storeInOneRequest(opts, source, apiConfigOf(opts, source), ctx, ctx.signal, { guard, pacer });
+    const meta = await verified(opts, stored, { size: source.size, md5: stored.sourceMd5 }, stored.handle, ctx.signal, pacer);
+    return resultOf(opts, stored.handle, meta, source, stored);
+  } catch (err) {
+    if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+    throw err;
   }
 }
 

@@ -54,26 +54,32 @@ function storeUrl(opts: FilestackProviderOptions, cfg: ApiConfig, source: Upload
   return `${root}/${store.location === 's3' ? 'S3' : store.location}?${q.toString()}`;
 }
 
-/** Reads the file once, sends it in one request (retried like any call) and returns what the server stored. */
+async function readSource(source: UploadSource): Promise<Buffer> {
+  const file = await openSource(source.path);
+  try {
+    return await file.read(0, Buffer.allocUnsafe(source.size));
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads the file once (unless the engine did: `source.bytes`; then no guard is needed), sends it
+ * in one request (retried like any call) and returns what the server stored.
+ */
 export async function storeInOneRequest(
   opts: FilestackProviderOptions,
   source: UploadSource,
   cfg: ApiConfig,
   ctx: UploadContext,
   signal: AbortSignal,
-  attempt: { guard: FileGuard; pacer: RetryPacer },
+  attempt: { guard: FileGuard | null; pacer: RetryPacer },
 ): Promise<SmallStored> {
-  const file = await openSource(source.path);
-  let bytes: Buffer;
-  try {
-    bytes = await file.read(0, Buffer.allocUnsafe(source.size));
-  } finally {
-    await file.close();
-  }
+  const bytes = source.bytes ?? (await readSource(source));
   const digest = createHash('md5').update(bytes).digest();
   const md5 = digest.toString('base64');
-  attempt.guard.checkPartHash(1, md5);
-  await attempt.guard.check('after reading');
+  attempt.guard?.checkPartHash(1, md5);
+  await attempt.guard?.check('after reading');
   if (ctx.contentKey && ctx.contentKey.blockSize >= source.size) ctx.contentKey.add(0, md5);
   const url = storeUrl(opts, cfg, source, cfg.store ?? { location: 's3' });
   const res = await withRetry(
