@@ -60,7 +60,14 @@ export function contentTag(file: StoredFile): string {
  * was asked for MD5 only; `md5` is '' when nobody hashed the bytes in order: md5Of does later). It is fsynced only when committed: parts and chunks are scratch data
  * that is deleted after assembly, and syncing each one doubled the disk writes of an upload.
  */
-export type FinishedTemp = { readonly path: string; readonly size: number; readonly md5: string; readonly sha256: string };
+export type FinishedTemp = {
+  readonly path: string;
+  readonly size: number;
+  readonly md5: string;
+  readonly sha256: string;
+  /** fsynced before it was closed (`finish({ sync: true })`): commit() need not open it again. */
+  readonly synced?: boolean;
+};
 
 /** What one upload folder holds: `lastActivityMs` is the newest mtime of the folder and its files. */
 export type UploadUsage = { readonly uploadId: string; readonly bytes: number; readonly lastActivityMs: number };
@@ -72,8 +79,11 @@ export type TempWriterOptions = { readonly sha256?: boolean };
 export interface TempWriter {
   readonly path: string;
   write(chunk: Buffer): Promise<void>;
-  /** Closes the file (no fsync: commit() syncs what becomes a stored file). */
-  finish(): Promise<FinishedTemp>;
+  /**
+   * Closes the file. No fsync unless `sync` (for a temp that surely becomes a stored file: one
+   * open fewer than commit() syncing it); parts and chunks are scratch data and are not synced.
+   */
+  finish(opts?: { sync?: boolean }): Promise<FinishedTemp>;
   /** Closes and deletes the temp file (after a failure). */
   discard(): Promise<void>;
 }
@@ -193,11 +203,13 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
           sha256?.update(chunk);
           await sink.write(chunk);
         },
-        async finish() {
+        async finish(finishing = {}) {
           await sink.end();
+          const sync = finishing.sync === true;
+          if (sync) await fh.sync();
           await fh.close();
           closed = true;
-          return { path: file, size: sink.accepted, md5: md5.digest('hex'), sha256: sha256?.digest('hex') ?? '' };
+          return { path: file, size: sink.accepted, md5: md5.digest('hex'), sha256: sha256?.digest('hex') ?? '', ...(sync ? { synced: true } : {}) };
         },
         async discard() {
           if (!closed) {
@@ -221,7 +233,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
         uploadedAt: Date.now(),
       };
       // The one data fsync of an upload: the stored bytes must be on disk before they are visible.
-      if (opts.synced !== true) await syncFile(temp.path);
+      if (opts.synced !== true && temp.synced !== true) await syncFile(temp.path);
       await rename(temp.path, path.join(filesDir, handle));
       // Metadata last: its presence is what makes the file visible.
       await writeFileAtomic(metaPath(handle), JSON.stringify(record));
@@ -231,7 +243,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
       const w = await storage.createTempWriter();
       try {
         await w.write(bytes);
-        return await storage.commit(await w.finish(), meta);
+        return await storage.commit(await w.finish({ sync: true }), meta);
       } catch (err) {
         await w.discard();
         throw err;

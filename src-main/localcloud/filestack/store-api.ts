@@ -19,13 +19,13 @@ import { storeBytes, storeOptionsFrom } from './store-file.js';
 
 type Received = { data: Buffer | FinishedTemp; filename: string | null; mimetype: string | null };
 
-/** Streams a request (or one form part) into a temp file. */
+/** Streams a request (or one form part) into a temp file, synced: it is about to be stored. */
 async function toTemp(ctx: CloudContext, stream: AsyncIterable<Buffer>): Promise<FinishedTemp> {
   // MD5 only: the File API computes a SHA-256 when someone asks for one.
   const writer = await ctx.storage.createTempWriter({ sha256: false });
   try {
     for await (const chunk of stream) await writer.write(chunk);
-    return await writer.finish();
+    return await writer.finish({ sync: true });
   } catch (err) {
     await writer.discard();
     throw err;
