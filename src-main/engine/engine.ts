@@ -143,7 +143,11 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     const controller = new AbortController();
     controllers.set(id, controller);
-    if (!apply(id, { type: 'started' })) {
+    // Taken from the queue, `uploading` is not written: a restart sends an uploading job back to
+    // the queue with the same attempt count it had there, so the journal's `queued` says the
+    // same (one write fewer per file; the next state — done, failed, paused — is written).
+    // From `retrying` it is written: it counts a new try.
+    if (!apply(id, { type: 'started' }, job.status.kind === 'queued' ? () => undefined : undefined)) {
       controllers.delete(id);
       return;
     }

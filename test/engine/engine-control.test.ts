@@ -222,14 +222,17 @@ describe('engine control', () => {
     // (waiting for only one held part raced the other slot's answer on a loaded machine).
     for (let i = 0; i < 1000 && releaseHeld.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(puts.sort()).toEqual([1, 2]);
-    await first.close(); // like a quit mid-upload: the job stays `uploading` in the journal
+    await first.close(); // like a quit mid-upload
     journals.splice(0).forEach((j) => j.close());
     hold = false;
     releaseHeld.forEach((r) => r());
     releaseHeld = [];
 
     const journal = journalIn(dir);
-    expect(journal.loadAll()[0]?.status.kind).toBe('uploading');
+    // `uploading` is not written when a job leaves the queue: the journal holds it queued, with
+    // its confirmed parts in the checkpoint.
+    expect(journal.loadAll()[0]?.status.kind).toBe('queued');
+    expect(journal.checkpoint(id as string).load()).toBeDefined();
     const second = makeEngine({ store: journal, providers: { local: provider } });
     await second.whenIdle();
     expect(await remoteSha(second.get(id as string))).toBe(hashBytes(bytes));

@@ -158,7 +158,9 @@ describe(`engine process SIGKILLed at ${KILL_POINTS} seeded points (row 7)`, () 
           args = ['resume', '--data', data];
           continue;
         }
-        expect(result.stderr).toBe('');
+        // A kill fired after the last complete can land once the client had journaled it done
+        // (a loaded machine delays the signal): then there is truly nothing left to resume.
+        expect(result.stderr).toMatch(args[0] === 'resume' ? /^(Nothing to resume\.\n)?$/ : /^$/);
         expect(result.code).toBe(0);
         break;
       }
