@@ -2,8 +2,8 @@
  * Many small files through the path users run: the CLI (engine, SQLite journal) uploading a
  * folder to the local cloud in its own process, against filestack-js uploading the same files
  * the same number at a time to the same kind of server, both timed as whole processes; rounds
- * interleaved, medians with min–max. Knobs: FERRY_BENCH_SMALL (files, default 2000; the goal is
- * stated for 10000), FERRY_BENCH_SMALL_KB (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4),
+ * interleaved, medians with min–max. Knobs: FERRY_BENCH_SMALL (files, default 10000: the goal's
+ * size), FERRY_BENCH_SMALL_KB (default 10), FERRY_BENCH_FILES_AT_ONCE (default 4),
  * FERRY_BENCH_SMALL_RUNS (default FERRY_BENCH_RUNS, 5), FERRY_BENCH_OTHER_CLI (another build's
  * dist/main/cli.js, run as a third variant in the same rounds: an A/B of a change).
  */
@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fmt, interleaved, jsonLines, PORT_80_SKIP, ROOT, runNode, spread, startCloud, storedRecord, type BenchModule, type ChildRun, type Row } from './lib.js';
 
-const COUNT = Number(process.env.FERRY_BENCH_SMALL ?? 2000);
+const COUNT = Number(process.env.FERRY_BENCH_SMALL ?? 10000);
 const KB = Number(process.env.FERRY_BENCH_SMALL_KB ?? 10);
 const AT_ONCE = Number(process.env.FERRY_BENCH_FILES_AT_ONCE ?? 4);
 const RUNS = Math.max(1, Number(process.env.FERRY_BENCH_SMALL_RUNS ?? process.env.FERRY_BENCH_RUNS ?? 5));
