@@ -103,6 +103,21 @@ describe('ImageKit provider', () => {
     expect(hashBytes(stored.body, 'md5')).toBe(hashBytes(bytes, 'md5'));
   });
 
+  it('sends the bytes the engine already read whole, without touching the path again', async () => {
+    const bytes = Buffer.from('a small file the engine read whole, once');
+    // The path no longer exists: any stat, hash or read of it would fail the upload.
+    const gone = path.join(dir, 'read-whole-then-gone.txt');
+    const progress: number[] = [];
+    const result = await createImageKitProvider(options()).upload(
+      { path: gone, name: 'note.txt', relativePath: null, size: bytes.length, mimetype: 'text/plain', bytes },
+      { signal: new AbortController().signal, onProgress: (b) => progress.push(b), checkpoint: noCheckpoint },
+    );
+    expect(result).toMatchObject({ size: bytes.length, md5: hashBytes(bytes, 'md5') });
+    expect(progress.at(-1)).toBe(bytes.length);
+    const stored = await httpRequest({ method: 'GET', url: result.url });
+    expect(stored.body.equals(bytes)).toBe(true);
+  });
+
   it('a 5xx once is retried by the engine and progress restarts from 0', async () => {
     const file = path.join(dir, 'retry.bin');
     const bytes = await writeRandomFile(file, 400_000);

@@ -1,7 +1,8 @@
 /**
  * Hand-built multipart/form-data (RFC 7578) whose file part is streamed from disk. The exact
  * byte length is known before sending, so the request carries Content-Length and upload progress
- * has a real total; the file is never held in memory.
+ * has a real total; the file is never held in memory (unless the caller already holds it: a
+ * small file the engine read whole).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -9,7 +10,7 @@ import type { StreamBody } from '../../net/http.js';
 
 /** A text field (booleans already rendered as `true`/`false`). */
 export type TextPart = { readonly kind: 'text'; readonly name: string; readonly value: string };
-/** A file part read from `path`; `size` is its byte count (stat it first). */
+/** A file part read from `path` (or sent from `bytes`, already read); `size` is its byte count (stat it first). */
 export type FilePart = {
   readonly kind: 'file';
   readonly name: string;
@@ -17,6 +18,7 @@ export type FilePart = {
   readonly contentType: string;
   readonly path: string;
   readonly size: number;
+  readonly bytes?: Buffer;
 };
 export type FormPart = TextPart | FilePart;
 
@@ -70,7 +72,7 @@ export function buildMultipart(parts: readonly FormPart[], boundary: string = ne
     }
     flush();
     if (fileSpan === null) fileSpan = { start: length, size: part.size };
-    pieces.push({ kind: 'file', path: part.path, size: part.size });
+    pieces.push(part.bytes ? { kind: 'bytes', data: part.bytes } : { kind: 'file', path: part.path, size: part.size });
     length += part.size;
     pending += '\r\n';
   }

@@ -9,6 +9,7 @@
  *   stored original (fetched from its delivery URL with `tr=orig-true`, streamed through MD5)
  *   must hash like the source. The file's metadata API has no checksum, hence the download.
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { appError, FerryError } from '../../../src-shared/errors.js';
@@ -59,18 +60,20 @@ const changed = (name: string, when: string): FerryError =>
 async function uploadOne(client: ImageKitClient, opts: ImageKitProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
   if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
-  const before = await statSource(source.path);
-  if (before.size !== source.size) throw changed(source.name, 'size since it was queued');
+  // Bytes the engine already read whole are one version: nothing on disk to check or hash again.
+  const held = source.bytes;
+  const before = held ? null : await statSource(source.path);
+  if (before && before.size !== source.size) throw changed(source.name, 'size since it was queued');
   ctx.onProgress(0);
 
   const ac = new AbortController();
   const onAbort = (): void => ac.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const hashing = md5OfFile(source.path, ac.signal);
+  const hashing = held ? Promise.resolve({ md5: createHash('md5').update(held).digest('hex'), size: held.length }) : md5OfFile(source.path, ac.signal);
   hashing.catch(() => undefined);
   try {
     const res = await client.upload({
-      file: { path: source.path, contentType: source.mimetype },
+      file: { path: source.path, contentType: source.mimetype, ...(held ? { bytes: held } : {}) },
       fileName: source.name,
       folder: folderFor(opts.folder, source.relativePath),
       useUniqueFileName: opts.useUniqueFileName ?? true,
@@ -80,8 +83,10 @@ async function uploadOne(client: ImageKitClient, opts: ImageKitProviderOptions, 
       onProgress: (sent) => ctx.onProgress(sent),
     });
     const local = await hashing;
-    const after = await statSource(source.path);
-    if (local.size !== source.size || after.size !== source.size || after.mtimeMs !== before.mtimeMs) throw changed(source.name, 'while it was uploading');
+    if (before) {
+      const after = await statSource(source.path);
+      if (local.size !== source.size || after.size !== source.size || after.mtimeMs !== before.mtimeMs) throw changed(source.name, 'while it was uploading');
+    }
     if (res.size !== source.size) throw integrityError(`size ${res.size} vs ${source.size}`, { storedSize: res.size, sourceSize: source.size, fileId: res.fileId });
     if ((opts.verify ?? 'content') === 'content') {
       const url = originalUrl(res.url, { urlEndpoint: client.config.urlEndpoint, privateKey: opts.privateKey, isPrivate: res.isPrivateFile === true, now: Date.now() / 1000 });

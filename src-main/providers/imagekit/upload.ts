@@ -16,7 +16,8 @@ export const UPLOAD_PATH = '/api/v1/files/upload';
 
 /** What to upload: a local file (streamed), base64 data (plain or data URI), or an http(s) URL. */
 export type UploadFile =
-  | { readonly path: string; readonly contentType?: string }
+  /** `bytes`: the file's content already in memory (sent as is; `path` then only names it). */
+  | { readonly path: string; readonly contentType?: string; readonly bytes?: Buffer }
   | { readonly base64: string }
   | { readonly url: string };
 
@@ -53,7 +54,7 @@ async function filePart(file: UploadFile, fileName: string): Promise<FormPart> {
       filename: fileName || basename(file.path),
       contentType: file.contentType ?? 'application/octet-stream',
       path: file.path,
-      size: await fileSize(file.path),
+      ...('bytes' in file && file.bytes ? { bytes: file.bytes, size: file.bytes.length } : { size: await fileSize(file.path) }),
     };
   }
   if ('base64' in file && typeof file.base64 === 'string' && file.base64 !== '') return { kind: 'text', name: 'file', value: file.base64 };
