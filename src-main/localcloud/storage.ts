@@ -65,7 +65,7 @@ export type FinishedTemp = {
   readonly size: number;
   readonly md5: string;
   readonly sha256: string;
-  /** fsynced before it was closed (`finish({ sync: true })`): commit() need not open it again. */
+  /** Already on disk (`finish({ sync: true })`, or synced by its writer): commit() need not sync it again. */
   readonly synced?: boolean;
 };
 
@@ -96,10 +96,10 @@ export interface Storage {
   newHandle(): string;
   createTempWriter(opts?: TempWriterOptions): Promise<TempWriter>;
   /**
-   * fsyncs the temp file (unless `synced`: the caller already did), renames it into place and
+   * fsyncs the temp file (unless `temp.synced`: it already is), renames it into place and
    * writes its metadata (fsynced: the commit point). `temp.sha256 === ''` stores no SHA-256.
    */
-  commit(temp: FinishedTemp, meta: NewFileMeta, opts?: { synced?: boolean }): Promise<StoredFile>;
+  commit(temp: FinishedTemp, meta: NewFileMeta): Promise<StoredFile>;
   /** Convenience for small in-memory files (other front ends). */
   putBuffer(bytes: Buffer, meta: NewFileMeta): Promise<StoredFile>;
   get(handle: string): Promise<StoredFile | null>;
@@ -203,9 +203,8 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
           sha256?.update(chunk);
           await sink.write(chunk);
         },
-        async finish(finishing = {}) {
+        async finish({ sync = false } = {}) {
           await sink.end();
-          const sync = finishing.sync === true;
           if (sync) await fh.sync();
           await fh.close();
           closed = true;
@@ -222,7 +221,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
         },
       };
     },
-    async commit(temp, meta, opts = {}) {
+    async commit(temp, meta) {
       const handle = checkId(meta.handle ?? storage.newHandle());
       const record: StoredFile = {
         ...meta,
@@ -233,7 +232,7 @@ export async function createStorage(dataDir: string, opts: StorageOptions = {}):
         uploadedAt: Date.now(),
       };
       // The one data fsync of an upload: the stored bytes must be on disk before they are visible.
-      if (opts.synced !== true && temp.synced !== true) await syncFile(temp.path);
+      if (temp.synced !== true) await syncFile(temp.path);
       await rename(temp.path, path.join(filesDir, handle));
       // Metadata last: its presence is what makes the file visible.
       await writeFileAtomic(metaPath(handle), JSON.stringify(record));

@@ -116,7 +116,7 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
   const mimetype = body.mimetype ?? session.mimetype;
   const etag = compositeEtag(pieces);
   const stored = await ctx.storage.commit(
-    { path: file, size: total, md5, sha256: '' },
+    { path: file, size: total, md5, sha256: '', synced: true },
     {
       etag,
       filename,
@@ -131,7 +131,6 @@ export async function assemblePieces(ctx: CloudContext, live: LiveSession, sessi
       ...(session.access !== undefined ? { access: session.access } : {}),
       ...(session.workflows !== undefined && session.workflows.length > 0 ? { workflows: session.workflows } : {}),
     },
-    { synced: true },
   );
   const result: CompleteResult = {
     handle: stored.handle,
