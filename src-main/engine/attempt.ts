@@ -80,13 +80,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<AttemptOutcome> {
       known = found.key;
     }
 
-    const source: UploadSource = {
-      path: job.sourcePath,
-      name: job.name,
-      relativePath: job.relativePath,
-      size: facts.size,
-      mimetype: mimetypeFor(job.name),
-    };
+    const source = sourceOf(job, facts.size);
     // A provider that reads the file in key-sized blocks fills the key in as it goes.
     const feed = ctx.history ? createContentKey(facts.size) : null;
     const result: UploadResult = await ctx.provider.upload(source, uploadContext(ctx, job, feed));
@@ -138,11 +132,15 @@ async function runWhole(ctx: AttemptContext, job: Job, bytes: Buffer, version: F
       return { kind: 'duplicate' };
     }
   }
-  const source: UploadSource = { path: job.sourcePath, name: job.name, relativePath: job.relativePath, size: bytes.length, mimetype: mimetypeFor(job.name), bytes };
-  const result = await ctx.provider.upload(source, uploadContext(ctx, job, null));
+  const result = await ctx.provider.upload(sourceOf(job, bytes.length, bytes), uploadContext(ctx, job, null));
   if (!ctx.isCurrent()) return { kind: 'ignored' };
   ctx.complete(result, key !== null ? { key, size: bytes.length, version: versioned } : null);
   return { kind: 'done' };
+}
+
+/** What the provider is given to upload: the job's file as it is now (`bytes` when read whole). */
+function sourceOf(job: Job, size: number, bytes?: Buffer): UploadSource {
+  return { path: job.sourcePath, name: job.name, relativePath: job.relativePath, size, mimetype: mimetypeFor(job.name), ...(bytes ? { bytes } : {}) };
 }
 
 /** What the provider reports goes to the job while this attempt is current. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { appError, FerryError } from '../../src-shared/errors.js';
 import type { ContentKeyFeed } from './ports.js';
@@ -38,11 +39,15 @@ export function versionKey(v: FileVersion): string {
   return `${v.dev}:${v.ino}:${v.size}:${v.mtimeNs}`;
 }
 
+/** The version in a bigint stat (of a path or an open file). */
+export function versionOfStats(s: Pick<BigIntStats, 'size' | 'mtimeNs' | 'dev' | 'ino'>): FileVersion {
+  return { size: Number(s.size), mtimeNs: s.mtimeNs, dev: s.dev, ino: s.ino };
+}
+
 /** The file's version now, or null when it cannot be read. */
 export async function versionOf(path: string): Promise<FileVersion | null> {
   try {
-    const s = await stat(path, { bigint: true });
-    return { size: Number(s.size), mtimeNs: s.mtimeNs, dev: s.dev, ino: s.ino };
+    return versionOfStats(await stat(path, { bigint: true }));
   } catch {
     return null;
   }
@@ -139,8 +144,7 @@ export async function contentKeyOfFile(path: string, signal: AbortSignal): Promi
   let size = 0;
   try {
     // The open file's own version (one stat fewer than asking the path before opening it).
-    const s = await fh.stat({ bigint: true });
-    const before: FileVersion = { size: Number(s.size), mtimeNs: s.mtimeNs, dev: s.dev, ino: s.ino };
+    const before = versionOfStats(await fh.stat({ bigint: true }));
     const total = before.size;
     const blockSize = keyBlockSize(total);
     const buf = Buffer.allocUnsafe(READ_BYTES);

@@ -97,11 +97,14 @@ export function createEngine(deps: EngineDeps): Engine {
     return result.value;
   }
 
+  /** A persister for steps the journal does not hold on their own (see run() and complete()). */
+  const notWritten = (): void => undefined;
+
   /** Marks a verified upload done, written durably together with its history (done-record.ts). */
   function complete(id: string, uploaded: UploadResult, content: UploadedContent | null): void {
     // `verifying` is not written on its own: the done record follows in this same tick, and a
     // restart treats an uploading job exactly like a verifying one (one journal write per file).
-    if (!apply(id, { type: 'uploaded' }, () => undefined)) return;
+    if (!apply(id, { type: 'uploaded' }, notWritten)) return;
     // The job keeps the key of what it sent (watch adoption after a restart compares it).
     const result = content ? { ...uploaded, contentKey: content.key } : uploaded;
     apply(id, { type: 'verified', result }, donePersister(store, journal, result, content, clock.now()));
@@ -147,7 +150,7 @@ export function createEngine(deps: EngineDeps): Engine {
     // the queue with the same attempt count it had there, so the journal's `queued` says the
     // same (one write fewer per file; the next state — done, failed, paused — is written).
     // From `retrying` it is written: it counts a new try.
-    if (!apply(id, { type: 'started' }, job.status.kind === 'queued' ? () => undefined : undefined)) {
+    if (!apply(id, { type: 'started' }, job.status.kind === 'queued' ? notWritten : undefined)) {
       controllers.delete(id);
       return;
     }

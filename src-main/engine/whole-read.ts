@@ -1,5 +1,5 @@
-import type { FileVersion } from './content-key.js';
-import { sameVersion } from './content-key.js';
+import type { BigIntStats } from 'node:fs';
+import { sameVersion, versionOfStats, type FileVersion } from './content-key.js';
 import type { EngineFs } from './file-system.js';
 
 /**
@@ -29,7 +29,7 @@ export type WholeRead<T> =
 export async function readWhole<T>(fs: EngineFs, path: string, known: (version: FileVersion) => T | null, max = WHOLE_READ_MAX): Promise<WholeRead<T>> {
   const fh = await fs.open(path);
   try {
-    const before = versionOfStats(await fh.stat({ bigint: true }));
+    const before = fileVersion(await fh.stat({ bigint: true }));
     if (before === null) return { kind: 'not-a-file' };
     const found = known(before);
     if (found !== null) return { kind: 'known', found, version: before };
@@ -43,13 +43,14 @@ export async function readWhole<T>(fs: EngineFs, path: string, known: (version: 
     }
     // A writer busy between the two stats shows in size or mtime: then nobody can say which
     // version these bytes are, and the regular path (with its change guard) takes over.
-    const after = versionOfStats(await fh.stat({ bigint: true }));
+    const after = fileVersion(await fh.stat({ bigint: true }));
     return got === before.size && sameVersion(before, after) ? { kind: 'read', bytes, version: before } : { kind: 'regular' };
   } finally {
     await fh.close();
   }
 }
 
-function versionOfStats(s: { isFile(): boolean; size: bigint; mtimeNs: bigint; dev: bigint; ino: bigint }): FileVersion | null {
-  return s.isFile() ? { size: Number(s.size), mtimeNs: s.mtimeNs, dev: s.dev, ino: s.ino } : null;
+/** The version of a regular file; null for a directory, FIFO, device… */
+function fileVersion(s: BigIntStats): FileVersion | null {
+  return s.isFile() ? versionOfStats(s) : null;
 }

@@ -107,7 +107,7 @@ function reportingTrouble(opts: FilestackProviderOptions, ctx: UploadContext): F
 async function uploadFile(base: FilestackProviderOptions, source: UploadSource, ctx: UploadContext): Promise<UploadResult> {
   const opts = reportingTrouble(base, ctx);
   if (source.size === 0) throw new FerryError(appError('empty_file', `${source.name} is empty; nothing to upload.`, { retryable: false }));
-  if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+  if (ctx.signal.aborted) throw canceled();
   // Bad store options or upload tags fail here, typed, before any request.
   const wire = storeWireConfig(opts, source);
   const pacer = createRetryPacer(opts.requestBudget);
@@ -175,12 +175,16 @@ async function uploadFile(base: FilestackProviderOptions, source: UploadSource, 
     // resuming re-sends only the (idempotent) complete and gets the same handle back.
     return resultOf(opts, handle, meta, source, done.complete);
   } catch (err) {
-    if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+    if (ctx.signal.aborted) throw canceled();
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     ac.abort();
   }
+}
+
+function canceled(): FerryError {
+  return new FerryError(appError('aborted', 'The upload was canceled.'));
 }
 
 /** A small file in one store request (small-store.ts), verified like any upload. */
@@ -192,7 +196,7 @@ async function uploadInOneRequest(opts: FilestackProviderOptions, source: Upload
     const meta = await verified(opts, stored, { size: source.size, md5: stored.sourceMd5 }, stored.handle, ctx.signal, pacer);
     return resultOf(opts, stored.handle, meta, source, stored);
   } catch (err) {
-    if (ctx.signal.aborted) throw new FerryError(appError('aborted', 'The upload was canceled.'));
+    if (ctx.signal.aborted) throw canceled();
     throw err;
   }
 }
